@@ -1,0 +1,1 @@
+"""Qt-free engine: discovery, decoding, catalog, model, training, attribution and file operations."""

@@ -1,0 +1,314 @@
+"""The embedded SQLite catalog: one row per photo with its identity, score, embedding and label.
+
+The catalog is the only shared state between the scanner, the quarantine, the GUI and
+retraining. Each thread opens its own :class:`Catalog` on the same file; WAL mode lets
+readers work while a scan writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from dropletcleaner.core.config import default_catalog_path
+
+SCHEMA_VERSION = 1
+
+LABELS = ("droplet", "clean")
+
+# Photo states. An unreadable file is "present" with a non-empty ``error``.
+STATE_PRESENT = "present"
+STATE_MISSING = "missing"
+STATE_QUARANTINED = "quarantined"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS photos (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    folder TEXT NOT NULL,
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    fingerprint TEXT,
+    width INTEGER,
+    height INTEGER,
+    taken_at TEXT,
+    phash TEXT,
+    score REAL,
+    model_version TEXT,
+    embedding BLOB,
+    label TEXT CHECK (label IN ('droplet', 'clean')),
+    labelled_at REAL,
+    state TEXT NOT NULL DEFAULT 'present',
+    error TEXT,
+    scanned_at REAL
+);
+CREATE INDEX IF NOT EXISTS photos_folder ON photos(folder);
+CREATE INDEX IF NOT EXISTS photos_label ON photos(label) WHERE label IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+_PHOTO_COLUMNS = (
+    "id, path, folder, name, size, mtime_ns, fingerprint, width, height, taken_at, phash, "
+    "score, model_version, label, state, error, scanned_at"
+)
+
+
+@dataclass(frozen=True)
+class PhotoRecord:
+    """One catalogued photo, without its embedding (fetch those in bulk with ``embeddings``)."""
+
+    id: int
+    path: str
+    folder: str
+    name: str
+    size: int
+    mtime_ns: int
+    fingerprint: str | None
+    width: int | None
+    height: int | None
+    taken_at: str | None
+    phash: str | None
+    score: float | None
+    model_version: str | None
+    label: str | None
+    state: str
+    error: str | None
+    scanned_at: float | None
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """What the scanner learned about one file; ``error`` set means it could not be read."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    fingerprint: str | None = None
+    width: int | None = None
+    height: int | None = None
+    taken_at: str | None = None
+    phash: str | None = None
+    score: float | None = None
+    model_version: str | None = None
+    embedding: np.ndarray | None = None
+    error: str | None = None
+
+
+def path_prefix_bounds(root: str) -> tuple[str, str]:
+    """SQLite range ``[lo, hi)`` matching every path strictly inside folder ``root``."""
+    base = root.rstrip("/\\")
+    sep = "\\" if "\\" in base and "/" not in base else "/"
+    lo = base + sep
+    hi = base + chr(ord(sep) + 1)
+    return lo, hi
+
+
+class Catalog:
+    """A connection to the catalog database. Not shared across threads: open one per thread."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_catalog_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.executescript(_SCHEMA)
+        if self.get_meta("schema_version") is None:
+            self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    # -- plumbing -----------------------------------------------------------------------
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for core modules that keep their own tables (e.g. the journal)."""
+        return self._conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on error. Not re-entrant."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- scanning -----------------------------------------------------------------------
+    def identities_under(self, root: str) -> dict[str, tuple[int, int, str, str | None]]:
+        """``path -> (size, mtime_ns, state, model_version)`` for every row inside ``root``."""
+        lo, hi = path_prefix_bounds(root)
+        rows = self._conn.execute(
+            "SELECT path, size, mtime_ns, state, model_version FROM photos "
+            "WHERE path >= ? AND path < ?",
+            (lo, hi),
+        )
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def record_scans(self, results: Sequence[ScanResult]) -> None:
+        """Insert or update scanned files in one transaction.
+
+        A file whose size, mtime or fingerprint changed loses its user label, because the
+        label described different pixels.
+        """
+        now = time.time()
+        with self.transaction() as conn:
+            for r in results:
+                p = Path(r.path)
+                emb = None if r.embedding is None else _pack_embedding(r.embedding)
+                conn.execute(
+                    """
+                    INSERT INTO photos (path, folder, name, size, mtime_ns, fingerprint, width,
+                        height, taken_at, phash, score, model_version, embedding, state, error,
+                        scanned_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)
+                    ON CONFLICT(path) DO UPDATE SET
+                        label = CASE WHEN photos.fingerprint IS excluded.fingerprint
+                                     THEN photos.label ELSE NULL END,
+                        folder = excluded.folder, name = excluded.name,
+                        size = excluded.size, mtime_ns = excluded.mtime_ns,
+                        fingerprint = excluded.fingerprint, width = excluded.width,
+                        height = excluded.height, taken_at = excluded.taken_at,
+                        phash = excluded.phash, score = excluded.score,
+                        model_version = excluded.model_version, embedding = excluded.embedding,
+                        state = 'present', error = excluded.error,
+                        scanned_at = excluded.scanned_at
+                    """,
+                    (
+                        r.path, str(p.parent), p.name, r.size, r.mtime_ns, r.fingerprint,
+                        r.width, r.height, r.taken_at, r.phash, r.score, r.model_version, emb,
+                        r.error, now,
+                    ),
+                )
+
+    def mark_missing(self, paths: Iterable[str]) -> int:
+        """Mark rows whose files disappeared; they keep their history and labels."""
+        with self.transaction() as conn:
+            cur = conn.executemany(
+                "UPDATE photos SET state = 'missing' WHERE path = ? AND state = 'present'",
+                [(p,) for p in paths],
+            )
+            return cur.rowcount
+
+    def mark_present(self, paths: Iterable[str]) -> None:
+        """Rows marked missing whose unchanged file is back where it was."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE photos SET state = 'present' WHERE path = ? AND state = 'missing'",
+                [(p,) for p in paths],
+            )
+
+    # -- queries ------------------------------------------------------------------------
+    def get(self, path: str) -> PhotoRecord | None:
+        row = self._conn.execute(
+            f"SELECT {_PHOTO_COLUMNS} FROM photos WHERE path = ?", (path,)
+        ).fetchone()
+        return None if row is None else PhotoRecord(*row)
+
+    def get_by_id(self, photo_id: int) -> PhotoRecord | None:
+        row = self._conn.execute(
+            f"SELECT {_PHOTO_COLUMNS} FROM photos WHERE id = ?", (photo_id,)
+        ).fetchone()
+        return None if row is None else PhotoRecord(*row)
+
+    def photos(self, root: str | None = None, *, include_missing: bool = False) -> list[PhotoRecord]:
+        """All photos (inside ``root`` when given), ordered by path."""
+        sql = f"SELECT {_PHOTO_COLUMNS} FROM photos"
+        params: tuple[object, ...] = ()
+        clauses = []
+        if root is not None:
+            clauses.append("path >= ? AND path < ?")
+            params = path_prefix_bounds(root)
+        if not include_missing:
+            clauses.append("state != 'missing'")
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY path"
+        return [PhotoRecord(*row) for row in self._conn.execute(sql, params)]
+
+    def count(self) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM photos").fetchone()[0])
+
+    # -- labels -------------------------------------------------------------------------
+    def set_label(self, paths: Iterable[str], label: str | None) -> int:
+        """Set (or clear with ``None``) the user label of each path; returns rows changed."""
+        if label is not None and label not in LABELS:
+            raise ValueError(f"label must be one of {LABELS} or None, not {label!r}")
+        now = time.time() if label is not None else None
+        with self.transaction() as conn:
+            cur = conn.executemany(
+                "UPDATE photos SET label = ?, labelled_at = ? WHERE path = ?",
+                [(label, now, p) for p in paths],
+            )
+            return cur.rowcount
+
+    def labels(self) -> dict[str, str]:
+        rows = self._conn.execute("SELECT path, label FROM photos WHERE label IS NOT NULL")
+        return {r[0]: r[1] for r in rows}
+
+    # -- embeddings and scores ----------------------------------------------------------
+    def embeddings(
+        self, *, labelled_only: bool = False, root: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+        """``(ids, float16 embeddings [N, D], labels)`` for every row that has an embedding."""
+        sql = "SELECT id, embedding, label FROM photos WHERE embedding IS NOT NULL"
+        params: tuple[object, ...] = ()
+        if labelled_only:
+            sql += " AND label IS NOT NULL"
+        if root is not None:
+            sql += " AND path >= ? AND path < ?"
+            params = path_prefix_bounds(root)
+        ids: list[int] = []
+        blobs: list[bytes] = []
+        labels: list[str | None] = []
+        for row in self._conn.execute(sql, params):
+            ids.append(row[0])
+            blobs.append(row[1])
+            labels.append(row[2])
+        if not ids:
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float16), []
+        emb = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), -1)
+        return np.asarray(ids, dtype=np.int64), emb, labels
+
+    def update_scores(self, ids: Sequence[int], scores: Sequence[float], model_version: str) -> None:
+        with self.transaction() as conn:
+            conn.executemany(
+                "UPDATE photos SET score = ?, model_version = ? WHERE id = ?",
+                [(float(s), model_version, int(i)) for i, s in zip(ids, scores, strict=True)],
+            )
+
+    # -- file moves (quarantine) ---------------------------------------------------------
+    def set_state(self, path: str, state: str) -> None:
+        self._conn.execute("UPDATE photos SET state = ? WHERE path = ?", (state, path))
+
+
+def _pack_embedding(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype=np.float16).tobytes()

