@@ -2,8 +2,146 @@
 
 from __future__ import annotations
 
+import argparse
+import os
+import sys
+from pathlib import Path
 from typing import Any
+
+from dropletcleaner.cli.common import (
+    add_catalog_option,
+    load_model_announced,
+    open_catalog,
+    threshold_value,
+)
+from dropletcleaner.cli.progressbar import ProgressBar
 
 
 def register(sub: Any) -> None:
-    """Filled in by the engine work."""
+    p = sub.add_parser(
+        "scan",
+        help="scan a folder and score every photo for lens droplets",
+        description="Scan FOLDER recursively, score every photo for water drops on the lens and "
+        "record the results in the catalog. Unchanged photos are not scored again.",
+    )
+    p.add_argument("folder", type=Path, help="photo folder to scan")
+    p.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write one row per image file to FILE (.csv or .json)",
+    )
+    p.add_argument(
+        "--threshold",
+        type=threshold_value,
+        default=None,
+        help="flag photos scoring at or above T (default: the model's threshold)",
+    )
+    p.add_argument(
+        "--device",
+        choices=("auto", "cpu", "cuda"),
+        default="auto",
+        help="where to run the model (default: CUDA if present, else CPU)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_catalog_option(p)
+    p.set_defaults(func=run_scan)
+
+    d = sub.add_parser(
+        "demo",
+        help="write a small demo folder of generated photos to try the app on",
+    )
+    d.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        default=Path("dropletcleaner-demo"),
+        help="where to write it (default: ./dropletcleaner-demo)",
+    )
+    d.set_defaults(func=run_demo)
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.inference import DeviceError, Scorer
+    from dropletcleaner.core.report import build_rows, write_report
+    from dropletcleaner.core.scan import Scanner
+
+    folder = Path(os.path.abspath(args.folder))
+    if not folder.exists():
+        raise UsageError(f"folder does not exist: {folder}")
+    if not folder.is_dir():
+        raise UsageError(f"not a folder: {folder}")
+    if args.report is not None and args.report.suffix.lower() not in (".csv", ".json"):
+        raise UsageError("--report must end in .csv or .json")
+
+    loaded = load_model_announced()
+    try:
+        scorer = Scorer(loaded, device=args.device)
+    except DeviceError as exc:
+        raise UsageError(str(exc)) from exc
+    threshold = args.threshold if args.threshold is not None else loaded.threshold
+
+    bar = None if args.quiet else ProgressBar()
+    with open_catalog(args) as catalog:
+        scanner = Scanner(folder, catalog, scorer)
+        last = None
+        for progress in scanner.run():
+            last = progress
+            if bar is not None:
+                bar.update(progress)
+        if bar is not None:
+            if last is not None:
+                bar.update(last, force=True)
+            bar.close()
+        summary = scanner.summary
+        rows = build_rows(catalog, summary.found, threshold)
+        if args.report is not None:
+            write_report(args.report, rows)
+
+    flagged = sum(r.flagged for r in rows)
+    unreadable = sum(bool(r.error) for r in rows)
+    rate = summary.scored / summary.seconds if summary.seconds > 0 else 0.0
+    print(f"Scanned {folder}")
+    print(f"  photos found:      {len(summary.found):,}")
+    print(
+        f"  scored now:        {summary.scored:,} ({rate:.1f} photos/s, {scorer.backend_name} on {scorer.device.type})"
+    )
+    print(f"  unchanged:         {summary.unchanged:,}")
+    print(f"  unreadable:        {unreadable:,}")
+    if summary.missing:
+        print(f"  gone since last:   {summary.missing:,} (marked missing in the catalog)")
+    print(f"  flagged (>= {threshold:.2f}): {flagged:,}")
+    print(
+        f"  model:             {loaded.version}{'' if loaded.trained else '  (UNTRAINED: scores mean nothing)'}"
+    )
+    print(f"  time:              {summary.seconds:.1f} s")
+    for err in summary.folder_errors:
+        print(f"  could not read folder {err.path}: {err.reason}")
+    for row in rows:
+        if row.error:
+            print(f"  unreadable: {row.path}: {row.error}")
+    if args.report is not None:
+        print(f"Report written to {args.report}")
+    if summary.cancelled:
+        print("Scan was cancelled before it finished.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.demo import DemoFolderError, make_demo_folder
+
+    try:
+        manifest = make_demo_folder(args.folder)
+    except DemoFolderError as exc:
+        raise UsageError(str(exc)) from exc
+    print(
+        f"Demo folder written to {manifest.folder}: {len(manifest.droplet)} photos with "
+        f"water drops, {len(manifest.clean)} clean photos (some deliberately blurred), "
+        f"{len(manifest.broken)} broken files."
+    )
+    print(f"Try:  dropletcleaner scan {manifest.folder}")
+    print(f"  or: dropletcleaner gui {manifest.folder}")
+    return 0

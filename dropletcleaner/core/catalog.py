@@ -39,7 +39,6 @@ CREATE TABLE IF NOT EXISTS photos (
     width INTEGER,
     height INTEGER,
     taken_at TEXT,
-    phash TEXT,
     score REAL,
     model_version TEXT,
     embedding BLOB,
@@ -55,7 +54,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 _PHOTO_COLUMNS = (
-    "id, path, folder, name, size, mtime_ns, fingerprint, width, height, taken_at, phash, "
+    "id, path, folder, name, size, mtime_ns, fingerprint, width, height, taken_at, "
     "score, model_version, label, state, error, scanned_at"
 )
 
@@ -74,7 +73,6 @@ class PhotoRecord:
     width: int | None
     height: int | None
     taken_at: str | None
-    phash: str | None
     score: float | None
     model_version: str | None
     label: str | None
@@ -94,7 +92,6 @@ class ScanResult:
     width: int | None = None
     height: int | None = None
     taken_at: str | None = None
-    phash: str | None = None
     score: float | None = None
     model_version: str | None = None
     embedding: np.ndarray | None = None
@@ -187,9 +184,9 @@ class Catalog:
                 conn.execute(
                     """
                     INSERT INTO photos (path, folder, name, size, mtime_ns, fingerprint, width,
-                        height, taken_at, phash, score, model_version, embedding, state, error,
+                        height, taken_at, score, model_version, embedding, state, error,
                         scanned_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)
                     ON CONFLICT(path) DO UPDATE SET
                         label = CASE WHEN photos.fingerprint IS excluded.fingerprint
                                      THEN photos.label ELSE NULL END,
@@ -197,15 +194,26 @@ class Catalog:
                         size = excluded.size, mtime_ns = excluded.mtime_ns,
                         fingerprint = excluded.fingerprint, width = excluded.width,
                         height = excluded.height, taken_at = excluded.taken_at,
-                        phash = excluded.phash, score = excluded.score,
+                        score = excluded.score,
                         model_version = excluded.model_version, embedding = excluded.embedding,
                         state = 'present', error = excluded.error,
                         scanned_at = excluded.scanned_at
                     """,
                     (
-                        r.path, str(p.parent), p.name, r.size, r.mtime_ns, r.fingerprint,
-                        r.width, r.height, r.taken_at, r.phash, r.score, r.model_version, emb,
-                        r.error, now,
+                        r.path,
+                        str(p.parent),
+                        p.name,
+                        r.size,
+                        r.mtime_ns,
+                        r.fingerprint,
+                        r.width,
+                        r.height,
+                        r.taken_at,
+                        r.score,
+                        r.model_version,
+                        emb,
+                        r.error,
+                        now,
                     ),
                 )
 
@@ -239,7 +247,9 @@ class Catalog:
         ).fetchone()
         return None if row is None else PhotoRecord(*row)
 
-    def photos(self, root: str | None = None, *, include_missing: bool = False) -> list[PhotoRecord]:
+    def photos(
+        self, root: str | None = None, *, include_missing: bool = False
+    ) -> list[PhotoRecord]:
         """All photos (inside ``root`` when given), ordered by path."""
         sql = f"SELECT {_PHOTO_COLUMNS} FROM photos"
         params: tuple[object, ...] = ()
@@ -298,7 +308,9 @@ class Catalog:
         emb = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), -1)
         return np.asarray(ids, dtype=np.int64), emb, labels
 
-    def update_scores(self, ids: Sequence[int], scores: Sequence[float], model_version: str) -> None:
+    def update_scores(
+        self, ids: Sequence[int], scores: Sequence[float], model_version: str
+    ) -> None:
         with self.transaction() as conn:
             conn.executemany(
                 "UPDATE photos SET score = ?, model_version = ? WHERE id = ?",

@@ -194,7 +194,9 @@ def load_model(weights_path: Path) -> LoadedModel:
 
 def shipped_weights_path() -> Path | None:
     """Path of the droplet model shipped inside the package, or ``None`` if absent."""
-    ref = resources.files("dropletcleaner.resources").joinpath(f"models/{SHIPPED_MODEL_NAME}.safetensors")
+    ref = resources.files("dropletcleaner.resources").joinpath(
+        f"models/{SHIPPED_MODEL_NAME}.safetensors"
+    )
     path = Path(str(ref))
     return path if path.is_file() else None
 

@@ -1,0 +1,47 @@
+"""Options and helpers shared by sub-commands: catalog location, threshold, model loading."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.model import LoadedModel, load_default_model
+
+
+def add_catalog_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalog",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="catalog database to use (default: one per user in the app data folder)",
+    )
+
+
+def threshold_value(text: str) -> float:
+    """argparse type for a threshold in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"threshold must be between 0 and 1, not {value}")
+    return value
+
+
+def open_catalog(args: argparse.Namespace) -> Catalog:
+    return Catalog(getattr(args, "catalog", None))
+
+
+def load_model_announced() -> LoadedModel:
+    """Load the active model; warn loudly on stderr when its head is untrained."""
+    loaded = load_default_model()
+    if not loaded.trained:
+        print(
+            "WARNING: no trained droplet model is installed. Scores come from an UNTRAINED "
+            "head and mean nothing; do not act on them.",
+            file=sys.stderr,
+        )
+    return loaded

@@ -1,0 +1,54 @@
+"""A small throttled progress bar on stderr for long CLI jobs."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+from dropletcleaner.core.progress import Progress
+
+
+class ProgressBar:
+    """Redraws at most every ``interval`` seconds; plain lines when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, interval: float = 0.2) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.interval = interval if self.tty else 2.0
+        self._last = 0.0
+        self._start = time.perf_counter()
+        self._drawn = False
+
+    def update(self, p: Progress, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self._last < self.interval:
+            return
+        self._last = now
+        line = self.render(p, now - self._start)
+        if self.tty:
+            self.stream.write("\r" + line[:120].ljust(120))
+            self._drawn = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    @staticmethod
+    def render(p: Progress, elapsed: float) -> str:
+        if p.total is None:
+            return f"{p.phase}: {p.done:,} files…"
+        frac = p.fraction or 0.0
+        width = 30
+        filled = int(round(frac * width))
+        rate = p.done / elapsed if elapsed > 0 else 0.0
+        eta = (p.total - p.done) / rate if rate > 0 else 0.0
+        errors = f", {p.errors} unreadable" if p.errors else ""
+        return (
+            f"{p.phase} [{'#' * filled}{'.' * (width - filled)}] {p.done:,}/{p.total:,} "
+            f"{rate:5.1f}/s ETA {eta:4.0f}s{errors}"
+        )
+
+    def close(self) -> None:
+        if self.tty and self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,198 @@
+"""Batched droplet scoring on the fastest available backend.
+
+On CUDA the eager model runs in half precision. On the CPU the backbone is exported
+once to ONNX and run with onnxruntime, measured fastest here (see
+``benchmarks/scan_throughput.py``); if onnxruntime is unavailable the TorchScript
+backend (``torch.jit.trace`` + ``optimize_for_inference``) is used, and the chosen
+backend is always reported. The small head runs in torch on the pooled embedding, so a
+retrained head never needs a new export.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import torch
+
+from dropletcleaner.core.atomic import atomic_write_bytes
+from dropletcleaner.core.config import PREPROCESS, PreprocessConfig, cache_dir
+from dropletcleaner.core.model import DropletNet, LoadedModel
+
+log = logging.getLogger(__name__)
+
+BACKENDS = ("auto", "onnxruntime", "torchscript", "eager")
+
+
+class DeviceError(ValueError):
+    """The requested device cannot be used on this machine."""
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto`` picks CUDA when present, else the CPU; asking for missing CUDA is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise DeviceError("CUDA was requested but no CUDA GPU is available")
+    if name not in ("cpu", "cuda"):
+        raise DeviceError(f"unknown device {name!r} (use auto, cpu or cuda)")
+    return torch.device(name)
+
+
+def normalize_batch(pixels: np.ndarray, cfg: PreprocessConfig = PREPROCESS) -> np.ndarray:
+    """uint8 ``[B, H, W, 3]`` -> normalised float32 ``[B, 3, H, W]``."""
+    x = pixels.astype(np.float32).transpose(0, 3, 1, 2)
+    mean = np.asarray(cfg.mean, dtype=np.float32).reshape(1, 3, 1, 1) * 255.0
+    std = np.asarray(cfg.std, dtype=np.float32).reshape(1, 3, 1, 1) * 255.0
+    return np.ascontiguousarray((x - mean) / std)
+
+
+def to_model_tensor(pixels: np.ndarray, cfg: PreprocessConfig = PREPROCESS) -> torch.Tensor:
+    return torch.from_numpy(normalize_batch(pixels, cfg))
+
+
+class _Embedder(Protocol):
+    def __call__(self, x: np.ndarray) -> np.ndarray: ...
+
+
+class _EmbedModule(torch.nn.Module):
+    def __init__(self, model: DropletNet) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.embed(x)
+
+
+class Scorer:
+    """Turns batches of model-input pixels into embeddings and calibrated droplet scores."""
+
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        device: str = "auto",
+        backend: str = "auto",
+        threads: int | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}")
+        self.loaded = loaded
+        self.device = resolve_device(device)
+        self.model = loaded.model.eval()
+        self._head_model = self.model  # head + temperature stay in torch on the CPU
+        self.threads = threads
+        self.backend_name, self._embed = self._build_backend(backend)
+
+    @property
+    def version(self) -> str:
+        return self.loaded.version
+
+    @property
+    def threshold(self) -> float:
+        return self.loaded.threshold
+
+    @property
+    def trained(self) -> bool:
+        return self.loaded.trained
+
+    # -- backends ------------------------------------------------------------------------
+    def _build_backend(self, backend: str) -> tuple[str, _Embedder]:
+        if self.device.type == "cuda":
+            return "cuda-fp16", self._cuda_embedder()
+        if backend in ("auto", "onnxruntime"):
+            try:
+                return "onnxruntime", self._onnx_embedder()
+            except Exception as exc:
+                if backend == "onnxruntime":
+                    raise
+                log.warning("onnxruntime backend unavailable (%s); using TorchScript", exc)
+        if backend in ("auto", "torchscript"):
+            return "torchscript", self._torchscript_embedder()
+        return "eager", self._eager_embedder()
+
+    def _cuda_embedder(self) -> _Embedder:
+        module = _EmbedModule(self.model).to(self.device).half().eval()
+        module = module.to(memory_format=torch.channels_last)
+
+        def run(x: np.ndarray) -> np.ndarray:
+            t = torch.from_numpy(x).to(self.device, non_blocking=True).half()
+            with torch.inference_mode():
+                out = module(t.contiguous(memory_format=torch.channels_last))
+            return out.float().cpu().numpy()
+
+        return run
+
+    def _onnx_path(self) -> Path:
+        key = self.loaded.card.sha256[:16] or self.loaded.version
+        return cache_dir() / "onnx" / f"embed-{key}-torch{torch.__version__}.onnx"
+
+    def _onnx_embedder(self) -> _Embedder:
+        import onnxruntime as ort
+
+        path = self._onnx_path()
+        if not path.is_file():
+            buf = io.BytesIO()
+            dummy = torch.zeros(2, 3, PREPROCESS.input_size, PREPROCESS.input_size)
+            torch.onnx.export(
+                _EmbedModule(self.model).eval(),
+                (dummy,),
+                buf,
+                input_names=["pixels"],
+                output_names=["embedding"],
+                dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
+                opset_version=17,
+                dynamo=False,
+            )
+            atomic_write_bytes(path, buf.getvalue(), durable=False)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads or torch.get_num_threads()
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+        def run(x: np.ndarray) -> np.ndarray:
+            return np.asarray(session.run(None, {"pixels": x})[0], dtype=np.float32)
+
+        return run
+
+    def _torchscript_embedder(self) -> _Embedder:
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        dummy = torch.zeros(2, 3, PREPROCESS.input_size, PREPROCESS.input_size)
+        with torch.inference_mode():
+            traced = torch.jit.trace(_EmbedModule(self.model).eval(), dummy)
+            frozen = torch.jit.optimize_for_inference(traced)
+
+        def run(x: np.ndarray) -> np.ndarray:
+            with torch.inference_mode():
+                return frozen(torch.from_numpy(x)).numpy()  # type: ignore[no-any-return]
+
+        return run
+
+    def _eager_embedder(self) -> _Embedder:
+        module = _EmbedModule(self.model).eval()
+
+        def run(x: np.ndarray) -> np.ndarray:
+            with torch.inference_mode():
+                return module(torch.from_numpy(x)).numpy()  # type: ignore[no-any-return]
+
+        return run
+
+    # -- scoring -------------------------------------------------------------------------
+    def embed(self, pixels: np.ndarray) -> np.ndarray:
+        """uint8 ``[B, H, W, 3]`` -> float32 embeddings ``[B, 1280]``."""
+        return self._embed(normalize_batch(pixels))
+
+    def scores_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
+        """Calibrated P(droplet) for float embeddings ``[B, 1280]``."""
+        with torch.inference_mode():
+            emb = torch.from_numpy(np.asarray(embeddings, dtype=np.float32))
+            return self._head_model.proba_from_embedding(emb).numpy()
+
+    def score(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(embeddings, scores)`` for a batch of model-input pixels."""
+        emb = self.embed(pixels)
+        return emb, self.scores_from_embeddings(emb)
