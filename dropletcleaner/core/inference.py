@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -136,16 +137,19 @@ class Scorer:
         if not path.is_file():
             buf = io.BytesIO()
             dummy = torch.zeros(2, 3, PREPROCESS.input_size, PREPROCESS.input_size)
-            torch.onnx.export(
-                _EmbedModule(self.model).eval(),
-                (dummy,),
-                buf,
-                input_names=["pixels"],
-                output_names=["embedding"],
-                dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
-                opset_version=17,
-                dynamo=False,
-            )
+            with warnings.catch_warnings():
+                # The TorchScript exporter is deprecated but exact for this static graph.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                torch.onnx.export(
+                    _EmbedModule(self.model).eval(),
+                    (dummy,),
+                    buf,
+                    input_names=["pixels"],
+                    output_names=["embedding"],
+                    dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
+                    opset_version=17,
+                    dynamo=False,
+                )
             atomic_write_bytes(path, buf.getvalue(), durable=False)
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads or torch.get_num_threads()

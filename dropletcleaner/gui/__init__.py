@@ -1,0 +1,1 @@
+"""Desktop app (PySide6): the only package that imports Qt."""

@@ -1,0 +1,82 @@
+"""The ``dropletcleaner`` command: scan reports, exit codes and bad usage."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from dropletcleaner.cli import main
+
+
+def test_scan_writes_csv_report_with_one_row_per_file(
+    photo_dir: Path, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    (photo_dir / "broken.jpg").write_bytes(b"")
+    report = tmp_path / "r.csv"
+    code = main(
+        [
+            "scan",
+            str(photo_dir),
+            "--report",
+            str(report),
+            "--catalog",
+            str(tmp_path / "c.db"),
+            "--threshold",
+            "0.5",
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr()
+    assert "photos found:      5" in out.out
+    with report.open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["path"] for r in rows] == sorted(str(p) for p in photo_dir.rglob("*.jpg"))
+    assert set(rows[0]) == {"path", "droplet_score", "flagged", "error"}
+    broken = next(r for r in rows if r["path"].endswith("broken.jpg"))
+    assert broken["error"] == "empty file (0 bytes)" and broken["droplet_score"] == ""
+    for r in rows:
+        if not r["error"]:
+            score = float(r["droplet_score"])
+            assert 0.0 <= score <= 1.0
+            assert r["flagged"] == ("true" if score >= 0.5 else "false")
+
+
+def test_scan_json_report(photo_dir: Path, tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    assert (
+        main(
+            [
+                "scan",
+                str(photo_dir),
+                "--report",
+                str(report),
+                "--catalog",
+                str(tmp_path / "c.db"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    data = json.loads(report.read_text())
+    assert len(data) == 4 and all(isinstance(r["flagged"], bool) for r in data)
+
+
+def test_missing_folder_exits_2_with_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["scan", "/definitely/not/here"]) == 2
+    err = capsys.readouterr().err
+    assert "folder does not exist" in err and err.count("\n") == 1
+
+
+def test_bad_threshold_exits_2(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["scan", str(tmp_path), "--threshold", "7"])
+    assert exc.value.code == 2
+
+
+def test_unknown_command_exits_2() -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2

@@ -1,0 +1,38 @@
+"""Test-wide setup: headless Qt, isolated app folders, and shared expensive fixtures."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+# Set before anything imports Qt or resolves app folders: tests never touch the real user's.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="dropletcleaner-tests-"))
+os.environ["DROPLETCLEANER_DATA"] = str(_SESSION_DIR / "data")
+os.environ["DROPLETCLEANER_CACHE"] = str(_SESSION_DIR / "cache")
+
+import pytest  # noqa: E402
+
+from tests.helpers import write_jpeg  # noqa: E402
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def scorer():  # type: ignore[no-untyped-def]
+    """One CPU scorer for the whole session (building it exports ONNX once)."""
+    from dropletcleaner.core.inference import Scorer
+    from dropletcleaner.core.model import load_default_model
+
+    return Scorer(load_default_model(), device="cpu")
+
+
+@pytest.fixture
+def photo_dir(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "photos"
+    for i in range(3):
+        write_jpeg(root / f"img{i}.jpg", seed=i)
+    write_jpeg(root / "sub" / "deep.jpg", seed=9)
+    yield root

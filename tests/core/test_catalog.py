@@ -1,0 +1,74 @@
+"""Catalog: upserts, labels, missing rows, embeddings and prefix queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dropletcleaner.core.catalog import Catalog, ScanResult, path_prefix_bounds
+
+
+def _result(path: str, fp: str = "f1", score: float = 0.3) -> ScanResult:
+    return ScanResult(
+        path=path,
+        size=10,
+        mtime_ns=5,
+        fingerprint=fp,
+        score=score,
+        model_version="m1",
+        embedding=np.arange(4, dtype=np.float32),
+    )
+
+
+def test_record_and_read_back(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as cat:
+        cat.record_scans([_result("/lib/a.jpg"), _result("/lib/sub/b.jpg", score=0.9)])
+        rec = cat.get("/lib/sub/b.jpg")
+        assert rec is not None and rec.score == pytest.approx(0.9)
+        assert rec.folder == "/lib/sub" and rec.name == "b.jpg" and rec.state == "present"
+        ids, emb, labels = cat.embeddings()
+        assert emb.dtype == np.float16 and emb.shape == (2, 4)
+        assert labels == [None, None]
+
+
+def test_labels_round_trip_and_survive_unchanged_rescan(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as cat:
+        cat.record_scans([_result("/lib/a.jpg")])
+        assert cat.set_label(["/lib/a.jpg"], "droplet") == 1
+        assert cat.labels() == {"/lib/a.jpg": "droplet"}
+        cat.record_scans([_result("/lib/a.jpg")])  # same fingerprint: label kept
+        assert cat.labels() == {"/lib/a.jpg": "droplet"}
+        cat.record_scans([_result("/lib/a.jpg", fp="f2")])  # new pixels: label dropped
+        assert cat.labels() == {}
+        with pytest.raises(ValueError):
+            cat.set_label(["/lib/a.jpg"], "maybe")
+
+
+def test_missing_and_back(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as cat:
+        cat.record_scans([_result("/lib/a.jpg")])
+        assert cat.mark_missing(["/lib/a.jpg"]) == 1
+        assert cat.photos() == []
+        assert cat.photos(include_missing=True)[0].state == "missing"
+        cat.mark_present(["/lib/a.jpg"])
+        assert cat.photos()[0].state == "present"
+
+
+def test_prefix_query_does_not_match_sibling_folders(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as cat:
+        cat.record_scans([_result("/lib/a.jpg"), _result("/lib2/b.jpg"), _result("/li/c.jpg")])
+        assert [p.path for p in cat.photos("/lib")] == ["/lib/a.jpg"]
+        assert set(cat.identities_under("/lib/")) == {"/lib/a.jpg"}
+    lo, hi = path_prefix_bounds("/lib")
+    assert lo <= "/lib/zzz" < hi and not (lo <= "/lib2" < hi)
+
+
+def test_update_scores(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as cat:
+        cat.record_scans([_result("/lib/a.jpg")])
+        ids, _, _ = cat.embeddings()
+        cat.update_scores(list(ids), [0.75], "m2")
+        rec = cat.get("/lib/a.jpg")
+        assert rec is not None and rec.score == pytest.approx(0.75) and rec.model_version == "m2"
