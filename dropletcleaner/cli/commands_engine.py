@@ -104,17 +104,15 @@ def run_scan(args: argparse.Namespace) -> int:
     rate = summary.scored / summary.seconds if summary.seconds > 0 else 0.0
     print(f"Scanned {folder}")
     print(f"  photos found:      {len(summary.found):,}")
-    print(
-        f"  scored now:        {summary.scored:,} ({rate:.1f} photos/s, {scorer.backend_name} on {scorer.device.type})"
-    )
+    backend = f"{scorer.backend_name} on {scorer.device.type}"
+    print(f"  scored now:        {summary.scored:,} ({rate:.1f} photos/s, {backend})")
     print(f"  unchanged:         {summary.unchanged:,}")
     print(f"  unreadable:        {unreadable:,}")
     if summary.missing:
         print(f"  gone since last:   {summary.missing:,} (marked missing in the catalog)")
     print(f"  flagged (>= {threshold:.2f}): {flagged:,}")
-    print(
-        f"  model:             {loaded.version}{'' if loaded.trained else '  (UNTRAINED: scores mean nothing)'}"
-    )
+    untrained = "" if loaded.trained else "  (UNTRAINED: scores mean nothing)"
+    print(f"  model:             {loaded.version}{untrained}")
     print(f"  time:              {summary.seconds:.1f} s")
     for err in summary.folder_errors:
         print(f"  could not read folder {err.path}: {err.reason}")

@@ -39,7 +39,7 @@ class ProgressBar:
             return f"{p.phase}: {p.done:,} files…"
         frac = p.fraction or 0.0
         width = 30
-        filled = int(round(frac * width))
+        filled = round(frac * width)
         rate = p.done / elapsed if elapsed > 0 else 0.0
         eta = (p.total - p.done) / rate if rate > 0 else 0.0
         errors = f", {p.errors} unreadable" if p.errors else ""

@@ -1,1 +1,1 @@
-"""Qt-free engine: discovery, decoding, catalog, model, training, attribution and file operations."""
+"""Qt-free engine: discovery, decoding, catalog, model, training, attribution, file moves."""

@@ -7,13 +7,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 @contextlib.contextmanager
 def atomic_open(
     path: str | os.PathLike[str], mode: str = "wb", *, durable: bool = True
-) -> Iterator[IO]:  # type: ignore[type-arg]
+) -> Iterator[IO[Any]]:
     """Open a temporary file next to ``path``; on success it atomically replaces ``path``.
 
     On any exception the temporary file is removed and ``path`` is left untouched.

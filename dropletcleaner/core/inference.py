@@ -143,7 +143,7 @@ class Scorer:
                 torch.onnx.export(
                     _EmbedModule(self.model).eval(),
                     (dummy,),
-                    buf,
+                    buf,  # type: ignore[arg-type]
                     input_names=["pixels"],
                     output_names=["embedding"],
                     dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
@@ -172,7 +172,7 @@ class Scorer:
 
         def run(x: np.ndarray) -> np.ndarray:
             with torch.inference_mode():
-                return frozen(torch.from_numpy(x)).numpy()  # type: ignore[no-any-return]
+                return frozen(torch.from_numpy(x)).numpy()
 
         return run
 
@@ -181,7 +181,7 @@ class Scorer:
 
         def run(x: np.ndarray) -> np.ndarray:
             with torch.inference_mode():
-                return module(torch.from_numpy(x)).numpy()  # type: ignore[no-any-return]
+                return module(torch.from_numpy(x)).numpy()
 
         return run
 

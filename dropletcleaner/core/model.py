@@ -14,9 +14,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import timm
+from timm.models.efficientnet import EfficientNet
 import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
@@ -39,7 +40,7 @@ class DropletNet(nn.Module):
 
     def __init__(self, dropout: float = 0.2) -> None:
         super().__init__()
-        self.backbone = timm.create_model(ARCHITECTURE, pretrained=False, num_classes=0)
+        self.backbone = cast(EfficientNet, timm.create_model(ARCHITECTURE, num_classes=0))
         self.num_features = EMBEDDING_DIM
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(EMBEDDING_DIM, 2)
@@ -47,13 +48,13 @@ class DropletNet(nn.Module):
         self.register_buffer("temperature", torch.ones(()))
 
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        return self.backbone.forward_features(x)  # type: ignore[no-any-return]
+        return self.backbone.forward_features(x)
 
     def forward_head(self, x: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
         x = self.backbone.forward_head(x, pre_logits=True)
         if pre_logits:
-            return x  # type: ignore[no-any-return]
-        return self.head(self.dropout(x))  # type: ignore[no-any-return]
+            return x
+        return self.head(self.dropout(x))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_head(self.forward_features(x))
@@ -63,7 +64,7 @@ class DropletNet(nn.Module):
         return self.forward_head(self.forward_features(x), pre_logits=True)
 
     def logits_from_embedding(self, emb: torch.Tensor) -> torch.Tensor:
-        return self.head(emb)  # type: ignore[no-any-return]
+        return self.head(emb)
 
     def proba_from_embedding(self, emb: torch.Tensor) -> torch.Tensor:
         """Calibrated P(droplet) from pooled embeddings."""

@@ -28,7 +28,7 @@ def test_record_and_read_back(tmp_path: Path) -> None:
         rec = cat.get("/lib/sub/b.jpg")
         assert rec is not None and rec.score == pytest.approx(0.9)
         assert rec.folder == "/lib/sub" and rec.name == "b.jpg" and rec.state == "present"
-        ids, emb, labels = cat.embeddings()
+        _, emb, labels = cat.embeddings()
         assert emb.dtype == np.float16 and emb.shape == (2, 4)
         assert labels == [None, None]
 
