@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 
 from dropletcleaner import __version__
-from dropletcleaner.cli import commands_engine, commands_gui
+from dropletcleaner.cli import commands_engine, commands_gui, commands_model
 
 # Modules that add sub-commands; order is the order shown in --help.
-_COMMAND_MODULES = [commands_engine, commands_gui]
+_COMMAND_MODULES = [commands_engine, commands_model, commands_gui]
 
 
 class UsageError(Exception):

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import timm
-from timm.models.efficientnet import EfficientNet
 import torch
 from safetensors.torch import load_file, save_file
+from timm.models.efficientnet import EfficientNet
 from torch import nn
 
 from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
@@ -58,6 +58,31 @@ class DropletNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.forward_head(self.forward_features(x))
+
+    # -- split at a block, for fine-tuning the later blocks on cached early features ------
+    def stem_features(self, x: torch.Tensor, split: int) -> torch.Tensor:
+        """Run the stem and ``blocks[:split]`` (the part kept frozen while fine-tuning)."""
+        b = self.backbone
+        x = b.bn1(b.conv_stem(x))
+        for block in b.blocks[:split]:
+            x = block(x)
+        return x
+
+    def tail_embedding(self, x: torch.Tensor, split: int) -> torch.Tensor:
+        """From ``blocks[:split]`` features to the pooled embedding."""
+        b = self.backbone
+        for block in b.blocks[split:]:
+            x = block(x)
+        x = b.bn2(b.conv_head(x))
+        return self.forward_head(x, pre_logits=True)
+
+    def tail_parameters(self, split: int) -> list[nn.Parameter]:
+        """Parameters fine-tuned in the second training phase (later blocks, conv head)."""
+        b = self.backbone
+        params: list[nn.Parameter] = []
+        for module in [*b.blocks[split:], b.conv_head, b.bn2]:
+            params.extend(module.parameters())
+        return params
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled 1280-d embedding (what the catalog stores and fast retraining reuses)."""

@@ -1,0 +1,176 @@
+"""Sub-commands for the droplet model: ``train-base``, ``evaluate`` and ``hard-negatives``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from dropletcleaner.cli.common import load_model_announced, threshold_value
+from dropletcleaner.cli.progressbar import ProgressBar
+
+DEFAULT_DATA = Path("../shared/data/clean")
+
+
+def register(sub: Any) -> None:
+    t = sub.add_parser(
+        "train-base",
+        help="train the base droplet model from clean photos (synthetic droplets + hard negatives)",
+    )
+    t.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        metavar="CLEAN_DIR",
+        help="folder of droplet-free photos (repeatable; default ../shared/data/clean)",
+    )
+    t.add_argument("--out", type=Path, default=Path("resources/models/droplet-v1.safetensors"))
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--variants", type=int, default=None, help="samples rendered per photo")
+    t.add_argument("--epochs", type=int, default=None, help="fine-tuning epochs")
+    t.add_argument("--head-epochs", type=int, default=None)
+    t.add_argument(
+        "--fgsm", type=float, default=0.0, metavar="EPS", help="FGSM adversarial training"
+    )
+    t.add_argument("--workers", type=int, default=None, help="rendering processes")
+    t.set_defaults(func=run_train)
+
+    e = sub.add_parser(
+        "evaluate",
+        help="measure the model on a folder with droplet/ and clean/ sub-folders",
+    )
+    e.add_argument("folder", type=Path)
+    e.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+    e.add_argument("--threshold", type=threshold_value, default=None)
+    e.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    e.add_argument("--worst", type=int, default=5, help="how many worst mistakes to list")
+    e.set_defaults(func=run_evaluate)
+
+    h = sub.add_parser(
+        "hard-negatives",
+        help="write blurred/dark/foggy/compressed copies of clean photos (a hard-negative set)",
+    )
+    h.add_argument("dest", type=Path)
+    h.add_argument("--data", type=Path, action="append", metavar="CLEAN_DIR")
+    h.add_argument(
+        "--held-out",
+        action="store_true",
+        help="only photos a base training run with --seed never saw (its test split)",
+    )
+    h.add_argument("--seed", type=int, default=0)
+    h.add_argument("--variants", type=int, default=1)
+    h.set_defaults(func=run_hard_negatives)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.train import TrainConfig, train_base
+
+    data = args.data or [DEFAULT_DATA]
+    for d in data:
+        if not d.is_dir():
+            raise UsageError(f"clean photo folder does not exist: {d}")
+    cfg = TrainConfig(data=[str(d.resolve()) for d in data], seed=args.seed, fgsm_epsilon=args.fgsm)
+    if args.variants is not None:
+        cfg.variants_per_image = args.variants
+    if args.epochs is not None:
+        cfg.finetune_epochs = args.epochs
+    if args.head_epochs is not None:
+        cfg.head_epochs = args.head_epochs
+    if args.workers is not None:
+        cfg.workers = args.workers
+    bar = ProgressBar()
+    last_phase = ""
+    gen = train_base(cfg, args.out)
+    while True:
+        try:
+            p = next(gen)
+        except StopIteration as stop:
+            result = stop.value
+            break
+        if p.phase != last_phase:
+            bar.close()
+            last_phase = p.phase
+        bar.update(p, force=bool(p.extra))
+        if p.extra and p.phase != "done":
+            figures = ", ".join(f"{k}={v:.4f}" for k, v in p.extra.items())
+            print(f"  {p.phase} {p.done}/{p.total}: {figures}")
+    bar.close()
+    card = result.card
+    print(f"Model written to {result.weights} in {result.seconds / 60:.1f} min")
+    print(f"  threshold {card.threshold:.3f}, temperature {card.temperature:.3f}")
+    print(json.dumps(card.metrics, indent=1))
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.atomic import atomic_write_text
+    from dropletcleaner.core.evaluate import EvaluationError, evaluate_folder
+    from dropletcleaner.core.inference import DeviceError, Scorer
+
+    if not args.folder.is_dir():
+        raise UsageError(f"folder does not exist: {args.folder}")
+    loaded = load_model_announced()
+    try:
+        scorer = Scorer(loaded, device=args.device)
+    except DeviceError as exc:
+        raise UsageError(str(exc)) from exc
+    gen = evaluate_folder(args.folder, scorer, args.threshold, worst=args.worst)
+    bar = ProgressBar()
+    try:
+        while True:
+            bar.update(next(gen))
+    except StopIteration as stop:
+        report = stop.value
+    except EvaluationError as exc:
+        raise UsageError(str(exc)) from exc
+    bar.close()
+    m = report.metrics
+    print(f"Evaluated {report.folder} with model {report.model_version}")
+    print(f"  threshold  {m.threshold:.3f}")
+    print(f"  photos     {m.n} ({m.tp + m.fn} droplet, {m.tn + m.fp} clean)")
+    print(f"  accuracy   {m.accuracy:.3f}")
+    print(f"  precision  {m.precision:.3f}")
+    print(f"  recall     {m.recall:.3f}")
+    print(f"  F1         {m.f1:.3f}")
+    print(f"  AUROC      {m.auroc:.3f}")
+    print(f"  FPR        {m.fpr:.3f}")
+    print("  confusion matrix (rows: true, columns: predicted)")
+    print("               clean  droplet")
+    print(f"    clean    {m.tn:6d}  {m.fp:7d}")
+    print(f"    droplet  {m.fn:6d}  {m.tp:7d}")
+    print("  worst false positives:" + ("  none" if not report.worst_false_positives else ""))
+    for path, score in report.worst_false_positives:
+        print(f"    {score:.3f}  {path}")
+    print("  worst false negatives:" + ("  none" if not report.worst_false_negatives else ""))
+    for path, score in report.worst_false_negatives:
+        print(f"    {score:.3f}  {path}")
+    for path, reason in report.unreadable.items():
+        print(f"  unreadable: {path}: {reason}")
+    if args.json is not None:
+        atomic_write_text(args.json, json.dumps(report.as_dict(), indent=1) + "\n")
+        print(f"Results written to {args.json}")
+    return 0
+
+
+def run_hard_negatives(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.evaluate import held_out_photos, make_hard_negative_set
+    from dropletcleaner.core.train import TrainConfig, collect_images
+
+    data = args.data or [DEFAULT_DATA]
+    for d in data:
+        if not d.is_dir():
+            raise UsageError(f"clean photo folder does not exist: {d}")
+    if args.held_out:
+        cfg = TrainConfig()
+        sources = held_out_photos(
+            [d.resolve() for d in data], args.seed, cfg.val_fraction, cfg.test_fraction
+        )
+    else:
+        sources = collect_images(data)
+    written = make_hard_negative_set(sources, args.dest, seed=args.seed, variants=args.variants)
+    print(f"Wrote {len(written)} hard negatives from {len(sources)} photos to {args.dest}")
+    return 0

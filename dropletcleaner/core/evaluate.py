@@ -1,0 +1,168 @@
+"""Evaluate the droplet model on a labelled folder (``droplet/`` and ``clean/`` sub-folders).
+
+Photos are decoded exactly as a scan decodes them, so the figures describe what users get.
+Also builds hard-negative sets: held-out clean photos degraded by blur, darkness, fog and
+compression, which must stay below the threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from dropletcleaner.core.decode import DecodeError, decode_for_scan, load_rgb
+from dropletcleaner.core.discovery import FoundFile, walk_images
+from dropletcleaner.core.inference import Scorer
+from dropletcleaner.core.metrics import BinaryMetrics, binary_metrics
+from dropletcleaner.core.progress import CancelToken, Progress
+
+
+class EvaluationError(ValueError):
+    """The folder does not have the expected layout."""
+
+
+@dataclass
+class EvalReport:
+    folder: str
+    model_version: str
+    metrics: BinaryMetrics
+    worst_false_positives: list[tuple[str, float]] = field(default_factory=list)
+    worst_false_negatives: list[tuple[str, float]] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "folder": self.folder,
+            "model_version": self.model_version,
+            "metrics": self.metrics.as_dict(),
+            "confusion_matrix": {
+                "rows_true_cols_predicted": ["clean", "droplet"],
+                "matrix": [[self.metrics.tn, self.metrics.fp], [self.metrics.fn, self.metrics.tp]],
+            },
+            "worst_false_positives": [
+                {"path": p, "score": s} for p, s in self.worst_false_positives
+            ],
+            "worst_false_negatives": [
+                {"path": p, "score": s} for p, s in self.worst_false_negatives
+            ],
+            "unreadable": self.unreadable,
+            "scores": self.scores,
+        }
+
+
+def labelled_files(folder: Path) -> list[tuple[str, int]]:
+    """``(path, label)`` for every image under ``droplet/`` (1) and ``clean/`` (0)."""
+    pairs: list[tuple[str, int]] = []
+    for name, label in (("droplet", 1), ("clean", 0)):
+        sub = folder / name
+        if not sub.is_dir():
+            raise EvaluationError(f"{folder} has no '{name}/' sub-folder")
+        pairs.extend((f.path, label) for f in walk_images(sub) if isinstance(f, FoundFile))
+    return pairs
+
+
+def evaluate_folder(
+    folder: Path,
+    scorer: Scorer,
+    threshold: float | None = None,
+    *,
+    worst: int = 5,
+    cancel: CancelToken | None = None,
+    batch_size: int = 32,
+) -> Generator[Progress, None, EvalReport]:
+    """Score every labelled photo; the generator's return value is the :class:`EvalReport`."""
+    cancel = cancel or CancelToken()
+    pairs = labelled_files(folder)
+    if not pairs:
+        raise EvaluationError(f"no images in {folder}/droplet or {folder}/clean")
+    paths: list[str] = []
+    labels: list[int] = []
+    scores: list[float] = []
+    unreadable: dict[str, str] = {}
+    for start in range(0, len(pairs), batch_size):
+        cancel.raise_if_cancelled()
+        chunk = pairs[start : start + batch_size]
+        pixels = []
+        kept = []
+        for path, label in chunk:
+            try:
+                pixels.append(decode_for_scan(path).pixels)
+                kept.append((path, label))
+            except (DecodeError, OSError) as exc:
+                unreadable[path] = str(exc)
+        if pixels:
+            _, s = scorer.score(np.stack(pixels))
+            for (path, label), value in zip(kept, s, strict=True):
+                paths.append(path)
+                labels.append(label)
+                scores.append(float(value))
+        yield Progress("evaluating", done=min(start + batch_size, len(pairs)), total=len(pairs))
+    thr = scorer.threshold if threshold is None else threshold
+    y = np.asarray(labels)
+    sc = np.asarray(scores)
+    fp = sorted(
+        ((p, s) for p, s, t in zip(paths, scores, labels, strict=True) if t == 0 and s >= thr),
+        key=lambda x: -x[1],
+    )
+    fn = sorted(
+        ((p, s) for p, s, t in zip(paths, scores, labels, strict=True) if t == 1 and s < thr),
+        key=lambda x: x[1],
+    )
+    return EvalReport(
+        folder=str(folder),
+        model_version=scorer.version,
+        metrics=binary_metrics(y, sc, thr),
+        worst_false_positives=fp[:worst],
+        worst_false_negatives=fn[:worst],
+        unreadable=unreadable,
+        scores=dict(zip(paths, scores, strict=True)),
+    )
+
+
+def make_hard_negative_set(
+    sources: Sequence[Path], dest: Path, seed: int = 0, variants: int = 1
+) -> list[Path]:
+    """Write degraded copies of ``sources`` into ``dest`` (cycling through every kind)."""
+    from dropletcleaner.core.degrade import HARD_NEGATIVE_KINDS, degrade
+
+    dest.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    k = 0
+    for i, src in enumerate(sources):
+        try:
+            img = load_rgb(src, max_side=1024)
+        except (DecodeError, OSError):
+            continue
+        for v in range(variants):
+            kind = HARD_NEGATIVE_KINDS[k % len(HARD_NEGATIVE_KINDS)]
+            k += 1
+            arr, _ = degrade(np.asarray(img), np.random.default_rng(seed * 7919 + i * 31 + v), kind)
+            out = dest / f"{Path(src).parent.name}_{Path(src).stem}_{kind}.jpg"
+            Image.fromarray(arr).save(out, "JPEG", quality=92)
+            written.append(out)
+    return written
+
+
+def held_out_photos(
+    data: Sequence[Path], seed: int, val_fraction: float, test_fraction: float
+) -> list[Path]:
+    """The clean photos a base training run with these settings never trained or validated on."""
+    from dropletcleaner.core.train import collect_images, split_of
+
+    return [
+        p for p in collect_images(data) if split_of(p, seed, val_fraction, test_fraction) == "test"
+    ]
+
+
+__all__ = [
+    "EvalReport",
+    "EvaluationError",
+    "evaluate_folder",
+    "held_out_photos",
+    "make_hard_negative_set",
+]

@@ -1,0 +1,617 @@
+"""Train the base droplet model from clean photos: synthesis, hard negatives, transfer learning.
+
+No large labelled real droplet set exists, so every positive is a clean photo with
+physically rendered lens water (:mod:`dropletcleaner.core.synth`), and half the negatives
+are clean photos degraded by defocus, motion blur, soft upscaling, darkness and noise,
+fog or JPEG blocking (:mod:`dropletcleaner.core.degrade`), so the model cannot learn
+"blurry means droplet". Some positives are degraded too, for the same reason.
+
+Training is transfer learning in two phases on the CPU-friendly split of the network:
+the frozen early blocks run once per sample and their features are cached; phase 1 trains
+the head on pooled embeddings, phase 2 fine-tunes the later blocks and the head. Both use
+class-weighted cross-entropy with label smoothing, AdamW with a cosine learning-rate
+schedule, early stopping, and a checkpoint written only when validation improves.
+Optional FGSM adversarial training perturbs the pixels. The output is calibrated by
+temperature scaling on the validation split, and the default threshold is chosen there.
+
+Everything is reproducible from the seed, the recorded configuration and the data
+manifest written into the model card. :func:`train_base` is a generator of progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image, ImageEnhance
+from torch import nn
+
+from dropletcleaner.core.decode import DecodeError, load_rgb, model_pixels
+from dropletcleaner.core.discovery import FoundFile, walk_images
+from dropletcleaner.core.inference import to_model_tensor
+from dropletcleaner.core.metrics import binary_metrics
+from dropletcleaner.core.model import DropletNet, ModelCard, build_imagenet_model, save_model
+from dropletcleaner.core.progress import CancelToken, Progress
+
+# Roles of generated samples.
+ROLE_DROPLET = "droplet"
+ROLE_CLEAN = "clean"
+ROLE_HARD = "hard_negative"
+
+
+@dataclass
+class TrainConfig:
+    """Everything that determines a training run; recorded in the model card."""
+
+    data: list[str] = field(default_factory=list)
+    seed: int = 0
+    variants_per_image: int = 12
+    render_size: int = 320
+    val_fraction: float = 0.15
+    test_fraction: float = 0.10
+    droplet_fraction: float = 0.5
+    hard_negative_fraction: float = 0.6  # of the negatives
+    degraded_positive_fraction: float = 0.3
+    jpeg_fraction: float = 0.5
+    split_block: int = 5  # blocks before this stay frozen; later blocks are fine-tuned
+    head_epochs: int = 30
+    finetune_epochs: int = 10
+    batch_size: int = 64
+    lr_head: float = 3e-3
+    lr_finetune: float = 5e-4
+    weight_decay: float = 1e-4
+    label_smoothing: float = 0.1
+    patience: int = 3
+    fgsm_epsilon: float = 0.0  # in normalised pixel units; 0 disables FGSM
+    target_fpr: float = 0.02
+    workers: int = 2
+    replay_size: int = 1024
+
+
+@dataclass
+class TrainResult:
+    """What a finished run produced."""
+
+    weights: Path | None = None
+    card: ModelCard | None = None
+    history: list[dict[str, float]] = field(default_factory=list)
+    seconds: float = 0.0
+    duplicates_removed: list[str] = field(default_factory=list)
+
+
+# -- data ------------------------------------------------------------------------------------
+def collect_images(folders: Sequence[str | Path]) -> list[Path]:
+    paths: list[Path] = []
+    for folder in folders:
+        paths.extend(Path(f.path) for f in walk_images(folder) if isinstance(f, FoundFile))
+    return sorted(paths)
+
+
+def dedupe_by_phash(paths: Sequence[Path], max_distance: int = 4) -> tuple[list[Path], list[Path]]:
+    """Drop near-duplicate images (perceptual hash within ``max_distance`` bits)."""
+    import imagehash
+
+    kept: list[Path] = []
+    hashes: list[Any] = []
+    dropped: list[Path] = []
+    for path in paths:
+        try:
+            h = imagehash.phash(load_rgb(path, max_side=256))
+        except (DecodeError, OSError):
+            dropped.append(path)
+            continue
+        if any(h - other <= max_distance for other in hashes):
+            dropped.append(path)
+            continue
+        kept.append(path)
+        hashes.append(h)
+    return kept, dropped
+
+
+def split_of(path: Path, seed: int, val_fraction: float, test_fraction: float) -> str:
+    """Deterministic train/val/test assignment by a hash of the file name and seed."""
+    digest = hashlib.sha256(f"{seed}:{path.parent.name}/{path.name}".encode()).digest()
+    u = int.from_bytes(digest[:8], "big") / 2**64
+    if u < test_fraction:
+        return "test"
+    if u < test_fraction + val_fraction:
+        return "val"
+    return "train"
+
+
+def _random_crop(img: Image.Image, rng: np.random.Generator, size: int) -> Image.Image:
+    """Random area/aspect crop (as in the reports' augmentation), long side ``size``."""
+    w, h = img.size
+    for _ in range(10):
+        area = w * h * rng.uniform(0.45, 1.0)
+        aspect = math.exp(rng.uniform(math.log(3 / 4), math.log(4 / 3)))
+        cw, ch = round(math.sqrt(area * aspect)), round(math.sqrt(area / aspect))
+        if cw <= w and ch <= h:
+            x0, y0 = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+            img = img.crop((x0, y0, x0 + cw, y0 + ch))
+            break
+    scale = size / max(img.size)
+    new = (max(8, round(img.size[0] * scale)), max(8, round(img.size[1] * scale)))
+    img = img.resize(new, Image.Resampling.BICUBIC)
+    if rng.random() < 0.5:
+        img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    return img
+
+
+def _photometric(img: Image.Image, rng: np.random.Generator, jpeg_fraction: float) -> Image.Image:
+    """Colour, exposure and noise jitter, then an optional JPEG round trip."""
+    img = ImageEnhance.Brightness(img).enhance(rng.uniform(0.75, 1.25))
+    img = ImageEnhance.Contrast(img).enhance(rng.uniform(0.75, 1.25))
+    img = ImageEnhance.Color(img).enhance(rng.uniform(0.7, 1.3))
+    if rng.random() < 0.3:
+        noisy = np.asarray(img, dtype=np.float64) + rng.normal(
+            0, rng.uniform(1, 6), (img.height, img.width, 3)
+        )
+        img = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
+    if rng.random() < jpeg_fraction:
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=int(rng.integers(60, 96)))
+        img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+    return img
+
+
+def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndarray:
+    """One training sample (model-input pixels) from a clean photo, for ``role``."""
+    from dropletcleaner.core.degrade import degrade
+    from dropletcleaner.core.synth import render_droplets
+
+    rng = np.random.default_rng(seed)
+    img = _random_crop(load_rgb(path, max_side=2 * cfg["render_size"]), rng, cfg["render_size"])
+    arr = np.asarray(img)
+    if role == ROLE_HARD or (
+        role == ROLE_DROPLET and rng.random() < cfg["degraded_positive_fraction"]
+    ):
+        arr, _ = degrade(arr, rng)
+    if role == ROLE_DROPLET:
+        arr = render_droplets(arr, rng).image
+    img = _photometric(Image.fromarray(arr), rng, cfg["jpeg_fraction"])
+    return model_pixels(img)
+
+
+def _sample_job(job: tuple[str, int, str, dict[str, Any]]) -> np.ndarray | None:
+    try:
+        return make_sample(*job)
+    except (DecodeError, OSError):
+        return None
+
+
+def plan_samples(
+    paths: Sequence[Path], cfg: TrainConfig, split_seed: int
+) -> list[tuple[str, int, str, dict[str, Any]]]:
+    """Deterministic list of (path, seed, role, cfg) jobs: ``variants_per_image`` per photo."""
+    rng = np.random.default_rng(split_seed)
+    jobs = []
+    params = asdict(cfg)
+    for i, path in enumerate(paths):
+        for v in range(cfg.variants_per_image):
+            u = rng.random()
+            if u < cfg.droplet_fraction:
+                role = ROLE_DROPLET
+            elif rng.random() < cfg.hard_negative_fraction:
+                role = ROLE_HARD
+            else:
+                role = ROLE_CLEAN
+            jobs.append((str(path), split_seed * 1_000_003 + i * 1009 + v, role, params))
+    return jobs
+
+
+def generate(
+    jobs: Sequence[tuple[str, int, str, dict[str, Any]]],
+    workers: int,
+    cancel: CancelToken,
+    phase: str,
+) -> Iterator[Progress | tuple[np.ndarray, np.ndarray, list[str]]]:
+    """Render samples in worker processes; yields progress, then ``(pixels, labels, roles)``."""
+    pixels: list[np.ndarray] = []
+    labels: list[int] = []
+    roles: list[str] = []
+    ctx = multiprocessing.get_context("spawn")  # torch is initialised here: never fork
+    with ctx.Pool(max(1, workers)) as pool:
+        for k, (job, out) in enumerate(
+            zip(jobs, pool.imap(_sample_job, jobs, chunksize=8), strict=True)
+        ):
+            if out is not None:
+                pixels.append(out)
+                labels.append(1 if job[2] == ROLE_DROPLET else 0)
+                roles.append(job[2])
+            if k % 64 == 0:
+                cancel.raise_if_cancelled()
+                yield Progress(phase, done=k, total=len(jobs), current=job[0])
+    yield np.stack(pixels), np.asarray(labels, dtype=np.int64), roles
+
+
+# -- model pieces ------------------------------------------------------------------------------
+@torch.inference_mode()
+def cache_stem_features(
+    model: DropletNet, pixels: np.ndarray, split: int, batch: int = 64
+) -> torch.Tensor:
+    model.eval()
+    out = []
+    for i in range(0, len(pixels), batch):
+        x = to_model_tensor(pixels[i : i + batch])
+        out.append(model.stem_features(x, split).to(torch.float16))
+    return torch.cat(out)
+
+
+@torch.inference_mode()
+def tail_embeddings(
+    model: DropletNet, feats: torch.Tensor, split: int, batch: int = 128
+) -> torch.Tensor:
+    model.eval()
+    return torch.cat(
+        [
+            model.tail_embedding(feats[i : i + batch].float(), split)
+            for i in range(0, len(feats), batch)
+        ]
+    )
+
+
+def class_weights(labels: np.ndarray) -> torch.Tensor:
+    counts = np.bincount(labels, minlength=2).astype(np.float64)
+    weights = len(labels) / (2.0 * np.maximum(counts, 1.0))
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
+    """Temperature minimising validation NLL (temperature scaling calibration)."""
+    log_t = torch.zeros((), requires_grad=True)
+    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
+    nll = nn.CrossEntropyLoss()
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = nll(logits / log_t.exp(), labels)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return float(log_t.exp().clamp(0.05, 20.0))
+
+
+def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_fpr: float) -> float:
+    """Lowest threshold (not below 0.5) keeping validation false positives at ``target_fpr``."""
+    negatives = np.sort(scores[labels == 0])
+    if len(negatives) == 0:
+        return 0.5
+    k = math.floor(len(negatives) * (1.0 - target_fpr))
+    q = float(negatives[min(k, len(negatives) - 1)])
+    return float(min(0.95, max(0.5, q + 1e-4)))
+
+
+def _cosine_lr(opt: torch.optim.Optimizer, base: float, step: int, total: int, warmup: int) -> None:
+    if step < warmup:
+        lr = base * (step + 1) / warmup
+    else:
+        lr = 0.5 * base * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+    for group in opt.param_groups:
+        group["lr"] = lr * group.get("lr_scale", 1.0)
+
+
+def _set_bn_eval(module: nn.Module) -> None:
+    # Keep ImageNet batch-norm statistics: synthetic batches would skew them.
+    for m in module.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.eval()
+
+
+# -- the run -------------------------------------------------------------------------------------
+def train_base(
+    cfg: TrainConfig, out_path: Path, cancel: CancelToken | None = None, version: str = "droplet-v1"
+) -> Generator[Progress, None, TrainResult]:
+    """Train the base model and write it to ``out_path`` (safetensors + card + replay set).
+
+    A generator of :class:`Progress`; the final record's ``extra`` holds the metrics. The
+    :class:`TrainResult` is the generator's return value (``yield from`` gives it).
+    """
+    cancel = cancel or CancelToken()
+    start = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    result = TrainResult()
+
+    yield Progress("collecting", message="finding and de-duplicating clean photos")
+    all_paths = collect_images(cfg.data)
+    if not all_paths:
+        raise ValueError(f"no photos found in {cfg.data}")
+    paths, dropped = dedupe_by_phash(all_paths)
+    result.duplicates_removed = [str(p) for p in dropped]
+    splits: dict[str, list[Path]] = {"train": [], "val": [], "test": []}
+    for p in paths:
+        splits[split_of(p, cfg.seed, cfg.val_fraction, cfg.test_fraction)].append(p)
+
+    train_gen = generate(
+        plan_samples(splits["train"], cfg, cfg.seed),
+        cfg.workers,
+        cancel,
+        "rendering training samples",
+    )
+    train_px = train_y = None
+    for item in train_gen:
+        if isinstance(item, Progress):
+            yield item
+        else:
+            train_px, train_y, _ = item
+    val_gen = generate(
+        plan_samples(splits["val"], cfg, cfg.seed + 1),
+        cfg.workers,
+        cancel,
+        "rendering validation samples",
+    )
+    val_px = val_y = None
+    val_roles: list[str] = []
+    for item in val_gen:
+        if isinstance(item, Progress):
+            yield item
+        else:
+            val_px, val_y, val_roles = item
+    assert train_px is not None and train_y is not None and val_px is not None and val_y is not None
+
+    model = build_imagenet_model(cfg.seed)
+    split = cfg.split_block
+    yield Progress("caching features", total=len(train_px) + len(val_px))
+    train_f = cache_stem_features(model, train_px, split)
+    val_f = cache_stem_features(model, val_px, split)
+    if cfg.fgsm_epsilon <= 0:
+        train_px = None  # pixels are only needed for FGSM; free the memory
+    ytr = torch.from_numpy(train_y)
+    yva = torch.from_numpy(val_y)
+    loss_fn = nn.CrossEntropyLoss(
+        weight=class_weights(train_y), label_smoothing=cfg.label_smoothing
+    )
+    nll = nn.CrossEntropyLoss()
+
+    # Phase 1: the head on frozen pooled embeddings.
+    yield Progress("training head", total=cfg.head_epochs)
+    emb_tr = tail_embeddings(model, train_f, split)
+    emb_va = tail_embeddings(model, val_f, split)
+    head_opt = torch.optim.AdamW(
+        model.head.parameters(), lr=cfg.lr_head, weight_decay=cfg.weight_decay
+    )
+    steps_per_epoch = math.ceil(len(emb_tr) / cfg.batch_size)
+    best: tuple[float, dict[str, torch.Tensor] | None] = (math.inf, None)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    step = 0
+    for epoch in range(cfg.head_epochs):
+        cancel.raise_if_cancelled()
+        model.head.train()
+        order = torch.randperm(len(emb_tr), generator=gen)
+        for i in range(0, len(order), cfg.batch_size):
+            idx = order[i : i + cfg.batch_size]
+            _cosine_lr(
+                head_opt, cfg.lr_head, step, cfg.head_epochs * steps_per_epoch, steps_per_epoch
+            )
+            loss = loss_fn(model.head(model.dropout(emb_tr[idx])), ytr[idx])
+            head_opt.zero_grad()
+            loss.backward()
+            head_opt.step()
+            step += 1
+        model.head.eval()
+        with torch.no_grad():
+            val_loss = float(nll(model.head(emb_va), yva))
+        result.history.append({"phase": 1, "epoch": epoch, "val_nll": val_loss})
+        if val_loss < best[0]:
+            best = (val_loss, {k: v.clone() for k, v in model.head.state_dict().items()})
+        yield Progress(
+            "training head", done=epoch + 1, total=cfg.head_epochs, extra={"val_nll": val_loss}
+        )
+    assert best[1] is not None
+    model.head.load_state_dict(best[1])
+
+    # Phase 2: fine-tune the later blocks and the head on cached early features.
+    tail_params = model.tail_parameters(split)
+    opt = torch.optim.AdamW(
+        [
+            {"params": tail_params, "lr_scale": 1.0},
+            {"params": list(model.head.parameters()), "lr_scale": 2.0},
+        ],
+        lr=cfg.lr_finetune,
+        weight_decay=cfg.weight_decay,
+    )
+    best_loss = math.inf
+    best_state = {k: v.clone() for k, v in model.state_dict().items()}
+    stale = 0
+    step = 0
+    total_steps = cfg.finetune_epochs * steps_per_epoch
+    checkpoint = out_path.with_name(out_path.stem + ".checkpoint.safetensors")
+    for epoch in range(cfg.finetune_epochs):
+        model.train()
+        _set_bn_eval(model)
+        order = torch.randperm(len(train_f), generator=gen)
+        running = 0.0
+        for n, i in enumerate(range(0, len(order), cfg.batch_size)):
+            cancel.raise_if_cancelled()
+            idx = order[i : i + cfg.batch_size]
+            _cosine_lr(opt, cfg.lr_finetune, step, total_steps, steps_per_epoch // 2)
+            if cfg.fgsm_epsilon > 0 and train_px is not None:
+                feats = _fgsm_features(
+                    model, train_px[idx.numpy()], ytr[idx], loss_fn, cfg.fgsm_epsilon, split
+                )
+                feats = torch.cat([train_f[idx].float(), feats])
+                target = torch.cat([ytr[idx], ytr[idx]])
+            else:
+                feats, target = train_f[idx].float(), ytr[idx]
+            logits = model.head(model.dropout(model.tail_embedding(feats, split)))
+            loss = loss_fn(logits, target)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+            running += float(loss)
+            if n % 20 == 0:
+                yield Progress(
+                    "fine-tuning",
+                    done=epoch * steps_per_epoch + n,
+                    total=total_steps,
+                    extra={"train_loss": running / (n + 1)},
+                )
+        model.eval()
+        with torch.no_grad():
+            val_logits = model.head(tail_embeddings(model, val_f, split))
+            val_loss = float(nll(val_logits, yva))
+            val_scores = torch.softmax(val_logits, 1)[:, 1].numpy()
+        m = binary_metrics(val_y, val_scores, 0.5)
+        result.history.append(
+            {
+                "phase": 2,
+                "epoch": epoch,
+                "val_nll": val_loss,
+                "val_auroc": m.auroc,
+                "train_loss": running / max(1, steps_per_epoch),
+            }
+        )
+        improved = val_loss < best_loss - 1e-4
+        if improved:
+            best_loss, stale = val_loss, 0
+            best_state = {k: v.clone() for k, v in model.state_dict().items()}
+            save_model(
+                model,
+                ModelCard(version=f"{version}-checkpoint", metrics={"val_nll": val_loss}),
+                checkpoint,
+            )
+        else:
+            stale += 1
+        yield Progress(
+            "fine-tuning",
+            done=(epoch + 1) * steps_per_epoch,
+            total=total_steps,
+            extra={"val_nll": val_loss, "val_auroc": m.auroc, "improved": float(improved)},
+        )
+        if stale >= cfg.patience:
+            break
+    model.load_state_dict(best_state)
+    model.eval()
+
+    # Calibration and threshold on the validation split.
+    with torch.no_grad():
+        val_emb = tail_embeddings(model, val_f, split)
+        val_logits = model.head(val_emb)
+    temperature = fit_temperature(val_logits, yva)
+    model.temperature.fill_(temperature)
+    val_scores = torch.softmax(val_logits / temperature, 1)[:, 1].numpy()
+    threshold = choose_threshold(val_scores, val_y, cfg.target_fpr)
+    roles = np.asarray(val_roles)
+    hard = roles != ROLE_CLEAN
+    metrics = {
+        "validation": binary_metrics(val_y, val_scores, threshold).as_dict(),
+        "validation_vs_hard_negatives": binary_metrics(
+            val_y[hard], val_scores[hard], threshold
+        ).as_dict(),
+        "validation_set": "synthetic droplets on held-out clean photos; negatives clean + degraded",
+    }
+    card = ModelCard(
+        version=version,
+        threshold=threshold,
+        temperature=temperature,
+        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        training={"config": asdict(cfg), "history": result.history, "torch": torch.__version__},
+        metrics=metrics,
+        data_manifest=_manifest(splits, dropped, cfg),
+    )
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, card, out_path)
+    _save_replay(model, train_f, train_y, split, cfg, out_path)
+    checkpoint.unlink(missing_ok=True)
+    checkpoint.with_suffix(".json").unlink(missing_ok=True)
+    result.weights, result.card = out_path, card
+    result.seconds = time.perf_counter() - start
+    card.training["seconds"] = round(result.seconds, 1)
+    from dropletcleaner.core.atomic import atomic_write_text
+
+    atomic_write_text(out_path.with_suffix(".json"), card.to_json())
+    yield Progress(
+        "done",
+        done=1,
+        total=1,
+        extra={
+            "threshold": threshold,
+            "temperature": temperature,
+            "seconds": result.seconds,
+            "val_auroc": metrics["validation"]["auroc"],
+        },
+    )
+    return result
+
+
+def _fgsm_features(
+    model: DropletNet,
+    pixels: np.ndarray,
+    target: torch.Tensor,
+    loss_fn: nn.Module,
+    eps: float,
+    split: int,
+) -> torch.Tensor:
+    """FGSM: perturb the pixels along the sign of the loss gradient; return their stem features."""
+    x = to_model_tensor(pixels).requires_grad_(True)
+    was_training = model.training
+    model.eval()
+    logits = model.head(model.tail_embedding(model.stem_features(x, split), split))
+    grad = torch.autograd.grad(loss_fn(logits, target), x)[0]
+    model.train(was_training)
+    _set_bn_eval(model)
+    with torch.no_grad():
+        adv = (x + eps * grad.sign()).clamp(-1.0, 1.0)
+        return model.stem_features(adv, split)
+
+
+def _manifest(
+    splits: dict[str, list[Path]], dropped: list[Path], cfg: TrainConfig
+) -> dict[str, Any]:
+    def rel(p: Path) -> str:
+        for root in cfg.data:
+            try:
+                return os.path.join(Path(root).name, str(p.relative_to(root)))
+            except ValueError:
+                continue
+        return p.name
+
+    return {
+        "sources": [Path(d).name for d in cfg.data],
+        "counts": {k: len(v) for k, v in splits.items()},
+        "duplicates_removed": [rel(p) for p in dropped],
+        "files": {k: [rel(p) for p in v] for k, v in splits.items()},
+        "samples_per_image": cfg.variants_per_image,
+    }
+
+
+def _save_replay(
+    model: DropletNet,
+    feats: torch.Tensor,
+    labels: np.ndarray,
+    split: int,
+    cfg: TrainConfig,
+    out_path: Path,
+) -> None:
+    """A small balanced set of base-training embeddings, so fast retraining does not forget."""
+    from safetensors.torch import save_file
+
+    rng = np.random.default_rng(cfg.seed)
+    per_class = cfg.replay_size // 2
+    idx = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in (0, 1)])
+    emb = tail_embeddings(model, feats[torch.from_numpy(idx)], split).to(torch.float16)
+    tmp = out_path.with_name(out_path.stem + ".replay.tmp")
+    save_file(
+        {"embeddings": emb.contiguous(), "labels": torch.from_numpy(labels[idx].astype(np.uint8))},
+        str(tmp),
+    )
+    os.replace(tmp, replay_path(out_path))
+
+
+def replay_path(weights: Path) -> Path:
+    return weights.with_name(weights.stem + ".replay.safetensors")
+
+
+__all__ = ["TrainConfig", "TrainResult", "make_sample", "replay_path", "train_base"]
