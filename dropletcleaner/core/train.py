@@ -500,13 +500,14 @@ def train_base(
         val_emb = tail_embeddings(model, val_f, split)
         val_logits = model.head(val_emb)
     temperature = fit_temperature(val_logits, yva)
-    model.temperature.fill_(temperature)
+    model.temperature.fill_(temperature)  # type: ignore[operator]
     val_scores = torch.softmax(val_logits / temperature, 1)[:, 1].numpy()
     threshold = choose_threshold(val_scores, val_y, cfg.target_fpr)
     roles = np.asarray(val_roles)
     hard = roles != ROLE_CLEAN
+    val_metrics = binary_metrics(val_y, val_scores, threshold)
     metrics = {
-        "validation": binary_metrics(val_y, val_scores, threshold).as_dict(),
+        "validation": val_metrics.as_dict(),
         "validation_vs_hard_negatives": binary_metrics(
             val_y[hard], val_scores[hard], threshold
         ).as_dict(),
@@ -540,7 +541,7 @@ def train_base(
             "threshold": threshold,
             "temperature": temperature,
             "seconds": result.seconds,
-            "val_auroc": metrics["validation"]["auroc"],
+            "val_auroc": val_metrics.auroc,
         },
     )
     return result
