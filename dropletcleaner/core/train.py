@@ -389,6 +389,7 @@ def train_base(
         cancel.raise_if_cancelled()
         model.head.train()
         order = torch.randperm(len(emb_tr), generator=gen)
+        epoch_loss = 0.0
         for i in range(0, len(order), cfg.batch_size):
             idx = order[i : i + cfg.batch_size]
             _cosine_lr(
@@ -399,10 +400,13 @@ def train_base(
             loss.backward()
             head_opt.step()
             step += 1
+            epoch_loss += float(loss) * len(idx)
         model.head.eval()
         with torch.no_grad():
             val_loss = float(nll(model.head(emb_va), yva))
-        result.history.append({"phase": 1, "epoch": epoch, "val_nll": val_loss})
+        result.history.append(
+            {"phase": 1, "epoch": epoch, "train_loss": epoch_loss / len(order), "val_nll": val_loss}
+        )
         if val_loss < best[0]:
             best = (val_loss, {k: v.clone() for k, v in model.head.state_dict().items()})
         yield Progress(

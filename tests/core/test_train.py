@@ -1,0 +1,107 @@
+"""Base training: a tiny end-to-end run on generated photos learns and writes a usable model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dropletcleaner.core.model import load_model
+from dropletcleaner.core.train import (
+    ROLE_DROPLET,
+    ROLE_HARD,
+    TrainConfig,
+    choose_threshold,
+    class_weights,
+    dedupe_by_phash,
+    make_sample,
+    replay_path,
+    split_of,
+    train_base,
+)
+from tests.helpers import write_jpeg
+
+
+@pytest.fixture
+def clean_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "clean"
+    for i in range(8):
+        write_jpeg(root / f"p{i}.jpg", size=(320, 240), seed=i)
+    return root
+
+
+def test_tiny_training_run_lowers_loss_and_writes_model(clean_dir: Path, tmp_path: Path) -> None:
+    cfg = TrainConfig(
+        data=[str(clean_dir)],
+        variants_per_image=6,
+        render_size=160,
+        val_fraction=0.3,
+        test_fraction=0.0,
+        head_epochs=6,
+        finetune_epochs=2,
+        batch_size=16,
+        workers=0,
+        replay_size=16,
+    )
+    out = tmp_path / "m" / "tiny.safetensors"
+    gen = train_base(cfg, out, version="tiny")
+    progress = []
+    try:
+        while True:
+            progress.append(next(gen))
+    except StopIteration as stop:
+        result = stop.value
+    head = [h for h in result.history if h["phase"] == 1]
+    assert head[-1]["train_loss"] < head[0]["train_loss"]
+    assert progress[-1].phase == "done"
+    loaded = load_model(out)
+    assert loaded.card.version == "tiny"
+    assert 0.5 <= loaded.card.threshold <= 0.95
+    assert loaded.card.temperature > 0
+    assert (
+        loaded.card.data_manifest["counts"]["train"] + loaded.card.data_manifest["counts"]["val"]
+        == 8
+    )
+    assert replay_path(out).is_file()
+    assert not out.with_name("tiny.checkpoint.safetensors").exists()
+
+
+def test_make_sample_is_deterministic(clean_dir: Path) -> None:
+    cfg = TrainConfig()
+    from dataclasses import asdict
+
+    params = asdict(cfg)
+    a = make_sample(str(clean_dir / "p0.jpg"), 7, ROLE_DROPLET, params)
+    b = make_sample(str(clean_dir / "p0.jpg"), 7, ROLE_DROPLET, params)
+    c = make_sample(str(clean_dir / "p0.jpg"), 7, ROLE_HARD, params)
+    assert a.shape == (224, 224, 3) and np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_dedupe_drops_near_duplicates(tmp_path: Path) -> None:
+    a = write_jpeg(tmp_path / "a.jpg", seed=1)
+    write_jpeg(tmp_path / "b.jpg", seed=1)  # same content again
+    from PIL import Image
+
+    Image.open(a).resize((400, 300)).save(tmp_path / "c.jpg")  # resized copy
+    write_jpeg(tmp_path / "d.jpg", seed=5, size=(500, 500))
+    kept, dropped = dedupe_by_phash(sorted(tmp_path.glob("*.jpg")))
+    assert kept[0].name == "a.jpg"
+    assert {p.name for p in dropped} >= {"b.jpg", "c.jpg"}
+
+
+def test_split_is_deterministic_and_roughly_proportional(tmp_path: Path) -> None:
+    paths = [tmp_path / f"{i}.jpg" for i in range(2000)]
+    splits = [split_of(p, 0, 0.15, 0.10) for p in paths]
+    assert splits == [split_of(p, 0, 0.15, 0.10) for p in paths]
+    assert 0.07 < splits.count("test") / 2000 < 0.13
+    assert 0.12 < splits.count("val") / 2000 < 0.18
+
+
+def test_class_weights_and_threshold() -> None:
+    w = class_weights(np.array([0, 0, 0, 1]))
+    assert float(w[1]) == pytest.approx(3 * float(w[0]))
+    scores = np.concatenate([np.linspace(0, 0.7, 100), np.full(10, 0.99)])
+    labels = np.concatenate([np.zeros(100, int), np.ones(10, int)])
+    t = choose_threshold(scores, labels, target_fpr=0.02)
+    assert ((scores[labels == 0] >= t).mean()) <= 0.02 and t >= 0.5
