@@ -1,21 +1,32 @@
 """The ``dropletcleaner`` command: a thin argparse front over :mod:`dropletcleaner.core`.
 
-Each sub-command lives in its own module exposing ``register(subparsers)``; the module
-sets ``func`` on its parser, which receives the parsed namespace and returns an exit code.
+Each sub-command group lives in its own ``commands_*.py`` module exposing
+``ORDER: int`` (its place in ``--help``) and ``register(subparsers)``; the module sets
+``func`` on its parser, which receives the parsed namespace and returns an exit code.
+Modules are discovered, so adding a command never edits this file.
 Bad usage exits with code 2 and a one-line message.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from dropletcleaner import __version__
-from dropletcleaner.cli import commands_engine, commands_gui, commands_model
 
-# Modules that add sub-commands; order is the order shown in --help.
-_COMMAND_MODULES = [commands_engine, commands_model, commands_gui]
+
+def command_modules() -> list[ModuleType]:
+    """Every ``dropletcleaner.cli.commands_*`` module, in their declared ``ORDER``."""
+    modules = [
+        importlib.import_module(f"{__name__}.{info.name}")
+        for info in pkgutil.iter_modules(__path__)
+        if info.name.startswith("commands_")
+    ]
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
 
 
 class UsageError(Exception):
@@ -29,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _COMMAND_MODULES:
+    for module in command_modules():
         module.register(sub)
     return parser
 

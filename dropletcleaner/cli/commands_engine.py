@@ -17,6 +17,9 @@ from dropletcleaner.cli.common import (
 from dropletcleaner.cli.progressbar import ProgressBar
 
 
+ORDER = 10  # place in --help
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "scan",

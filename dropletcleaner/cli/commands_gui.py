@@ -7,6 +7,9 @@ import sys
 from typing import Any
 
 
+ORDER = 90  # place in --help
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("gui", help="open the desktop app (the default with no command)")
     p.add_argument("folder", nargs="?", help="folder to open and scan")

@@ -13,6 +13,9 @@ from dropletcleaner.cli.progressbar import ProgressBar
 DEFAULT_DATA = Path("../shared/data/clean")
 
 
+ORDER = 30  # place in --help
+
+
 def register(sub: Any) -> None:
     t = sub.add_parser(
         "train-base",
