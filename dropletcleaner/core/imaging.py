@@ -47,15 +47,14 @@ def gaussian_blur(arr: np.ndarray, sigma: float, sigma_x: float | None = None) -
     if max(sy, sx) < 0.25:
         return arr.copy()
     h, w = arr.shape[:2]
-    f = int(min(sy, sx) / 1.6)
-    if f >= 2 and min(h, w) // f >= 4:
-        small_size = (max(1, math.ceil(h / f)), max(1, math.ceil(w / f)))
-        small = resize(arr, small_size)
+    fy = max(1, min(int(sy / 1.6), h // 4))
+    fx = max(1, min(int(sx / 1.6), w // 4))
+    if max(fy, fx) >= 2:
+        small = resize(arr, (math.ceil(h / fy), math.ceil(w / fx)))
         # Down- and up-sampling already blur by roughly f^2/3 in variance.
-        ry = math.sqrt(max(sy * sy - f * f / 3.0, (0.5 * f) ** 2)) / f
-        rx = math.sqrt(max(sx * sx - f * f / 3.0, (0.5 * f) ** 2)) / f
-        small = _gauss(small, ry, rx)
-        return resize(small, (h, w))
+        ry = math.sqrt(max(sy * sy - fy * fy / 3.0, (0.5 * fy) ** 2)) / fy
+        rx = math.sqrt(max(sx * sx - fx * fx / 3.0, (0.5 * fx) ** 2)) / fx
+        return resize(_gauss(small, ry, rx), (h, w))
     return _gauss(arr, sy, sx)
 
 
@@ -85,18 +84,25 @@ def sample_bilinear(img: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarr
     Returns an array of shape ``ys.shape + (C,)``. Mirroring (not clamping) avoids a constant
     smear when refraction looks past the frame.
     """
-    h, w = img.shape[:2]
-    ys = _reflect(ys.astype(np.float32, copy=False), h)
-    xs = _reflect(xs.astype(np.float32, copy=False), w)
-    y0 = np.minimum(ys.astype(np.int32), h - 1)
-    x0 = np.minimum(xs.astype(np.int32), w - 1)
-    y1 = np.minimum(y0 + 1, h - 1)
-    x1 = np.minimum(x0 + 1, w - 1)
-    fy = (ys - y0)[..., None]
-    fx = (xs - x0)[..., None]
-    top = img[y0, x0] * (1 - fx) + img[y0, x1] * fx
-    bot = img[y1, x0] * (1 - fx) + img[y1, x1] * fx
-    return np.asarray(top * (1 - fy) + bot * fy, dtype=np.float32)
+    if img.shape[0] < 2 or img.shape[1] < 2:
+        img = np.pad(img, ((0, max(0, 2 - img.shape[0])), (0, max(0, 2 - img.shape[1])), (0, 0)))
+    h, w, c = img.shape
+    shape = ys.shape
+    ys = _reflect(ys.reshape(-1).astype(np.float32, copy=False), h)
+    xs = _reflect(xs.reshape(-1).astype(np.float32, copy=False), w)
+    y0 = np.minimum(ys.astype(np.int32), h - 2)
+    x0 = np.minimum(xs.astype(np.int32), w - 2)
+    fy = (ys - y0)[:, None]
+    fx = (xs - x0)[:, None]
+    flat = np.ascontiguousarray(img, dtype=np.float32).reshape(-1, c)
+    i00 = y0 * w + x0
+    a = np.take(flat, i00, axis=0)
+    b = np.take(flat, i00 + 1, axis=0)
+    top = a + (b - a) * fx
+    a = np.take(flat, i00 + w, axis=0)
+    b = np.take(flat, i00 + w + 1, axis=0)
+    bot = a + (b - a) * fx
+    return np.asarray(top + (bot - top) * fy, dtype=np.float32).reshape(*shape, c)
 
 
 def luminance(img: np.ndarray) -> np.ndarray:

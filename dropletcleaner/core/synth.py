@@ -194,6 +194,33 @@ def _random_drops(
     )
 
 
+def _size_groups(order: np.ndarray, ext: np.ndarray) -> list[np.ndarray]:
+    """Batches of drops of similar size (``order`` ascending), so patches are not oversized."""
+    groups: list[np.ndarray] = []
+    start = 0
+    for j in range(1, len(order) + 1):
+        if j == len(order) or j - start >= 64 or ext[order[j]] > 1.3 * ext[order[start]] + 2:
+            groups.append(order[start:j])
+            start = j
+    return groups
+
+
+def _outline(u: np.ndarray, v: np.ndarray, harm: np.ndarray, phase: np.ndarray) -> np.ndarray:
+    """Radius factor 1 + sum a_k cos(k theta + phi_k), k = 2..4, without computing theta."""
+    r = np.sqrt(u * u + v * v) + 1e-6
+    c1, s1 = u / r, v / r
+    c2, s2 = c1 * c1 - s1 * s1, 2 * c1 * s1
+    c3, s3 = c1 * c2 - s1 * s2, s1 * c2 + c1 * s2
+    c4, s4 = c2 * c2 - s2 * s2, 2 * c2 * s2
+    m = np.ones_like(u)
+    for k, (ck, sk) in enumerate(((c2, s2), (c3, s3), (c4, s4))):
+        amp = harm[:, k][:, None, None]
+        cp = np.cos(phase[:, k])[:, None, None]
+        sp = np.sin(phase[:, k])[:, None, None]
+        m += amp * (ck * cp - sk * sp)
+    return m
+
+
 def _stamp(shape: tuple[int, int], d: _Drops, hscale: float) -> _Field:
     """Rasterise drops into one merged height field (upper envelope of the drops)."""
     h, w = shape
@@ -207,8 +234,7 @@ def _stamp(shape: tuple[int, int], d: _Drops, hscale: float) -> _Field:
     peak = (hscale * rmean).astype(np.float32)
     order = np.argsort(ext)
     irregular = bool(d.harm.max(initial=0.0) > 0.005)
-    for start in range(0, n, 48):
-        g = order[start : start + 48]
+    for g in _size_groups(order, ext):
         half = math.ceil(float(ext[g].max())) + 1
         size = 2 * half + 1
         o = np.arange(-half, half + 1, dtype=np.float32)
@@ -226,13 +252,7 @@ def _stamp(shape: tuple[int, int], d: _Drops, hscale: float) -> _Field:
         v = dys * ca - dx * sa
         rho2 = (u / d.rx[g][:, None, None]) ** 2 + (v / ry) ** 2
         if irregular:
-            theta = np.arctan2(v, u)
-            m = np.ones_like(theta)
-            for k in range(3):
-                amp = d.harm[g, k][:, None, None]
-                ph = d.phase[g, k][:, None, None]
-                m += amp * np.cos((k + 2) * theta + ph)
-            rho2 = rho2 / (m * m)
+            rho2 = rho2 / _outline(u, v, d.harm[g], d.phase[g]) ** 2
         inside = rho2 < 1.0
         base = np.clip(1.0 - rho2, 0.0, 1.0)
         prof = base ** d.power[g][:, None, None] * peak[g][:, None, None]
@@ -245,8 +265,6 @@ def _stamp(shape: tuple[int, int], d: _Drops, hscale: float) -> _Field:
         for k in range(len(g)):
             y0 = int(iy[k]) - half + pad
             x0 = int(ix[k]) - half + pad
-            if y0 < 0 or x0 < 0 or y0 + size > hmap.shape[0] or x0 + size > hmap.shape[1]:
-                continue
             hs = hmap[y0 : y0 + size, x0 : x0 + size]
             upd = prof[k] > hs
             hs[upd] = prof[k][upd]

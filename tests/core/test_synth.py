@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import ndimage
 
 from dropletcleaner.core.synth import KIND_WEIGHTS, KINDS, SynthResult, render_droplets
 
@@ -73,8 +74,6 @@ def test_sparse_kinds_leave_dry_areas_alone(kind: str) -> None:
     diff = np.abs(res.image.astype(int) - img.astype(int)).max(axis=-1)
     # dilate the wet area generously, then everything else must be (nearly) untouched
     wet = res.mask > 0.01
-    from scipy import ndimage
-
     far = ~ndimage.binary_dilation(wet, iterations=6)
     assert far.mean() > 0.3
     assert np.percentile(diff[far], 99) <= 3
