@@ -90,10 +90,14 @@ def memory_child(folder: str, catalog: str, thumbs: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--count", type=int, default=200, help="12-MP photos to scan")
     parser.add_argument("--baseline-count", type=int, default=64, help="photos for the baseline")
-    parser.add_argument("--memory-count", type=int, default=0, help="photos (1.2 MP) for the memory run")
+    parser.add_argument(
+        "--memory-count", type=int, default=0, help="photos (1.2 MP) for the memory run"
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated photos here")
     parser.add_argument("--_memory-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -121,16 +125,27 @@ def main() -> None:
     first = n / first_s
     print(f"first scan : {n} photos in {first_s:6.2f} s = {first:7.1f} photos/s")
     print(f"rescan     : {n2} photos in {re_s:6.3f} s = {n2 / re_s:7.0f} photos/s")
-    print(f"naive      : {args.baseline_count} photos, full decode + eager fp32 = {base:7.1f} photos/s")
+    print(
+        f"naive      : {args.baseline_count} photos, full decode + eager fp32 = "
+        f"{base:7.1f} photos/s"
+    )
     print(f"speed-up   : {first / base:.1f}x over the naive baseline")
 
     if args.memory_count:
         print(f"generating {args.memory_count} 1.2-MP JPEGs for the memory run …", flush=True)
         make_photos(work / "photos-mem", args.memory_count, (1280, 960))
         out = subprocess.run(
-            [sys.executable, __file__, "--_memory-child", str(work / "photos-mem"),
-             str(work / f"mem-{run}.db"), str(work / f"mem-thumbs-{run}")],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--_memory-child",
+                str(work / "photos-mem"),
+                str(work / f"mem-{run}.db"),
+                str(work / f"mem-thumbs-{run}"),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         print(
