@@ -1,0 +1,85 @@
+"""Tests for the generated demo folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dropletcleaner.core.decode import DecodeError, exif_datetime, load_rgb
+from dropletcleaner.core.demo import (
+    MANIFEST_NAME,
+    DemoFolderError,
+    DemoManifest,
+    make_demo_folder,
+)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoManifest:
+    folder = tmp_path_factory.mktemp("d") / "demo"
+    return make_demo_folder(folder, count=8, seed=3, size=(320, 240))
+
+
+def test_counts_and_manifest(demo: DemoManifest) -> None:
+    assert len(demo.droplet) == 4 and len(demo.clean) == 4 and len(demo.broken) == 2
+    files = sorted(p.name for p in demo.folder.iterdir())
+    expected = sorted([p.name for p in demo.droplet + demo.clean + demo.broken] + [MANIFEST_NAME])
+    assert files == expected
+    manifest = json.loads((demo.folder / MANIFEST_NAME).read_text())
+    labels = {r["file"]: r["label"] for r in manifest["photos"]}
+    assert all(labels[p.name] == "droplet" for p in demo.droplet)
+    assert all(labels[p.name] == "clean" for p in demo.clean)
+    assert all(labels[p.name] == "broken" for p in demo.broken)
+    kinds = {r["droplets"]["kind"] for r in manifest["photos"] if r["label"] == "droplet"}
+    assert len(kinds) == 4  # droplet photos cycle through the kinds
+
+
+def test_photos_decode_and_broken_files_do_not(demo: DemoManifest) -> None:
+    for p in demo.droplet + demo.clean:
+        assert load_rgb(p).size == (320, 240)
+        with Image.open(p) as im:
+            assert im.format == "JPEG"
+    for p in demo.broken:
+        with pytest.raises(DecodeError):
+            load_rgb(p)
+
+
+def test_some_photos_carry_a_capture_date(demo: DemoManifest) -> None:
+    dates = []
+    for p in demo.droplet + demo.clean:
+        with Image.open(p) as im:
+            dates.append(exif_datetime(im))
+    assert any(d is not None and d.startswith("2024-") for d in dates)
+
+
+def test_photos_show_varied_scenes(demo: DemoManifest) -> None:
+    arrs = [np.asarray(Image.open(p).convert("RGB"), dtype=np.float32) for p in demo.clean]
+    assert all(a.std() > 5 for a in arrs)  # real content, not flat frames
+    means = [a.mean(axis=(0, 1)) for a in arrs]
+    assert max(np.abs(m - means[0]).max() for m in means) > 5
+
+
+def test_same_seed_gives_the_same_photos(tmp_path: Path) -> None:
+    a = make_demo_folder(tmp_path / "a", count=4, seed=5, size=(160, 120))
+    b = make_demo_folder(tmp_path / "b", count=4, seed=5, size=(160, 120))
+    for pa, pb in zip(a.droplet + a.clean, b.droplet + b.clean, strict=True):
+        assert pa.read_bytes() == pb.read_bytes()
+
+
+def test_refuses_a_non_empty_folder_and_a_file(tmp_path: Path) -> None:
+    (tmp_path / "mine.jpg").write_bytes(b"precious")
+    with pytest.raises(DemoFolderError):
+        make_demo_folder(tmp_path, count=4, size=(160, 120))
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.jpg"]
+    assert (tmp_path / "mine.jpg").read_bytes() == b"precious"
+    with pytest.raises(DemoFolderError):
+        make_demo_folder(tmp_path / "mine.jpg", count=4, size=(160, 120))
+
+
+def test_an_existing_empty_folder_is_fine(tmp_path: Path) -> None:
+    m = make_demo_folder(tmp_path, count=2, size=(160, 120))
+    assert len(m.droplet) == 1 and len(m.clean) == 1
