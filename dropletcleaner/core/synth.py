@@ -451,7 +451,8 @@ def _glass(rng: np.random.Generator, img: np.ndarray, s: float, px: float, dense
         gain=rng.uniform(0.9, 1.15, n).astype(np.float32),
     )
     rgb, alpha = _shade(src, fld, look)
-    sigma = rng.uniform(0.0, 0.35) * rmed if rng.random() < 0.8 else rng.uniform(0.0, 0.15) * rmed
+    # glass is nearer than the focus plane: anything from crisp to clearly soft
+    sigma = rng.random() ** 1.5 * 0.8 * float(np.quantile(radius, 0.75))
     rgb, alpha = _defocus(rgb, alpha, sigma)
     layer = _Layer(rgb, alpha)
     if dense and rng.random() < 0.3:
@@ -490,7 +491,7 @@ def _lens_blobs(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
     fld = _stamp(shape, drops, hscale)
     sign = 1.0 if rng.random() < 0.65 else -1.0
     view = sign * rng.uniform(0.04, 0.3) * s
-    src = gaussian_blur(img, rng.uniform(0.008, 0.04) * s)
+    src = gaussian_blur(img, rng.uniform(0.004, 0.03) * s)
     if rng.random() < 0.5:
         src = _boost_highlights(src, rng, rng.uniform(0.5, 3.0))
     g = rng.uniform(0.7, 1.4)
@@ -499,7 +500,7 @@ def _lens_blobs(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
         n,
         view=view / (2 * hscale),
         bias_y=rng.uniform(-0.05, 0.05) * s,
-        rim=rng.uniform(-0.35, 0.45),
+        rim=rng.uniform(-0.5, 0.4),
         rim_lo=rng.uniform(0.3, 0.8),
         rim_hi=rng.uniform(0.9, 2.0),
         spec=rng.uniform(0.0, 0.3) if rng.random() < 0.6 else 0.0,
@@ -511,7 +512,7 @@ def _lens_blobs(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
     )
     rgb, alpha = _shade(src, fld, look)
     rmed = float(np.median(radius))
-    sigma = rng.uniform(0.08, 0.35) * rmed
+    sigma = rng.uniform(0.15, 0.6) * rmed
     rgb, alpha = _defocus(rgb, alpha, sigma)
     layer = _Layer(rgb, alpha)
     layer.haze, layer.veil, hp = _haze(rng, img, alpha, s, (0.15, 0.6))
@@ -627,8 +628,11 @@ def _film_smear(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
     region = _value_noise(rng, xx, yy, 0.5 * s, 0.5 * s)
     cover = rng.uniform(-0.6, 0.6)
     region = smoothstep(cover - 0.4, cover + 0.4, region)
-    thr = rng.uniform(-0.7, 0.3)
-    film = smoothstep(thr, thr + rng.uniform(0.3, 1.0), t) * region
+    # threshold the streak field so that a random share of the wet region is covered
+    wet = region > 0.5
+    share = rng.uniform(0.25, 0.8)
+    thr = float(np.quantile(t[wet] if wet.any() else t, 1.0 - share))
+    film = smoothstep(thr - 0.15, thr + rng.uniform(0.15, 0.8), t) * region
     film = gaussian_blur(film, 0.6).astype(np.float32)
     gy, gx = np.gradient(film)
     disp = rng.uniform(2.0, 10.0) * sv
@@ -640,7 +644,11 @@ def _film_smear(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
     edge = smoothstep(0.05, 0.4, slope)
     col = col * (1.0 - rng.uniform(-0.3, 0.35) * edge)[..., None]
     col = col * rng.uniform(0.9, 1.12)
-    strength = rng.uniform(0.55, 1.0)
+    # the film scatters light along its streaks: a milky sheen where it is thick
+    sheen = gaussian_blur(img, 0.05 * s).reshape(-1, 3).mean(axis=0) * rng.uniform(1.0, 1.5)
+    milk = (film * rng.uniform(0.05, 0.4))[..., None]
+    col = col * (1 - milk) + np.minimum(sheen + 0.1, 1.0) * milk
+    strength = rng.uniform(0.6, 1.0)
     alpha = np.clip(film * strength, 0.0, 1.0).astype(np.float32)
     layer = _Layer((col * alpha[..., None]).astype(np.float32), alpha)
     layer.haze, layer.veil, hp = _haze(rng, img, film, s)
@@ -682,6 +690,7 @@ def _windscreen_specks(rng: np.random.Generator, img: np.ndarray, s: float, px: 
         rim_hi=rng.uniform(0.8, 1.4),
         spec=rng.uniform(0.0, 0.6) if rng.random() < 0.5 else 0.0,
         shininess=rng.uniform(10, 80),
+        caustic=rng.uniform(0.0, 0.5) if rng.random() < 0.5 else 0.0,
         trans=rng.uniform(0.35, 0.9, n).astype(np.float32),
     )
     src = gaussian_blur(img, 1.0 * px)
