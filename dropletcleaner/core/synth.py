@@ -63,6 +63,8 @@ _WORK_SIDE: dict[str, int] = {
 # A second, lighter layer is sometimes added when the kind is chosen at random.
 _SECOND_LAYER_P = 0.2
 _MAX_SLOPE = 6.0
+# mean change (0-255) under the mask below which a render is drawn again
+_MIN_VISIBILITY = 7.0
 
 
 @dataclass
@@ -360,6 +362,16 @@ def _boost_highlights(img: np.ndarray, rng: np.random.Generator, amount: float) 
     return np.asarray(img * (1.0 + amount * hl)[..., None], dtype=np.float32)
 
 
+def _airlight(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+    """Colour of light scattered by water: mostly from the bright parts (sky, lamps)."""
+    sub = img[::4, ::4].reshape(-1, 3)
+    lum = luminance(sub)
+    bright = sub[lum >= np.quantile(lum, rng.uniform(0.3, 0.97))]
+    air = bright.mean(axis=0) * rng.uniform(0.9, 1.25)
+    air = air * (1 - 0.4 * rng.random()) + rng.random() * 0.4 * rng.uniform(0.7, 1.0)
+    return np.asarray(np.clip(air, 0.0, 1.2), dtype=np.float32)
+
+
 def _haze(
     rng: np.random.Generator,
     img: np.ndarray,
@@ -375,8 +387,7 @@ def _haze(
     if near is not None:
         local = rng.uniform(*local_range)
         amount = amount + local * gaussian_blur(near, rng.uniform(0.03, 0.12) * s)
-    air = img.reshape(-1, 3).mean(axis=0) * rng.uniform(0.9, 1.35)
-    air = air * (1 - 0.5 * rng.random()) + rng.random() * 0.5 * rng.uniform(0.7, 1.0)
+    air = _airlight(rng, img)
     veil = gaussian_blur(img, rng.uniform(0.04, 0.12) * s)
     mix = rng.uniform(0.2, 0.8)
     veil = veil * mix + air.astype(np.float32) * (1 - mix)
@@ -415,7 +426,8 @@ def _glass(rng: np.random.Generator, img: np.ndarray, s: float, px: float, dense
     shape = img.shape[:2]
     if dense:
         n = int(rng.integers(40, 520))
-        radius = _log_uniform(rng, max(0.006 * s, 1.3 * px), 0.045 * s, n, rng.uniform(1.5, 3.0))
+        hi = rng.uniform(0.02, 0.045) * s
+        radius = _log_uniform(rng, max(0.004 * s, 1.3 * px), hi, n, rng.uniform(1.2, 3.0))
     else:
         n = int(rng.integers(3, 42))
         radius = _log_uniform(rng, max(0.015 * s, 2.0 * px), 0.085 * s, n, rng.uniform(1.0, 2.0))
@@ -425,26 +437,27 @@ def _glass(rng: np.random.Generator, img: np.ndarray, s: float, px: float, dense
         n,
         shape,
         radius,
-        aspect=(0.7, 1.0),
-        irregular=rng.uniform(0.0, 0.14),
-        sag=(0.0, rng.uniform(0.0, 0.45)),
+        aspect=(rng.uniform(0.65, 0.9), 1.0),
+        irregular=rng.uniform(0.0, 0.12),
+        sag=(0.0, rng.uniform(0.0, 0.4)),
         power=(0.5, rng.uniform(0.6, 1.1)),
         layout=layout,
     )
     hscale = 0.5
     fld = _stamp(shape, drops, hscale)
-    view = rng.uniform(0.06, 0.4) * s
+    # a drop on glass is a fisheye: it may see most of the scene, mostly what lies above
+    view = rng.uniform(0.08, 1.0) * s
     rmed = float(np.median(radius))
     src = gaussian_blur(img, float(np.clip(0.25 * view / max(rmed, 1.0), 0.5, 5.0)))
     look = _look(
         rng,
         n,
         view=view / (2 * hscale),
-        bias_y=-rng.uniform(-0.1, 0.35) * view,
-        rim=rng.uniform(0.25, 0.9),
+        bias_y=-rng.uniform(-0.1, 0.6) * view,
+        rim=rng.uniform(0.1, 0.85),
         rim_lo=rng.uniform(0.45, 1.0),
         rim_hi=rng.uniform(1.2, 2.2),
-        spec=rng.uniform(0.1, 0.9) if rng.random() < 0.8 else 0.0,
+        spec=rng.uniform(0.05, 0.8) if rng.random() < 0.75 else 0.0,
         shininess=rng.uniform(20, 250),
         caustic=rng.uniform(0.0, 0.3),
         trans=rng.uniform(0.78, 1.08, n).astype(np.float32),
@@ -452,7 +465,7 @@ def _glass(rng: np.random.Generator, img: np.ndarray, s: float, px: float, dense
     )
     rgb, alpha = _shade(src, fld, look)
     # glass is nearer than the focus plane: anything from crisp to clearly soft
-    sigma = rng.random() ** 1.5 * 0.8 * float(np.quantile(radius, 0.75))
+    sigma = rng.random() ** 1.2 * 0.9 * float(np.quantile(radius, 0.75))
     rgb, alpha = _defocus(rgb, alpha, sigma)
     layer = _Layer(rgb, alpha)
     if dense and rng.random() < 0.3:
@@ -494,7 +507,7 @@ def _lens_blobs(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
     src = gaussian_blur(img, rng.uniform(0.004, 0.03) * s)
     if rng.random() < 0.5:
         src = _boost_highlights(src, rng, rng.uniform(0.5, 3.0))
-    g = rng.uniform(0.7, 1.4)
+    g = rng.uniform(0.75, 1.5)
     look = _look(
         rng,
         n,
@@ -511,6 +524,9 @@ def _lens_blobs(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
         opacity=rng.uniform(0.5, 1.0, n).astype(np.float32),
     )
     rgb, alpha = _shade(src, fld, look)
+    # light scattered inside the water makes the blobs milky
+    milk = rng.uniform(0.0, 0.6) if rng.random() < 0.8 else 0.0
+    rgb = rgb * (1 - milk) + _airlight(rng, img) * (alpha * milk)[..., None]
     rmed = float(np.median(radius))
     sigma = rng.uniform(0.15, 0.6) * rmed
     rgb, alpha = _defocus(rgb, alpha, sigma)
@@ -524,6 +540,7 @@ def _lens_blobs(rng: np.random.Generator, img: np.ndarray, s: float, px: float) 
         layout=layout,
         view=float(view / s),
         core_gain=round(g, 3),
+        milk=round(milk, 3),
         defocus=float(sigma / s),
     )
     return layer
@@ -753,6 +770,32 @@ def _apply(
     return np.clip(out, 0.0, 1.0).astype(np.float32), alpha.astype(np.float32), params
 
 
+def _visibility(before: np.ndarray, after: np.ndarray, mask: np.ndarray) -> float:
+    """Mean change (0-255 scale) where the water is, weighted by coverage."""
+    diff = np.abs(after - before).max(axis=-1) * 255.0
+    return float((diff * mask).sum() / max(float(mask.sum()), 1e-6))
+
+
+def _visible_layer(
+    rng: np.random.Generator, base: np.ndarray, kind: str
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Render a layer; redraw (at most twice) if the water hardly changes the photo.
+
+    A positive with invisible water is a wrong label; the most visible try is kept.
+    """
+    best = _apply(rng, base, kind)
+    best_vis = _visibility(base, best[0], best[1])
+    for _ in range(2):
+        if best_vis >= _MIN_VISIBILITY:
+            break
+        again = _apply(rng, base, kind)
+        vis = _visibility(base, again[0], again[1])
+        if vis > best_vis:
+            best, best_vis = again, vis
+    best[2]["visibility"] = round(best_vis, 2)
+    return best
+
+
 def render_droplets(
     image: np.ndarray, rng: np.random.Generator, kind: str | None = None
 ) -> SynthResult:
@@ -767,7 +810,8 @@ def render_droplets(
     if kind is not None and kind not in KINDS:
         raise ValueError(f"unknown droplet kind {kind!r}; known: {', '.join(KINDS)}")
     chosen = kind if kind is not None else _pick(rng)
-    out, mask, params = _apply(rng, to_float(image), chosen)
+    base = to_float(image)
+    out, mask, params = _visible_layer(rng, base, chosen)
     layers = [params]
     if kind is None and rng.random() < _SECOND_LAYER_P:
         second = _pick(rng)
