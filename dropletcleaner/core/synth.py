@@ -429,8 +429,9 @@ def _glass(rng: np.random.Generator, img: np.ndarray, s: float, px: float, dense
         hi = rng.uniform(0.02, 0.045) * s
         radius = _log_uniform(rng, max(0.004 * s, 1.3 * px), hi, n, rng.uniform(1.2, 3.0))
     else:
-        n = int(rng.integers(3, 42))
-        radius = _log_uniform(rng, max(0.015 * s, 2.0 * px), 0.085 * s, n, rng.uniform(1.0, 2.0))
+        n = int(rng.integers(3, 80))
+        hi = rng.uniform(0.03, 0.07) * s
+        radius = _log_uniform(rng, max(0.012 * s, 2.0 * px), hi, n, rng.uniform(1.0, 2.0))
     layout = str(rng.choice(["uniform", "uniform", "cluster", "band"]))
     drops = _random_drops(
         rng,
