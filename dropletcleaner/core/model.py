@@ -187,6 +187,7 @@ def save_model(model: DropletNet, card: ModelCard, weights_path: Path) -> Path:
     """Write float16 safetensors and the JSON card atomically; returns the card path."""
     state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
     state["temperature"] = torch.tensor(float(card.temperature), dtype=torch.float16)
+    weights_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = weights_path.with_suffix(".tmp-save")
     save_file(state, str(tmp))
     data = tmp.read_bytes()
