@@ -295,6 +295,7 @@ class _Look:
     gain: np.ndarray  # per-drop core gain (brighter or darker centre)
     opacity: np.ndarray  # per-drop coverage of the aperture
     tint: np.ndarray  # (3,) colour of the water
+    glow: np.ndarray | None = None  # per-drop light added (drops lit by lamps at night)
 
 
 def _light(rng: np.random.Generator) -> tuple[float, float, float]:
@@ -340,6 +341,8 @@ def _shade(src: np.ndarray, fld: _Field, look: _Look) -> tuple[np.ndarray, np.nd
     # light focused by the drop lands on the far side as a soft bright crescent
     crescent = look.caustic * np.clip(-(nx * lx + ny * ly), 0.0, 1.0) ** 2 * (1.0 - hn)
     col += (spec + crescent)[:, None] * np.float32(1.0)
+    if look.glow is not None:
+        col += (look.glow[ids] * (0.3 + 0.7 * hn))[:, None]
     alpha = fld.alpha.reshape(-1)[idx] * look.opacity[ids]
     out.reshape(-1, 3)[idx] = col * alpha[:, None]
     a = np.zeros(hh * ww, np.float32)
@@ -712,6 +715,13 @@ def _windscreen_specks(rng: np.random.Generator, img: np.ndarray, s: float, px: 
         trans=rng.uniform(0.35, 0.9, n).astype(np.float32),
     )
     src = gaussian_blur(img, 1.0 * px)
+    # on a dark background a drop shows as a glint of stray light rather than a dark speck
+    lum = luminance(src)
+    iy = np.clip(drops.cy.astype(np.int32), 0, shape[0] - 1)
+    ix = np.clip(drops.cx.astype(np.int32), 0, shape[1] - 1)
+    dark = np.clip(1.0 - 3.0 * lum[iy, ix], 0.0, 1.0)
+    lit = rng.random(n) < 0.15 + 0.7 * dark
+    look.glow = np.where(lit, rng.uniform(0.08, 0.45, n), 0.0).astype(np.float32)
     rgb, alpha = _shade(src, fld, look)
     sigma = rng.uniform(0.0, 0.9) * px
     rgb, alpha = _defocus(rgb, alpha, sigma)
