@@ -860,9 +860,16 @@ def _move_group(catalog: Catalog, batch: _Batch, op: str, items: list[_Item]) ->
     targets = [i.target for i in items]
     names, n = _free_names(targets)
     _begin(catalog, batch, op, items, names)
-    while not _reserve(names):  # taken between the check and the reservation
-        names, n = _free_names(targets, n + 1)
-        _rename_intents(catalog, items, names)
+    try:
+        while not _reserve(names):  # taken between the check and the reservation
+            names, n = _free_names(targets, n + 1)
+            _rename_intents(catalog, items, names)
+    except OSError as exc:
+        why = _reason(exc)
+        for item in items:
+            assert item.file_id is not None
+            _settle(catalog, item.journal_id, item.file_id, op, "failed", note=why)
+        return MoveOutcome(lead.source, None, "failed", why)
     moved: list[_Item] = []
     notes: list[str] = []
     for item in items:
