@@ -1081,6 +1081,7 @@ def _trash_group(
         try:
             st = os.lstat(item.source)
         except FileNotFoundError:
+            _mark_lost(catalog, item)
             if item is lead:
                 return MoveOutcome(
                     lead.source, None, "failed", "no longer in the quarantine folder"
