@@ -279,17 +279,13 @@ def quarantine(
         batch = _Batch("quarantine", root, qroot)
         siblings = _Siblings()
         claimed: set[Path] = set()
-        for i, path in enumerate(unique):
+        run = _Run(catalog, batch, "out", len(unique), on_progress)
+        for path in unique:
             if cancel is not None and cancel.cancelled:
                 report.cancelled = True
                 break
-            report.outcomes.append(
-                _quarantine_one(catalog, batch, path, root, qroot, dry_run, siblings, claimed)
-            )
-            if on_progress is not None:
-                on_progress(
-                    Progress("quarantine", done=i + 1, total=len(unique), current=str(path))
-                )
+            run.add(_prepare_out(catalog, path, root, qroot, dry_run, siblings, claimed))
+        report.outcomes = run.finish()
         report.batch_id = batch.id if batch.created else None
     return report
 
@@ -319,15 +315,13 @@ def restore(
         roots = [_batch_roots(conn, g[0].batch_id) for g in groups]
         common = Path(os.path.commonpath([str(r[0]) for r in roots])) if roots else Path("/")
         batch = _Batch("restore", common, common)
-        for i, group in enumerate(groups):
+        run = _Run(catalog, batch, "back", len(groups), on_progress)
+        for group, (_, stop) in zip(groups, roots, strict=True):
             if cancel is not None and cancel.cancelled:
                 report.cancelled = True
                 break
-            report.outcomes.append(_restore_group(catalog, batch, group))
-            _prune_empty(group, roots[i][1])
-            if on_progress is not None:
-                current = str(group[0].original)
-                on_progress(Progress("restore", done=i + 1, total=len(groups), current=current))
+            run.add(_prepare_back(catalog, group, stop))
+        report.outcomes += run.finish()
         report.batch_id = batch.id if batch.created else None
     return report
 
@@ -485,7 +479,7 @@ def _outside_library(path: Path, root: Path) -> str | None:
 
 @contextlib.contextmanager
 def _exclusive(catalog: Catalog) -> Iterator[None]:
-    """One quarantine operation per catalog at a time, with durable journal commits."""
+    """One quarantine operation per catalog at a time (the lock file sits beside it)."""
     lock_path = catalog.path.with_name(catalog.path.name + ".quarantine-lock")
     with open(lock_path, "a+b") as handle:  # closing it releases the lock, even on kill -9
         try:
@@ -494,14 +488,7 @@ def _exclusive(catalog: Catalog) -> Iterator[None]:
             raise QuarantineError(
                 "another quarantine, restore or empty is running on this catalog"
             ) from exc
-        conn = catalog.connection
-        previous = int(conn.execute("PRAGMA synchronous").fetchone()[0])
-        # FULL: a committed intent survives a power cut, not only a crash.
-        conn.execute("PRAGMA synchronous=FULL")
-        try:
-            yield
-        finally:
-            conn.execute(f"PRAGMA synchronous={previous}")
+        yield
 
 
 def _lock(handle: IO[bytes]) -> None:
@@ -730,50 +717,76 @@ def _prune_empty(group: list[_Item], stop: Path) -> None:
 # -- journal ------------------------------------------------------------------------------
 
 
-def _begin(catalog: Catalog, batch: _Batch, op: str, items: list[_Item], names: list[Path]) -> None:
-    """Write the intent of every move of the group, before any file is touched."""
+def _begin(catalog: Catalog, batch: _Batch, op: str, groups: list[list[_Item]]) -> list[int]:
+    """Plan free names and write the intent of every move, before any file is touched.
+
+    One transaction for many groups, synced to disk (``synchronous=FULL``) so the intents
+    survive a power cut too. The "done" marks after each move need no sync: if one is
+    lost, :func:`recover` tells from the files where they are. Returns each group's suffix.
+    """
+    suffixes: list[int] = []
     now = time.time()
-    with catalog.transaction() as conn:
-        batch.ensure(conn)
-        for item, name in zip(items, names, strict=True):
-            item.destination = name
-            if op == "out":
-                cur = conn.execute(
-                    "INSERT INTO quarantine_files (batch_id, group_id, role, photo_path, "
-                    "original, stored, size, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'moving')",
-                    (
-                        batch.id,
-                        items[0].file_id,
-                        item.role,
-                        item.photo_path,
-                        str(item.original),
-                        str(name),
-                        item.size,
-                    ),
-                )
-                item.file_id = cur.lastrowid
-                if items[0].file_id == item.file_id:
-                    conn.execute(
-                        "UPDATE quarantine_files SET group_id = id WHERE id = ?", (item.file_id,)
-                    )
-            cur = conn.execute(
-                "INSERT INTO quarantine_journal (batch_id, file_id, op, source, destination, "
-                "temp, size, mtime_ns, content_hash, status, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?)",
-                (
-                    batch.id,
-                    item.file_id,
-                    op,
-                    str(item.source),
-                    str(name),
-                    str(_temp_for(name)),
-                    item.size,
-                    item.mtime_ns,
-                    item.digest,
-                    now,
-                ),
-            )
-            item.journal_id = int(cur.lastrowid or 0)
+    conn = catalog.connection
+    previous = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+    conn.execute("PRAGMA synchronous=FULL")
+    try:
+        with catalog.transaction() as conn:
+            batch.ensure(conn)
+            for items in groups:
+                names, n = _free_names([i.target for i in items])
+                suffixes.append(n)
+                for item, name in zip(items, names, strict=True):
+                    _write_intent(conn, batch, op, items[0], item, name, now)
+    finally:
+        conn.execute(f"PRAGMA synchronous={previous}")
+    return suffixes
+
+
+def _write_intent(
+    conn: sqlite3.Connection,
+    batch: _Batch,
+    op: str,
+    lead: _Item,
+    item: _Item,
+    name: Path,
+    now: float,
+) -> None:
+    item.destination = name
+    if op == "out":
+        cur = conn.execute(
+            "INSERT INTO quarantine_files (batch_id, group_id, role, photo_path, "
+            "original, stored, size, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'moving')",
+            (
+                batch.id,
+                lead.file_id,
+                item.role,
+                item.photo_path,
+                str(item.original),
+                str(name),
+                item.size,
+            ),
+        )
+        item.file_id = cur.lastrowid
+        if item is lead:
+            conn.execute("UPDATE quarantine_files SET group_id = id WHERE id = ?", (item.file_id,))
+    cur = conn.execute(
+        "INSERT INTO quarantine_journal (batch_id, file_id, op, source, destination, "
+        "temp, size, mtime_ns, content_hash, status, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'intent', ?)",
+        (
+            batch.id,
+            item.file_id,
+            op,
+            str(item.source),
+            str(name),
+            str(_temp_for(name)),
+            item.size,
+            item.mtime_ns,
+            item.digest,
+            now,
+        ),
+    )
+    item.journal_id = int(cur.lastrowid or 0)
 
 
 def _rename_intents(catalog: Catalog, items: list[_Item], names: list[Path]) -> None:
@@ -854,12 +867,13 @@ def _catalog_restored(conn: sqlite3.Connection, photo_path: str, new_path: Path)
 # -- moving groups ------------------------------------------------------------------------
 
 
-def _move_group(catalog: Catalog, batch: _Batch, op: str, items: list[_Item]) -> MoveOutcome:
-    """Journal, reserve names, and move the photo first, then its sidecars."""
+def _move_group(
+    catalog: Catalog, batch: _Batch, op: str, items: list[_Item], n: int
+) -> MoveOutcome:
+    """Reserve the journalled names, then move the photo first and its sidecars after it."""
     lead = items[0]
     targets = [i.target for i in items]
-    names, n = _free_names(targets)
-    _begin(catalog, batch, op, items, names)
+    names = [i.destination or i.target for i in items]
     try:
         while not _reserve(names):  # taken between the check and the reservation
             names, n = _free_names(targets, n + 1)
@@ -917,16 +931,84 @@ def _move_group(catalog: Catalog, batch: _Batch, op: str, items: list[_Item]) ->
     )
 
 
-def _quarantine_one(
+@dataclass
+class _Pending:
+    """A checked group waiting for its intents to be journalled with others."""
+
+    items: list[_Item]
+    notes: list[str] = field(default_factory=list)
+    prune_below: Path | None = None  # quarantine root to tidy after a restore
+
+
+class _Run:
+    """Moves checked groups in chunks: one durable journal write per chunk, outcomes in order."""
+
+    CHUNK = 64
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        batch: _Batch,
+        op: str,
+        total: int,
+        on_progress: Callable[[Progress], None] | None,
+    ) -> None:
+        self.catalog, self.batch, self.op = catalog, batch, op
+        self.total, self.on_progress = total, on_progress
+        self.slots: list[MoveOutcome | None] = []
+        self.pending: list[tuple[int, _Pending]] = []
+        self.done = 0
+
+    def add(self, prepared: MoveOutcome | _Pending) -> None:
+        if isinstance(prepared, MoveOutcome):
+            self.slots.append(prepared)
+            self._tick(prepared.source)
+            return
+        self.pending.append((len(self.slots), prepared))
+        self.slots.append(None)
+        if len(self.pending) >= self.CHUNK:
+            self._flush()
+
+    def finish(self) -> list[MoveOutcome]:
+        self._flush()
+        return [o for o in self.slots if o is not None]
+
+    def _flush(self) -> None:
+        if not self.pending:
+            return
+        groups = [p.items for _, p in self.pending]
+        suffixes = _begin(self.catalog, self.batch, self.op, groups)
+        for (slot, p), n in zip(self.pending, suffixes, strict=True):
+            outcome = _move_group(self.catalog, self.batch, self.op, p.items, n)
+            if p.notes:
+                reason = "; ".join([r for r in (outcome.reason,) if r] + p.notes)
+                outcome = dataclasses.replace(outcome, reason=reason)
+            if p.prune_below is not None:
+                _prune_empty(p.items, p.prune_below)
+            self.slots[slot] = outcome
+            self._tick(outcome.source)
+        self.pending = []
+
+    def _tick(self, current: Path) -> None:
+        self.done += 1
+        if self.on_progress is not None:
+            phase = "quarantine" if self.op == "out" else "restore"
+            self.on_progress(
+                Progress(phase, done=self.done, total=self.total, current=str(current))
+            )
+
+
+def _prepare_out(
     catalog: Catalog,
-    batch: _Batch,
     path: Path,
     root: Path,
     qroot: Path,
     dry_run: bool,
     siblings: _Siblings,
     claimed: set[Path],
-) -> MoveOutcome:
+) -> MoveOutcome | _Pending:
+    """Check one photo and gather its group, or say why it does not move."""
+
     def skipped(reason: str) -> MoveOutcome:
         return MoveOutcome(path, None, "skipped", reason)
 
@@ -967,7 +1049,7 @@ def _quarantine_one(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         return MoveOutcome(path, None, "failed", f"cannot create {folder}: {_reason(exc)}")
-    return _move_group(catalog, batch, "out", items)
+    return _Pending(items)
 
 
 def _open_groups(conn: sqlite3.Connection, batch_id: str | None) -> list[list[_Item]]:
@@ -1034,7 +1116,8 @@ def _select_groups(
     return [groups[i] for i in chosen]
 
 
-def _restore_group(catalog: Catalog, batch: _Batch, group: list[_Item]) -> MoveOutcome:
+def _prepare_back(catalog: Catalog, group: list[_Item], stop: Path) -> MoveOutcome | _Pending:
+    """Check one quarantined group before it comes back, or say why it cannot."""
     lead = group[0]
     present: list[_Item] = []
     notes: list[str] = []
@@ -1056,11 +1139,7 @@ def _restore_group(catalog: Catalog, batch: _Batch, group: list[_Item]) -> MoveO
     except OSError as exc:
         why = f"cannot create {lead.target.parent}: {_reason(exc)}"
         return MoveOutcome(lead.source, None, "failed", why)
-    outcome = _move_group(catalog, batch, "back", present)
-    if notes:
-        reason = "; ".join([r for r in (outcome.reason,) if r] + notes)
-        outcome = dataclasses.replace(outcome, reason=reason)
-    return outcome
+    return _Pending(present, notes, stop)
 
 
 def _mark_lost(catalog: Catalog, item: _Item) -> None:

@@ -465,14 +465,17 @@ def test_dry_run_changes_nothing(cat: Catalog, lib: Path) -> None:
     assert _journal(cat) == [] and q.list_batches(cat) == []
 
 
-def test_cancel_stops_before_the_next_photo(cat: Catalog, lib: Path) -> None:
+def test_cancel_stops_before_the_next_group(
+    cat: Catalog, lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(q._Run, "CHUNK", 1)  # journal and move one group at a time
     token = CancelToken()
     paths = _photos(lib)
     _record(cat, paths)
     report = q.quarantine(
         cat, paths, library_root=lib, cancel=token, on_progress=lambda p: token.cancel()
     )
-    assert report.cancelled and report.moved == 1
+    assert report.cancelled and report.moved == 1 and len(report.outcomes) == 1
     back = q.restore(cat, all_batches=True, cancel=token)
     assert back.cancelled and back.moved == 0 and back.batch_id is None
 
@@ -778,7 +781,8 @@ def test_recover_after_a_crash_during_restore(
         with pytest.raises(Crash):
             q.restore(cat, all_batches=True)
     outcomes = q.recover(cat)
-    assert [o.status for o in outcomes] == ["restored", "restored"]  # photo, then its sidecar
+    # The photo that moved, then its sidecar; the journalled groups not yet begun roll back.
+    assert [o.status for o in outcomes] == ["restored", "restored", "skipped", "skipped"]
     q.restore(cat, all_batches=True)
     assert _snapshot(lib) == before
 
@@ -830,7 +834,7 @@ def _write_intent(cat: Catalog, src: Path, dst: Path, role: str = "photo") -> No
     batch = q._Batch("quarantine", src.parent, dst.parent)
     item = q._Item(role, src, dst, str(src), src)
     q._identify(item)
-    q._begin(cat, batch, "out", [item], [dst])
+    assert q._begin(cat, batch, "out", [[item]]) == [0] and item.destination == dst
 
 
 def test_recover_keeps_both_when_they_differ(cat: Catalog, lib: Path, tmp_path: Path) -> None:
@@ -912,10 +916,17 @@ def test_recover_after_a_crash_while_emptying(
 
 _KILL_SCRIPT = """
 import sys
+import time
 from pathlib import Path
 from dropletcleaner.core import quarantine as q
 from dropletcleaner.core.catalog import Catalog
 
+# A short pause per move keeps the batch running long enough to be killed mid-way.
+real_transfer = q._transfer
+def slow_transfer(*args):
+    time.sleep(0.002)
+    real_transfer(*args)
+q._transfer = slow_transfer
 catalog = Catalog(sys.argv[1])
 root = Path(sys.argv[2])
 if sys.argv[3] == "out":
@@ -926,15 +937,16 @@ else:
 """
 
 
-def _run_and_kill(cat_path: Path, root: Path, op: str, moved: Callable[[], int]) -> None:
+def _run_and_kill(cat_path: Path, root: Path, op: str, started: Callable[[], bool]) -> None:
+    """Run a batch in a child process and SIGKILL it once ``started()`` says it is under way."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(
         [sys.executable, "-c", _KILL_SCRIPT, str(cat_path), str(root), op], env=env
     )
     deadline = time.monotonic() + 120
     try:
-        while moved() < 50 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
+        while not started() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert proc.poll() is None, "the batch finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
     finally:
@@ -960,9 +972,6 @@ def test_sigkill_in_the_middle_of_a_large_batch_loses_nothing(tmp_path: Path) ->
     with Catalog(cat_path) as cat:
         _record(cat, sorted(root.rglob("*.jpg")))
 
-    def in_quarantine() -> int:
-        return sum(len(files) for _, _, files in os.walk(qdir))
-
     def check(cat: Catalog) -> tuple[int, int]:
         """Every file exactly once, byte-identical, groups whole, journal and catalog agreeing."""
         out = back = 0
@@ -987,17 +996,19 @@ def test_sigkill_in_the_middle_of_a_large_batch_loses_nothing(tmp_path: Path) ->
         assert len(q.quarantined_files(cat)) == out
         return out, back
 
-    _run_and_kill(cat_path, root, "out", in_quarantine)
+    # Photos go out folder by folder (f0, f1, ...): kill once the fourth folder is reached.
+    _run_and_kill(cat_path, root, "out", lambda: (qdir / "f3").is_dir())
     with Catalog(cat_path) as cat:
         q.recover(cat)
         out, back = check(cat)
-    assert 50 <= out < 2000 and back == 2000 - out
+    assert 0 < out < 2000 and back == 2000 - out  # killed mid-batch
 
-    _run_and_kill(cat_path, root, "back", lambda: out - in_quarantine())
+    # They come back in the same order: kill once the second folder gets photos back.
+    _run_and_kill(cat_path, root, "back", lambda: any(os.scandir(root / "f1")))
     with Catalog(cat_path) as cat:
         q.recover(cat)
         out2, _ = check(cat)
-        assert out2 <= out - 50
+        assert 0 < out2 < out  # killed mid-batch
         q.restore(cat, all_batches=True)
         assert check(cat) == (0, 2000)
 
