@@ -238,27 +238,30 @@ def test_restore_beside_a_stale_catalog_row_leaves_the_photo_to_a_rescan(
     assert (lib / "a (1).jpg").stat().st_size > 3
 
 
+@pytest.mark.parametrize("which", [0, 1])
 def test_name_taken_between_check_and_reservation(
-    cat: Catalog, lib: Path, monkeypatch: pytest.MonkeyPatch
+    which: int, cat: Catalog, lib: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = q._reserve
     raced: list[Path] = []
 
     def racing(names: list[Path]) -> bool:
-        if not raced:  # another program creates the file right after our check
-            raced.append(names[0])
-            names[0].write_bytes(b"someone else's")
+        if not raced:  # another program creates one of the files right after our check
+            raced.append(names[which])
+            names[which].write_bytes(b"someone else's")
         return real(names)
 
     monkeypatch.setattr(q, "_reserve", racing)
-    _record(cat, [lib / "b.jpg"])
-    report = q.quarantine(cat, [lib / "b.jpg"], library_root=lib)
+    _record(cat, [lib / "a.jpg"])
+    report = q.quarantine(cat, [lib / "a.jpg"], library_root=lib)
     [o] = report.outcomes
     qdir = lib / ".dropletcleaner-quarantine"
-    assert o.status == "moved" and o.destination == qdir / "b (1).jpg"
-    assert (qdir / "b.jpg").read_bytes() == b"someone else's"
-    row = cat.connection.execute("SELECT destination FROM quarantine_journal").fetchone()
-    assert row[0] == str(qdir / "b (1).jpg")
+    assert o.status == "moved" and o.destination == qdir / "a (1).jpg"
+    assert o.sidecars == (qdir / "a (1).xmp",)
+    assert raced[0].read_bytes() == b"someone else's"
+    assert _files(qdir) == sorted(["a (1).jpg", "a (1).xmp", raced[0].name])  # no placeholder
+    rows = cat.connection.execute("SELECT destination FROM quarantine_journal ORDER BY id")
+    assert [r[0] for r in rows] == [str(qdir / "a (1).jpg"), str(qdir / "a (1).xmp")]
 
 
 # -- cross-device moves -------------------------------------------------------------------
@@ -657,6 +660,14 @@ def test_empty_sends_files_to_the_trash(cat: Catalog, lib: Path, tmp_path: Path)
     assert {r.state for r in cat.photos(str(lib), include_missing=True)} == {"missing"}
     assert q.quarantined_files(cat) == [] and q.undo(cat) is None
     assert [b.kind for b in q.list_batches(cat)] == ["empty", "quarantine"]
+
+
+def test_empty_when_a_sidecar_was_removed_by_hand(cat: Catalog, lib: Path, tmp_path: Path) -> None:
+    _quarantine_all(cat, lib)
+    (lib / ".dropletcleaner-quarantine" / "a.xmp").unlink()
+    emptied = q.empty_quarantine(cat, trash=_fake_trash(tmp_path / "bin"))
+    assert emptied.moved == 3 and emptied.outcomes[0].sidecars == ()
+    assert q.quarantined_files(cat) == []
 
 
 def test_empty_by_default_uses_send2trash(
