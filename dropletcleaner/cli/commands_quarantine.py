@@ -41,6 +41,7 @@ def register(sub: Any) -> None:
         "--threshold",
         type=threshold_value,
         default=None,
+        metavar="T",
         help="quarantine photos scoring at or above T (default: the active model's threshold)",
     )
     q.add_argument(
