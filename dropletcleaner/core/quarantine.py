@@ -313,7 +313,8 @@ def restore(
         _recover_locked(catalog)
         groups = _select_groups(conn, report, batch_id, paths)
         roots = [_batch_roots(conn, g[0].batch_id) for g in groups]
-        common = Path(os.path.commonpath([str(r[0]) for r in roots])) if roots else Path("/")
+        libraries = {r[0] for r in roots} or {Path("/")}  # informative only
+        common = libraries.pop() if len(libraries) == 1 else Path(roots[0][0].anchor)
         batch = _Batch("restore", common, common)
         run = _Run(catalog, batch, "back", len(groups), on_progress)
         for group, (_, stop) in zip(groups, roots, strict=True):
@@ -602,11 +603,19 @@ def _suffixed(path: Path, n: int) -> Path:
     return path if n == 0 else path.with_name(f"{path.stem} ({n}){path.suffix}")
 
 
-def _free_names(targets: list[Path], start: int = 0) -> tuple[list[Path], int]:
-    """The first " (n)" variant, same n for the whole group, under which every name is free."""
+def _free_names(
+    targets: list[Path], start: int = 0, planned: set[Path] | None = None
+) -> tuple[list[Path], int]:
+    """The first " (n)" variant, same n for the whole group, under which every name is free.
+
+    ``planned`` holds names already journalled for other groups of the chunk: two open
+    intents never share a destination, so recovery can tell whose file is whose.
+    """
+    taken = planned if planned is not None else set()
     for n in itertools.count(start):
         names = [_suffixed(t, n) for t in targets]
-        if not any(os.path.lexists(p) for p in names):
+        if not any(p in taken or os.path.lexists(p) for p in names):
+            taken.update(names)
             return names, n
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -717,7 +726,13 @@ def _prune_empty(group: list[_Item], stop: Path) -> None:
 # -- journal ------------------------------------------------------------------------------
 
 
-def _begin(catalog: Catalog, batch: _Batch, op: str, groups: list[list[_Item]]) -> list[int]:
+def _begin(
+    catalog: Catalog,
+    batch: _Batch,
+    op: str,
+    groups: list[list[_Item]],
+    planned: set[Path] | None = None,
+) -> list[int]:
     """Plan free names and write the intent of every move, before any file is touched.
 
     One transaction for many groups, synced to disk (``synchronous=FULL``) so the intents
@@ -733,7 +748,7 @@ def _begin(catalog: Catalog, batch: _Batch, op: str, groups: list[list[_Item]]) 
         with catalog.transaction() as conn:
             batch.ensure(conn)
             for items in groups:
-                names, n = _free_names([i.target for i in items])
+                names, n = _free_names([i.target for i in items], 0, planned)
                 suffixes.append(n)
                 for item, name in zip(items, names, strict=True):
                     _write_intent(conn, batch, op, items[0], item, name, now)
@@ -868,7 +883,7 @@ def _catalog_restored(conn: sqlite3.Connection, photo_path: str, new_path: Path)
 
 
 def _move_group(
-    catalog: Catalog, batch: _Batch, op: str, items: list[_Item], n: int
+    catalog: Catalog, batch: _Batch, op: str, items: list[_Item], n: int, planned: set[Path]
 ) -> MoveOutcome:
     """Reserve the journalled names, then move the photo first and its sidecars after it."""
     lead = items[0]
@@ -876,7 +891,7 @@ def _move_group(
     names = [i.destination or i.target for i in items]
     try:
         while not _reserve(names):  # taken between the check and the reservation
-            names, n = _free_names(targets, n + 1)
+            names, n = _free_names(targets, n + 1, planned)
             _rename_intents(catalog, items, names)
     except OSError as exc:
         why = _reason(exc)
@@ -977,9 +992,10 @@ class _Run:
         if not self.pending:
             return
         groups = [p.items for _, p in self.pending]
-        suffixes = _begin(self.catalog, self.batch, self.op, groups)
+        planned: set[Path] = set()
+        suffixes = _begin(self.catalog, self.batch, self.op, groups, planned)
         for (slot, p), n in zip(self.pending, suffixes, strict=True):
-            outcome = _move_group(self.catalog, self.batch, self.op, p.items, n)
+            outcome = _move_group(self.catalog, self.batch, self.op, p.items, n, planned)
             if p.notes:
                 reason = "; ".join([r for r in (outcome.reason,) if r] + p.notes)
                 outcome = dataclasses.replace(outcome, reason=reason)

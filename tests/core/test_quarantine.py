@@ -225,6 +225,32 @@ def test_collision_on_restore_restores_beside_and_reports(cat: Catalog, lib: Pat
     assert [b.open_count for b in q.list_batches(cat) if b.batch_id == report.batch_id] == [2]
 
 
+def test_two_quarantined_photos_of_one_path_come_back_side_by_side(
+    cat: Catalog, lib: Path, tmp_path: Path
+) -> None:
+    a = lib / "a.jpg"
+    first = a.read_bytes()
+    _record(cat, [a])
+    q.quarantine(cat, [a], library_root=lib, dest=tmp_path / "aside")
+    write_jpeg(a, size=(40, 30), seed=7)  # a new photo under the same name, quarantined too
+    second = a.read_bytes()
+    _record(cat, [a])
+    q.quarantine(cat, [a], library_root=lib, dest=tmp_path / "aside")
+    assert sorted(p.name for p in (tmp_path / "aside").iterdir()) == [
+        "a (1).jpg",
+        "a.jpg",
+        "a.xmp",
+    ]
+    back = q.restore(cat, all_batches=True)
+    assert [o.destination for o in back.outcomes] == [a, lib / "a (1).jpg"]
+    assert a.read_bytes() == first and (lib / "a (1).jpg").read_bytes() == second
+    # Both restores were planned apart in one journal chunk: no destination was renamed.
+    rows = cat.connection.execute(
+        "SELECT destination FROM quarantine_journal WHERE op = 'back' ORDER BY id"
+    )
+    assert [r[0] for r in rows] == [str(a), str(lib / "a.xmp"), str(lib / "a (1).jpg")]
+
+
 def test_restore_beside_a_stale_catalog_row_leaves_the_photo_to_a_rescan(
     cat: Catalog, lib: Path
 ) -> None:
