@@ -245,3 +245,19 @@ def load_default_model() -> LoadedModel:
     model = build_imagenet_model()
     model.eval()
     return LoadedModel(model=model, card=ModelCard(version=UNTRAINED_VERSION, trained=False))
+
+
+def default_model_card() -> ModelCard:
+    """The card of the model :func:`load_default_model` would load, without loading weights.
+
+    Cheap enough for callers that only need the active threshold or version.
+    """
+    from dropletcleaner.core import registry  # local import: registry depends on this module
+
+    weights = registry.active_weights_path() or shipped_weights_path()
+    if weights is None:
+        return ModelCard(version=UNTRAINED_VERSION, trained=False)
+    try:
+        return ModelCard.from_json(weights.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"cannot read the card of {weights}: {exc}") from exc
