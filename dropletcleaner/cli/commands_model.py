@@ -48,6 +48,12 @@ def register(sub: Any) -> None:
     e.add_argument("--threshold", type=threshold_value, default=None)
     e.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     e.add_argument("--worst", type=int, default=5, help="how many worst mistakes to list")
+    e.add_argument(
+        "--weights",
+        type=Path,
+        metavar="FILE.safetensors",
+        help="evaluate this model file instead of the active model",
+    )
     e.set_defaults(func=run_evaluate)
 
     h = sub.add_parser(
@@ -115,7 +121,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
     if not args.folder.is_dir():
         raise UsageError(f"folder does not exist: {args.folder}")
-    loaded = load_model_announced()
+    loaded = load_model_announced(args.weights)
     try:
         scorer = Scorer(loaded, device=args.device)
     except DeviceError as exc:

@@ -35,9 +35,19 @@ def open_catalog(args: argparse.Namespace) -> Catalog:
     return Catalog(getattr(args, "catalog", None))
 
 
-def load_model_announced() -> LoadedModel:
-    """Load the active model; warn loudly on stderr when its head is untrained."""
-    loaded = load_default_model()
+def load_model_announced(weights: Path | None = None) -> LoadedModel:
+    """Load ``weights`` or the active model; warn loudly on stderr when its head is untrained."""
+    if weights is not None:
+        from dropletcleaner.core.model import ModelLoadError, load_model
+
+        try:
+            loaded = load_model(weights)
+        except (ModelLoadError, OSError) as exc:
+            from dropletcleaner.cli import UsageError
+
+            raise UsageError(f"cannot load model {weights}: {exc}") from exc
+    else:
+        loaded = load_default_model()
     if not loaded.trained:
         print(
             "WARNING: no trained droplet model is installed. Scores come from an UNTRAINED "
