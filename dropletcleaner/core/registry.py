@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core.atomic import atomic_write_text
 from dropletcleaner.core.config import models_dir
-from dropletcleaner.core.model import UNTRAINED_VERSION, ModelCard, shipped_weights_path
+from dropletcleaner.core.model import UNTRAINED_VERSION, ModelCard
 
 ACTIVE_FILE = "active.json"
 WEIGHTS_SUFFIX = ".safetensors"
@@ -99,7 +100,7 @@ def list_models() -> list[ModelInfo]:
     """The shipped model (or the untrained fallback) followed by every retrained version."""
     active = active_weights_path()
     infos: list[ModelInfo] = []
-    shipped = shipped_weights_path()
+    shipped = droplet_model.shipped_weights_path()
     if shipped is not None:
         card = read_card(shipped.with_suffix(".json"))
         infos.append(

@@ -27,12 +27,13 @@ Both trainers are generators of :class:`Progress` whose return value is the
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import hashlib
 import math
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
@@ -42,6 +43,7 @@ import torch
 from safetensors.torch import load_file, save
 from torch import nn
 
+from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core import registry
 from dropletcleaner.core.atomic import atomic_write_bytes
 from dropletcleaner.core.catalog import Catalog
@@ -55,7 +57,6 @@ from dropletcleaner.core.model import (
     build_imagenet_model,
     load_model,
     save_model,
-    shipped_weights_path,
 )
 from dropletcleaner.core.progress import CancelToken, Progress
 from dropletcleaner.core.train import (
@@ -185,7 +186,7 @@ def save_replay(replay: ReplaySet, path: Path) -> None:
 def find_replay(model: LoadedModel) -> ReplaySet | None:
     """The replay set that belongs to ``model``: beside a retrained version, or the shipped one."""
     candidates = [replay_path(registry.weights_path(model.version))]
-    shipped = shipped_weights_path()
+    shipped = droplet_model.shipped_weights_path()
     if shipped is not None:
         card = registry.read_card(shipped.with_suffix(".json"))
         if card is not None and card.version == model.version:
@@ -209,12 +210,25 @@ def backbone_digest(model: DropletNet) -> str:
 _DIGESTS: dict[str, str] = {}  # weights checksum (or "imagenet") -> backbone digest
 
 
+def model_backbone(loaded: LoadedModel) -> str:
+    """Backbone digest of a loaded model: from its card when recorded, else computed once."""
+    recorded = loaded.card.training.get("backbone")
+    if isinstance(recorded, str):
+        return recorded
+    key = loaded.card.sha256
+    if not key:
+        return backbone_digest(loaded.model)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = backbone_digest(loaded.model)
+    return _DIGESTS[key]
+
+
 class _Versions:
     """Backbone digest and threshold of each model version named in the catalog."""
 
     def __init__(self, *models: LoadedModel) -> None:
         self._info: dict[str, tuple[str | None, float]] = {
-            m.version: (backbone_digest(m.model), m.threshold) for m in models
+            m.version: (model_backbone(m), m.threshold) for m in models
         }
 
     def backbone(self, version: str | None) -> str | None:
@@ -235,7 +249,7 @@ def _describe_version(version: str) -> tuple[str | None, float]:
     card = registry.read_card(registry.weights_path(version).with_suffix(".json"))
     if card is not None:
         return card.training.get("backbone"), card.threshold
-    shipped = shipped_weights_path()
+    shipped = droplet_model.shipped_weights_path()
     if shipped is not None:
         card = registry.read_card(shipped.with_suffix(".json"))
         if card is not None and card.version == version:
@@ -504,6 +518,17 @@ def _sample_weights(y_user: np.ndarray, y_replay: np.ndarray | None) -> np.ndarr
     return np.concatenate(out)
 
 
+@contextlib.contextmanager
+def single_thread() -> Iterator[None]:
+    """Run tiny tensor ops on one thread: on a busy machine, waking a pool costs far more."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def fit_head(
     init: nn.Linear,
     x: np.ndarray,
@@ -514,25 +539,26 @@ def fit_head(
     cancel: CancelToken | None = None,
 ) -> nn.Linear:
     """Full-batch AdamW on weighted, label-smoothed cross-entropy, anchored to ``init``."""
-    head = copy.deepcopy(init).float().train()
-    anchor = [p.detach().clone() for p in head.parameters()]
-    xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
-    yt = torch.from_numpy(y)
-    wt = torch.from_numpy((weights / weights.sum()).astype(np.float32))
-    loss_fn = nn.CrossEntropyLoss(reduction="none", label_smoothing=LABEL_SMOOTHING)
-    opt = torch.optim.AdamW(head.parameters(), lr=FAST_LR, weight_decay=0.0)
-    for step in range(epochs):
-        if cancel is not None and step % 20 == 0:
-            cancel.raise_if_cancelled()
-        _cosine_lr(opt, FAST_LR, step, epochs, max(1, epochs // 20))
-        loss = (loss_fn(head(xt), yt) * wt).sum()
-        loss = loss + ANCHOR * sum(
-            ((p - a) ** 2).sum() for p, a in zip(head.parameters(), anchor, strict=True)
-        )
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return head.eval()
+    with single_thread():
+        head = copy.deepcopy(init).float().train()
+        anchor = [p.detach().clone() for p in head.parameters()]
+        xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
+        yt = torch.from_numpy(y)
+        wt = torch.from_numpy((weights / weights.sum()).astype(np.float32))
+        loss_fn = nn.CrossEntropyLoss(reduction="none", label_smoothing=LABEL_SMOOTHING)
+        opt = torch.optim.AdamW(head.parameters(), lr=FAST_LR, weight_decay=0.0)
+        for step in range(epochs):
+            if cancel is not None and step % 20 == 0:
+                cancel.raise_if_cancelled()
+            _cosine_lr(opt, FAST_LR, step, epochs, max(1, epochs // 20))
+            loss = (loss_fn(head(xt), yt) * wt).sum()
+            loss = loss + ANCHOR * sum(
+                ((p - a) ** 2).sum() for p, a in zip(head.parameters(), anchor, strict=True)
+            )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return head.eval()
 
 
 def _temperature(model: DropletNet) -> float:
@@ -548,7 +574,9 @@ def _calibrate(
     logits: torch.Tensor, labels: np.ndarray, target_fpr: float, clamp: tuple[float, float]
 ) -> tuple[float, float]:
     """Temperature (clamped) and threshold fitted on held-back logits."""
-    temperature = min(clamp[1], max(clamp[0], fit_temperature(logits, torch.from_numpy(labels))))
+    with single_thread():
+        fitted = fit_temperature(logits, torch.from_numpy(labels))
+    temperature = min(clamp[1], max(clamp[0], fitted))
     scores = torch.softmax(logits / temperature, 1)[:, 1].numpy()
     return temperature, choose_threshold(scores, labels, target_fpr)
 
@@ -631,7 +659,7 @@ def fast_retrain(
     notes: list[str] = []
     yield Progress("reading labels", message="reading labelled embeddings from the catalog")
     book = _Versions(base)
-    digest = backbone_digest(base.model)
+    digest = model_backbone(base)
     data, foreign = _labelled_embeddings(catalog, book, digest)
     counts = LabelCounts(int((data.y == 1).sum()), int((data.y == 0).sum()))
     if not counts.enough:
