@@ -16,7 +16,6 @@ from dropletcleaner.cli.common import (
 )
 from dropletcleaner.cli.progressbar import ProgressBar
 
-
 ORDER = 10  # place in --help
 
 

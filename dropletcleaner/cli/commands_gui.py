@@ -6,7 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-
 ORDER = 90  # place in --help
 
 

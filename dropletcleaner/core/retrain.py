@@ -33,6 +33,7 @@ import dataclasses
 import hashlib
 import math
 import time
+import warnings
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -503,7 +504,7 @@ def stratified_folds(labels: np.ndarray, k: int, seed: int) -> list[np.ndarray]:
     return [np.asarray(sorted(f), dtype=np.int64) for f in folds]
 
 
-def _sample_weights(y_user: np.ndarray, y_replay: np.ndarray | None) -> np.ndarray:
+def sample_weights(y_user: np.ndarray, y_replay: np.ndarray | None) -> np.ndarray:
     """Each (source, class) group gets an equal share within its source's share of the loss."""
     parts = [(y_user, USER_SHARE if y_replay is not None and len(y_replay) else 1.0)]
     if y_replay is not None and len(y_replay):
@@ -570,13 +571,12 @@ def _logits(head: nn.Linear, x: np.ndarray) -> torch.Tensor:
         return head(torch.from_numpy(np.asarray(x, dtype=np.float32)))
 
 
-def _calibrate(
-    logits: torch.Tensor, labels: np.ndarray, target_fpr: float, clamp: tuple[float, float]
-) -> tuple[float, float]:
-    """Temperature (clamped) and threshold fitted on held-back logits."""
-    with single_thread():
-        fitted = fit_temperature(logits, torch.from_numpy(labels))
-    temperature = min(clamp[1], max(clamp[0], fitted))
+def _calibrate(logits: torch.Tensor, labels: np.ndarray, target_fpr: float) -> tuple[float, float]:
+    """Temperature and threshold fitted on held-back logits."""
+    with single_thread(), warnings.catch_warnings():
+        # fit_temperature reads its result from a tensor that still requires grad.
+        warnings.filterwarnings("ignore", "Converting a tensor with requires_grad", UserWarning)
+        temperature = fit_temperature(logits, torch.from_numpy(labels))
     scores = torch.softmax(logits / temperature, 1)[:, 1].numpy()
     return temperature, choose_threshold(scores, labels, target_fpr)
 
@@ -684,10 +684,15 @@ def fast_retrain(
         rx = np.zeros((0, data.x.shape[1]), np.float32)
         ry = np.zeros(0, np.int64)
 
+    def calibration(head: nn.Linear) -> tuple[float, float]:
+        """Temperature and threshold from replay examples no head trains on; else the base's."""
+        if rep is None:
+            return _temperature(base.model), base.threshold
+        return _calibrate(_logits(head, cal_x), cal_y, target_fpr)
+
     k = max(2, min(MAX_FOLDS, counts.droplet, counts.clean))
     folds = stratified_folds(data.y, k, seed)
     total = k + 2
-    oof_logits = torch.zeros(len(data.y), 2)
     per_fold: list[tuple[np.ndarray, np.ndarray, float]] = []
     thresholds: list[float] = []
     for f, held in enumerate(folds):
@@ -702,16 +707,12 @@ def fast_retrain(
             base.model.head,
             x,
             y,
-            _sample_weights(data.y[train_idx], ry),
+            sample_weights(data.y[train_idx], ry),
             epochs=epochs,
             cancel=cancel,
         )
         logits = _logits(head, data.x[held])
-        oof_logits[torch.from_numpy(held)] = logits
-        if rep is not None:
-            temp, thr = _calibrate(_logits(head, cal_x), cal_y, target_fpr, (0.05, 20.0))
-        else:
-            temp, thr = _temperature(base.model), base.threshold
+        temp, thr = calibration(head)
         thresholds.append(thr)
         per_fold.append((held, torch.softmax(logits / temp, 1)[:, 1].numpy(), thr))
 
@@ -720,19 +721,14 @@ def fast_retrain(
         base.model.head,
         np.concatenate([data.x, rx]),
         np.concatenate([data.y, ry]),
-        _sample_weights(data.y, ry),
+        sample_weights(data.y, ry),
         epochs=epochs,
         cancel=cancel,
     )
     cancel.raise_if_cancelled()
     yield Progress("calibrating", done=k + 1, total=total)
-    if rep is not None:
-        cal_logits = torch.cat([_logits(head, cal_x), oof_logits])
-        cal_labels = np.concatenate([cal_y, data.y])
-        temperature, threshold = _calibrate(cal_logits, cal_labels, target_fpr, (0.05, 20.0))
-    else:
-        # Few labels alone would make the temperature swing wildly: keep it in a narrow range.
-        temperature, threshold = _calibrate(oof_logits, data.y, target_fpr, (0.25, 4.0))
+    # Calibrated exactly as each fold was, so the held-out figures describe this model.
+    temperature, threshold = calibration(head)
 
     model = copy.deepcopy(base.model)
     model.head.load_state_dict(head.state_dict())
