@@ -83,3 +83,17 @@ def add_photos(
         )
     catalog.record_scans(results)
     return [r.path for r in results]
+
+
+def label_photos(catalog: Catalog, paths: list[str], labels: np.ndarray) -> None:
+    """Label each path droplet (1) or clean (0)."""
+    catalog.set_label([p for p, v in zip(paths, labels, strict=True) if v == 1], "droplet")
+    catalog.set_label([p for p, v in zip(paths, labels, strict=True) if v == 0], "clean")
+
+
+def user_photos(
+    catalog: Catalog, model: LoadedModel, folder: Path, n: int = 60, seed: int = 1
+) -> tuple[list[str], np.ndarray]:
+    """Balanced photos whose droplet signal lies along ``V``; returns paths and true labels."""
+    y = np.random.default_rng(seed).permutation(np.arange(n) % 2)
+    return add_photos(catalog, folder, y, embeddings(y, V, seed=seed), model), y

@@ -657,7 +657,7 @@ def fast_retrain(
     start = time.perf_counter()
     torch.manual_seed(seed)
     notes: list[str] = []
-    yield Progress("reading labels", message="reading labelled embeddings from the catalog")
+    yield Progress("reading labels", total=1, message="reading labelled embeddings")
     book = _Versions(base)
     digest = model_backbone(base)
     data, foreign = _labelled_embeddings(catalog, book, digest)
@@ -869,7 +869,7 @@ def deep_retrain(
     start = time.perf_counter()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    yield Progress("reading labels", message="finding labelled photos on disk")
+    yield Progress("reading labels", total=1, message="finding labelled photos on disk")
     rows = _deep_rows(catalog)
     labels = np.asarray([r[1] for r in rows], dtype=np.int64)
     counts = LabelCounts(int((labels == 1).sum()), int((labels == 0).sum()))
@@ -949,7 +949,7 @@ def deep_retrain(
             opt.step()
             step += 1
             yield Progress(
-                "fine-tuning", done=step, total=total_steps, extra={"train_loss": float(loss)}
+                "fine-tuning", done=step, total=total_steps, extra={"train_loss": loss.item()}
             )
     model.eval()
 

@@ -40,7 +40,16 @@ from dropletcleaner.core.retrain import (
     stratified_folds,
 )
 from dropletcleaner.core.train import replay_path
-from tests.retrain_helpers import BASE_VERSION, U, V, add_photos, embeddings, make_base_model
+from tests.retrain_helpers import (
+    BASE_VERSION,
+    U,
+    V,
+    add_photos,
+    embeddings,
+    label_photos,
+    make_base_model,
+    user_photos,
+)
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +77,11 @@ def _user_photos(
     catalog: Catalog, base: LoadedModel, tmp_path: Path, n: int = 60, seed: int = 1
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Photos whose droplet signal lies along V, which the base model cannot see."""
-    y = np.random.default_rng(seed).permutation(np.arange(n) % 2)
-    emb = embeddings(y, V, seed=seed)
-    return add_photos(catalog, tmp_path, y, emb, base), y, emb
+    paths, y = user_photos(catalog, base, tmp_path, n, seed)
+    return paths, y, embeddings(y, V, seed=seed)
 
 
-def _label(catalog: Catalog, paths: list[str], y: np.ndarray) -> None:
-    catalog.set_label([p for p, v in zip(paths, y, strict=True) if v == 1], "droplet")
-    catalog.set_label([p for p, v in zip(paths, y, strict=True) if v == 0], "clean")
+_label = label_photos
 
 
 # -- labels -------------------------------------------------------------------------------------
