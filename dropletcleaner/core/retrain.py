@@ -33,7 +33,6 @@ import dataclasses
 import hashlib
 import math
 import time
-import warnings
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,7 +67,6 @@ from dropletcleaner.core.train import (
     cache_stem_features,
     choose_threshold,
     class_weights,
-    fit_temperature,
     replay_path,
     tail_embeddings,
 )
@@ -94,6 +92,7 @@ DEEP_RENDER_SIZE = 320  # crops are drawn at this size, as in base training
 LABEL_VALUES = {"droplet": 1, "clean": 0}
 
 T = TypeVar("T")
+P = TypeVar("P")
 
 
 class RetrainError(ValueError):
@@ -298,17 +297,10 @@ def plan_rescore(
 
     A row's old flag uses the threshold of the model version that gave its score.
     """
-    ids, emb, _ = catalog.embeddings()
+    ids, emb, old_scores, version_list = catalog.scored_embeddings()
     if len(ids) == 0:
         return RescorePlan(model.version, ids, np.zeros(0, np.float32), 0, 0)
-    meta = catalog.connection.execute(
-        "SELECT id, score, model_version FROM photos WHERE embedding IS NOT NULL"
-    ).fetchall()
-    meta_ids = np.fromiter((r[0] for r in meta), dtype=np.int64, count=len(meta))
-    order = np.argsort(meta_ids)
-    pos = order[np.searchsorted(meta_ids[order], ids)]
-    old_scores = np.array([np.nan if r[1] is None else r[1] for r in meta], dtype=np.float64)[pos]
-    versions = np.array([r[2] or "" for r in meta], dtype=object)[pos]
+    versions = np.asarray([v or "" for v in version_list], dtype=object)
     book = _Versions(model, *previous)
     mine = book.backbone(model.version)
     compatible = np.zeros(len(ids), dtype=bool)
@@ -424,9 +416,7 @@ class RetrainResult:
         return self.decision.accepted
 
 
-def run_job(
-    job: Generator[Progress, None, T], on_progress: Callable[[Progress], None] | None = None
-) -> T:
+def run_job(job: Generator[P, None, T], on_progress: Callable[[P], None] | None = None) -> T:
     """Drive a progress generator to its end and return its result."""
     while True:
         try:
@@ -530,6 +520,54 @@ def single_thread() -> Iterator[None]:
         torch.set_num_threads(before)
 
 
+def train_heads(
+    init: nn.Linear,
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    *,
+    epochs: int = FAST_EPOCHS,
+) -> Generator[int, None, list[nn.Linear]]:
+    """Train one head per row of ``weights`` ``[M, N]`` at once, all starting from ``init``.
+
+    Full-batch AdamW on weighted, label-smoothed cross-entropy plus an L2 pull towards
+    ``init``. The losses are independent and AdamW works element by element, so stacking
+    the M heads into one matrix trains each exactly as alone, for the price of one (a zero
+    weight leaves a sample out of that head: that is how the cross-validation folds train).
+    Yields the number of epochs done every few epochs; returns the heads.
+    """
+    m, n = weights.shape
+    w0 = init.weight.detach().float().repeat(m, 1)  # [M * 2, D]
+    b0 = init.bias.detach().float().repeat(m)
+    w = w0.clone().requires_grad_(True)
+    b = b0.clone().requires_grad_(True)
+    xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
+    target = torch.full((n, 2), LABEL_SMOOTHING / 2)
+    target[torch.arange(n), torch.from_numpy(y)] += 1.0 - LABEL_SMOOTHING
+    wt = torch.from_numpy((weights / weights.sum(axis=1, keepdims=True)).T.astype(np.float32))
+    opt = torch.optim.AdamW([w, b], lr=FAST_LR, weight_decay=0.0)
+    chunk = 20
+    for start in range(0, epochs, chunk):
+        with single_thread():
+            for step in range(start, min(epochs, start + chunk)):
+                _cosine_lr(opt, FAST_LR, step, epochs, max(1, epochs // 20))
+                logp = torch.log_softmax((xt @ w.T + b).view(n, m, 2), dim=-1)
+                loss = -((logp * target[:, None, :]).sum(-1) * wt).sum()
+                loss = loss + ANCHOR * (((w - w0) ** 2).sum() + ((b - b0) ** 2).sum())
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        yield min(epochs, start + chunk)
+    heads = []
+    for i in range(m):
+        head = nn.Linear(init.in_features, 2)
+        with torch.no_grad():
+            head.weight.copy_(w[2 * i : 2 * i + 2])
+            head.bias.copy_(b[2 * i : 2 * i + 2])
+        heads.append(head.eval())
+    return heads
+
+
 def fit_head(
     init: nn.Linear,
     x: np.ndarray,
@@ -539,27 +577,9 @@ def fit_head(
     epochs: int = FAST_EPOCHS,
     cancel: CancelToken | None = None,
 ) -> nn.Linear:
-    """Full-batch AdamW on weighted, label-smoothed cross-entropy, anchored to ``init``."""
-    with single_thread():
-        head = copy.deepcopy(init).float().train()
-        anchor = [p.detach().clone() for p in head.parameters()]
-        xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
-        yt = torch.from_numpy(y)
-        wt = torch.from_numpy((weights / weights.sum()).astype(np.float32))
-        loss_fn = nn.CrossEntropyLoss(reduction="none", label_smoothing=LABEL_SMOOTHING)
-        opt = torch.optim.AdamW(head.parameters(), lr=FAST_LR, weight_decay=0.0)
-        for step in range(epochs):
-            if cancel is not None and step % 20 == 0:
-                cancel.raise_if_cancelled()
-            _cosine_lr(opt, FAST_LR, step, epochs, max(1, epochs // 20))
-            loss = (loss_fn(head(xt), yt) * wt).sum()
-            loss = loss + ANCHOR * sum(
-                ((p - a) ** 2).sum() for p, a in zip(head.parameters(), anchor, strict=True)
-            )
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        return head.eval()
+    """One head: :func:`train_heads` with a single weight vector, run to the end."""
+    job = train_heads(init, x, y, weights[None, :], epochs=epochs)
+    return run_job(job, lambda _: cancel.raise_if_cancelled() if cancel else None)[0]
 
 
 def _temperature(model: DropletNet) -> float:
@@ -571,14 +591,41 @@ def _logits(head: nn.Linear, x: np.ndarray) -> torch.Tensor:
         return head(torch.from_numpy(np.asarray(x, dtype=np.float32)))
 
 
-def _calibrate(logits: torch.Tensor, labels: np.ndarray, target_fpr: float) -> tuple[float, float]:
-    """Temperature and threshold fitted on held-back logits."""
-    with single_thread(), warnings.catch_warnings():
-        # fit_temperature reads its result from a tensor that still requires grad.
-        warnings.filterwarnings("ignore", "Converting a tensor with requires_grad", UserWarning)
-        temperature = fit_temperature(logits, torch.from_numpy(labels))
-    scores = torch.softmax(logits / temperature, 1)[:, 1].numpy()
-    return temperature, choose_threshold(scores, labels, target_fpr)
+def fit_temperatures(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """NLL-minimising temperature of each of M heads' logits ``[M, N, 2]`` (clamped 0.05-20).
+
+    The same fit as :func:`dropletcleaner.core.train.fit_temperature`, for many heads at
+    once: with two classes the NLL is convex in 1/T, so bisection on its derivative over
+    log(1/T) finds every minimum together in a few vectorised steps.
+    """
+    margin = (logits[..., 1] - logits[..., 0]) * np.where(labels == 1, 1.0, -1.0)  # [M, N]
+
+    def slope(log_s: np.ndarray) -> np.ndarray:
+        # d/ds mean(softplus(-s * margin)) = mean(-margin * sigmoid(-s * margin))
+        z = -np.exp(log_s)[:, None] * margin
+        return (-margin * 0.5 * (1.0 + np.tanh(z / 2))).mean(axis=1)
+
+    lo = np.full(len(margin), math.log(1 / 20.0))
+    hi = np.full(len(margin), math.log(1 / 0.05))
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        rising = slope(mid) > 0
+        hi = np.where(rising, mid, hi)
+        lo = np.where(rising, lo, mid)
+    return np.asarray(1.0 / np.exp((lo + hi) / 2))
+
+
+def _calibrate_heads(
+    heads: Sequence[nn.Linear], x: np.ndarray, labels: np.ndarray, target_fpr: float
+) -> list[tuple[float, float]]:
+    """Temperature and threshold of each head, fitted on held-back embeddings."""
+    logits = np.stack([_logits(h, x).numpy() for h in heads]).astype(np.float64)
+    temperatures = fit_temperatures(logits, labels)
+    out = []
+    for lg, t in zip(logits, temperatures, strict=True):
+        scores = 1.0 / (1.0 + np.exp(-(lg[:, 1] - lg[:, 0]) / t))
+        out.append((float(t), choose_threshold(scores, labels, target_fpr)))
+    return out
 
 
 def _split_replay(replay: ReplaySet) -> tuple[np.ndarray, np.ndarray]:
@@ -684,51 +731,49 @@ def fast_retrain(
         rx = np.zeros((0, data.x.shape[1]), np.float32)
         ry = np.zeros(0, np.int64)
 
-    def calibration(head: nn.Linear) -> tuple[float, float]:
-        """Temperature and threshold from replay examples no head trains on; else the base's."""
-        if rep is None:
-            return _temperature(base.model), base.threshold
-        return _calibrate(_logits(head, cal_x), cal_y, target_fpr)
-
     k = max(2, min(MAX_FOLDS, counts.droplet, counts.clean))
     folds = stratified_folds(data.y, k, seed)
-    total = k + 2
-    per_fold: list[tuple[np.ndarray, np.ndarray, float]] = []
-    thresholds: list[float] = []
+    # Rows 0..k-1: one head per fold, blind to that fold; row k: the final head on everything.
+    n_user = len(data.y)
+    weights = np.zeros((k + 1, n_user + len(ry)))
     for f, held in enumerate(folds):
-        cancel.raise_if_cancelled()
-        yield Progress(
-            "training", done=f, total=total, message=f"cross-validation fold {f + 1}/{k}"
-        )
-        train_idx = np.setdiff1d(np.arange(len(data.y)), held)
-        x = np.concatenate([data.x[train_idx], rx])
-        y = np.concatenate([data.y[train_idx], ry])
-        head = fit_head(
-            base.model.head,
-            x,
-            y,
-            sample_weights(data.y[train_idx], ry),
-            epochs=epochs,
-            cancel=cancel,
-        )
-        logits = _logits(head, data.x[held])
-        temp, thr = calibration(head)
-        thresholds.append(thr)
-        per_fold.append((held, torch.softmax(logits / temp, 1)[:, 1].numpy(), thr))
-
-    yield Progress("training", done=k, total=total, message="final model on all labels")
-    head = fit_head(
+        keep = np.ones(n_user, dtype=bool)
+        keep[held] = False
+        w = sample_weights(data.y[keep], ry)
+        weights[f, np.flatnonzero(keep)] = w[: keep.sum()]
+        weights[f, n_user:] = w[keep.sum() :]
+    weights[k] = sample_weights(data.y, ry)
+    message = f"{k} cross-validation heads and the final one"
+    job = train_heads(
         base.model.head,
         np.concatenate([data.x, rx]),
         np.concatenate([data.y, ry]),
-        sample_weights(data.y, ry),
+        weights,
         epochs=epochs,
-        cancel=cancel,
     )
-    cancel.raise_if_cancelled()
-    yield Progress("calibrating", done=k + 1, total=total)
-    # Calibrated exactly as each fold was, so the held-out figures describe this model.
-    temperature, threshold = calibration(head)
+    while True:
+        cancel.raise_if_cancelled()
+        try:
+            done = next(job)
+        except StopIteration as stop:
+            heads: list[nn.Linear] = stop.value
+            break
+        yield Progress("training", done=done, total=epochs, message=message)
+
+    yield Progress("calibrating", done=0, total=1)
+    # Temperature and threshold from replay examples no head trains on (else the base's),
+    # the same way for every fold and the final head: the held-out figures describe it.
+    if rep is not None:
+        calibrations = _calibrate_heads(heads, cal_x, cal_y, target_fpr)
+    else:
+        calibrations = [(_temperature(base.model), base.threshold)] * len(heads)
+    per_fold: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for held, fold_head, (temp, thr) in zip(folds, heads, calibrations, strict=False):
+        scores = torch.softmax(_logits(fold_head, data.x[held]) / temp, 1)[:, 1].numpy()
+        per_fold.append((held, scores, thr))
+    thresholds = [thr for _, thr in calibrations[:k]]
+    head = heads[k]
+    temperature, threshold = calibrations[k]
 
     model = copy.deepcopy(base.model)
     model.head.load_state_dict(head.state_dict())
@@ -779,7 +824,7 @@ def fast_retrain(
         data_manifest={"labelled_photos": len(data.y)},
     )
     candidate = LoadedModel(model=model, card=card)
-    yield Progress("checking the catalog", done=k + 1, total=total)
+    yield Progress("checking the catalog", done=0, total=1)
     plan = plan_rescore(catalog, candidate, previous=[base])
     seconds = time.perf_counter() - start
     card.training["seconds"] = round(seconds, 2)
@@ -798,7 +843,7 @@ def fast_retrain(
         seconds=seconds,
         notes=notes,
     )
-    yield Progress("done", done=total, total=total, extra=_extra(result))
+    yield Progress("done", done=1, total=1, extra=_extra(result))
     return result
 
 
