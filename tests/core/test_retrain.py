@@ -339,6 +339,7 @@ def test_deep_retrain_fine_tunes_on_photos(
     assert result.replay is not None and result.replay.embeddings.shape[1] == 1280
 
 
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
 def test_fit_temperatures_matches_the_training_fit() -> None:
     from dropletcleaner.core.retrain import fit_temperatures
     from dropletcleaner.core.train import fit_temperature
