@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -205,6 +205,8 @@ class RetrainDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.comparison_label = QLabel()
         self.comparison_label.setWordWrap(True)
         self.changed_label = QLabel()
@@ -233,7 +235,7 @@ class RetrainDialog(QDialog):
         for b in (self.discard_button, self.accept_button, self.start_button, self.cancel_button):
             buttons.addWidget(b)
 
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(labels_box)
         layout.addWidget(mode_box)
@@ -271,6 +273,8 @@ class RetrainDialog(QDialog):
         self.fast_button.setEnabled(not busy and not finished)
         self.deep_button.setEnabled(not busy and not finished and synth_available())
         self.accept_button.setVisible(finished)
+        self.accept_button.setDefault(finished)
+        self.start_button.setDefault(not finished)
         self.discard_button.setVisible(finished)
         self.accept_button.setEnabled(
             finished and self.retrain_result is not None and self.retrain_result.accepted
@@ -358,7 +362,12 @@ class RetrainDialog(QDialog):
         )
         for r, pair in enumerate(rows):
             for c, text in enumerate(pair):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(r, c, item)
+        rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        header = self.table.horizontalHeader().sizeHint().height()
+        self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth())
         self.comparison_label.setText(f"Measured on {result.comparison}.")
         changed = (
             f"If you accept, {result.changed_flags} photo"
@@ -374,6 +383,8 @@ class RetrainDialog(QDialog):
         else:
             self.decision_label.setText(f"Not accepted: {result.decision.reason}.")
         self.results_box.setVisible(True)
+        self._layout.activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _on_accepted(self, changed: int) -> None:
         assert self.retrain_result is not None
