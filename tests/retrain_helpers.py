@@ -11,10 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from dropletcleaner.core.catalog import Catalog, ScanResult
-from dropletcleaner.core.model import EMBEDDING_DIM, DropletNet, LoadedModel, ModelCard, save_model
+from dropletcleaner.core.model import (
+    EMBEDDING_DIM,
+    DropletNet,
+    LoadedModel,
+    ModelCard,
+    load_default_model,
+    save_model,
+)
 from dropletcleaner.core.retrain import ReplaySet, save_replay
 from dropletcleaner.core.train import replay_path
 
@@ -97,3 +105,22 @@ def user_photos(
     """Balanced photos whose droplet signal lies along ``V``; returns paths and true labels."""
     y = np.random.default_rng(seed).permutation(np.arange(n) % 2)
     return add_photos(catalog, folder, y, embeddings(y, V, seed=seed), model), y
+
+
+# -- fixtures shared by the core, CLI and GUI retraining tests -------------------------------
+# A test module imports them (``base_file_fixture``, ``base_fixture``) and asks for them as
+# ``base_file`` and ``base``.
+@pytest.fixture(scope="module", name="base_file")
+def base_file_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test model and its replay set, written once per test module."""
+    return make_base_model(tmp_path_factory.mktemp("shipped"))
+
+
+@pytest.fixture(name="base")
+def base_fixture(base_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LoadedModel:
+    """The test model stands in for the shipped one; models go to a fresh data folder."""
+    monkeypatch.setenv("DROPLETCLEANER_DATA", str(tmp_path / "data"))
+    monkeypatch.setattr("dropletcleaner.core.model.shipped_weights_path", lambda: base_file)
+    loaded = load_default_model()
+    assert loaded.version == BASE_VERSION
+    return loaded

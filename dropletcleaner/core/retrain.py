@@ -791,10 +791,56 @@ def fast_retrain(
     if rep is not None:
         old_replay = evaluate_head(base.model, base.threshold, cal_x, cal_y).accuracy
         new_replay = evaluate_head(model, threshold, cal_x, cal_y).accuracy
-    old_eval, new_eval = Evaluation(old_m, old_replay), Evaluation(new_m, new_replay)
-    decision = accept_rule(old_eval, new_eval)
-    comparison = f"{description}, each scored by a model trained without it ({k}-fold)"
+    yield Progress("checking the catalog", done=0, total=1)
+    result = _conclude(
+        catalog,
+        base,
+        model,
+        kind="fast",
+        threshold=threshold,
+        temperature=temperature,
+        old=Evaluation(old_m, old_replay),
+        new=Evaluation(new_m, new_replay),
+        comparison=f"{description}, each scored by a model trained without it ({k}-fold)",
+        counts=counts,
+        replay=rep,
+        training={
+            "backbone": digest,
+            "target_fpr": target_fpr,
+            "epochs": epochs,
+            "folds": k,
+            "replay": 0 if rep is None else len(rep),
+            "label_keys": sorted(data.keys),
+            "seed": seed,
+        },
+        manifest={"labelled_photos": len(data.y)},
+        notes=notes,
+        start=start,
+    )
+    yield Progress("done", done=1, total=1, extra=_extra(result))
+    return result
 
+
+def _conclude(
+    catalog: Catalog,
+    base: LoadedModel,
+    model: DropletNet,
+    *,
+    kind: str,
+    threshold: float,
+    temperature: float,
+    old: Evaluation,
+    new: Evaluation,
+    comparison: str,
+    counts: LabelCounts,
+    replay: ReplaySet | None,
+    training: dict[str, Any],
+    manifest: dict[str, Any],
+    notes: list[str],
+    start: float,
+) -> RetrainResult:
+    """Apply the accept rule, write the candidate's card and preview the catalog's changes."""
+    decision = accept_rule(old, new)
     card = ModelCard(
         version=registry.next_version(base.version),
         threshold=threshold,
@@ -802,39 +848,28 @@ def fast_retrain(
         parent=base.version,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         training={
-            "kind": "fast",
-            "backbone": digest,
-            "target_fpr": target_fpr,
-            "epochs": epochs,
-            "folds": k,
+            "kind": kind,
             "labels": {"droplet": counts.droplet, "clean": counts.clean},
-            "replay": 0 if rep is None else len(rep),
-            "label_keys": sorted(data.keys),
-            "seed": seed,
+            **training,
             "torch": torch.__version__,
         },
         metrics={
-            "held_out": {
-                "old": old_eval.as_dict(),
-                "new": new_eval.as_dict(),
-                "comparison": comparison,
-            },
+            "held_out": {"old": old.as_dict(), "new": new.as_dict(), "comparison": comparison},
             "decision": {"accepted": decision.accepted, "reason": decision.reason},
         },
-        data_manifest={"labelled_photos": len(data.y)},
+        data_manifest=manifest,
     )
     candidate = LoadedModel(model=model, card=card)
-    yield Progress("checking the catalog", done=0, total=1)
     plan = plan_rescore(catalog, candidate, previous=[base])
     seconds = time.perf_counter() - start
     card.training["seconds"] = round(seconds, 2)
-    result = RetrainResult(
-        kind="fast",
+    return RetrainResult(
+        kind=kind,
         base_version=base.version,
         candidate=candidate,
-        replay=rep,
-        old=old_eval,
-        new=new_eval,
+        replay=replay,
+        old=old,
+        new=new,
         decision=decision,
         comparison=comparison,
         labels=counts,
@@ -843,8 +878,6 @@ def fast_retrain(
         seconds=seconds,
         notes=notes,
     )
-    yield Progress("done", done=1, total=1, extra=_extra(result))
-    return result
 
 
 def _extra(result: RetrainResult) -> dict[str, float]:
@@ -1021,71 +1054,45 @@ def deep_retrain(
     fresh = np.asarray([k not in learned for k in held_keys])
     if not fresh.any():
         fresh[:] = True
-    old_eval = Evaluation(binary_metrics(hy[fresh], old_scores[fresh], base.threshold))
-    new_eval = Evaluation(binary_metrics(hy[fresh], new_scores[fresh], base.threshold))
-    decision = accept_rule(old_eval, new_eval)
-    comparison = (
-        f"{int(fresh.sum())} held-out labelled photos (a quarter of each kind), "
-        "never used for fine-tuning"
-    )
-
-    digest = backbone_digest(model)
     rep_idx = rng.permutation(len(y))[:1024]
     replay = ReplaySet(
         tail_embeddings(model, feats[torch.from_numpy(rep_idx)], split).to(torch.float16).numpy(),
         y[rep_idx],
     )
-    card = ModelCard(
-        version=registry.next_version(base.version),
-        threshold=base.threshold,
-        temperature=_temperature(base.model),
-        parent=base.version,
-        created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        training={
-            "kind": "deep",
-            "backbone": digest,
-            "target_fpr": _target_fpr(base.card),
-            "epochs": epochs,
-            "variants": variants,
-            "split_block": split,
-            "labels": {"droplet": counts.droplet, "clean": counts.clean},
-            "label_keys": sorted(rows[i][2] for i in train_rows),
-            "samples": len(y),
-            "seed": seed,
-            "torch": torch.__version__,
-        },
-        metrics={
-            "held_out": {
-                "old": old_eval.as_dict(),
-                "new": new_eval.as_dict(),
-                "comparison": comparison,
-            },
-            "decision": {"accepted": decision.accepted, "reason": decision.reason},
-        },
-        data_manifest={"labelled_photos": len(rows), "unreadable": skipped},
-    )
-    candidate = LoadedModel(model=model, card=card)
-    plan = plan_rescore(catalog, candidate, previous=[base])
     notes = [
         "a deep retrain changes the photos' embeddings: the catalog is re-scored at the next scan"
     ]
     if skipped:
         notes.append(f"{skipped} labelled photos could not be read and were left out")
-    result = RetrainResult(
+    yield Progress("checking the catalog", done=0, total=1)
+    result = _conclude(
+        catalog,
+        base,
+        model,
         kind="deep",
-        base_version=base.version,
-        candidate=candidate,
+        threshold=base.threshold,
+        temperature=_temperature(base.model),
+        old=Evaluation(binary_metrics(hy[fresh], old_scores[fresh], base.threshold)),
+        new=Evaluation(binary_metrics(hy[fresh], new_scores[fresh], base.threshold)),
+        comparison=(
+            f"{int(fresh.sum())} held-out labelled photos (a quarter of each kind), "
+            "never used for fine-tuning"
+        ),
+        counts=counts,
         replay=replay,
-        old=old_eval,
-        new=new_eval,
-        decision=decision,
-        comparison=comparison,
-        labels=counts,
-        changed_flags=plan.changed,
-        needs_rescan=plan.skipped,
-        seconds=time.perf_counter() - start,
+        training={
+            "backbone": backbone_digest(model),
+            "target_fpr": _target_fpr(base.card),
+            "epochs": epochs,
+            "variants": variants,
+            "split_block": split,
+            "label_keys": sorted(rows[i][2] for i in train_rows),
+            "samples": len(y),
+            "seed": seed,
+        },
+        manifest={"labelled_photos": len(rows), "unreadable": skipped},
         notes=notes,
+        start=start,
     )
-    card.training["seconds"] = round(result.seconds, 2)
     yield Progress("done", done=1, total=1, extra=_extra(result))
     return result

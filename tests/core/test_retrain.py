@@ -45,26 +45,15 @@ from tests.retrain_helpers import (
     U,
     V,
     add_photos,
+    base_file_fixture,
+    base_fixture,
     embeddings,
     label_photos,
-    make_base_model,
     user_photos,
 )
 
-
-@pytest.fixture(scope="module")
-def base_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_base_model(tmp_path_factory.mktemp("shipped"))
-
-
-@pytest.fixture
-def base(base_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LoadedModel:
-    """The test model stands in for the shipped one; models go to a fresh data folder."""
-    monkeypatch.setenv("DROPLETCLEANER_DATA", str(tmp_path / "data"))
-    monkeypatch.setattr("dropletcleaner.core.model.shipped_weights_path", lambda: base_file)
-    loaded = load_default_model()
-    assert loaded.version == BASE_VERSION
-    return loaded
+# Fixtures this module asks for by name (base_file, base).
+SHARED_FIXTURES = (base_file_fixture, base_fixture)
 
 
 @pytest.fixture

@@ -14,22 +14,14 @@ from dropletcleaner.core.model import LoadedModel, load_default_model
 from dropletcleaner.gui.retrain_dialog import RetrainDialog
 from tests.retrain_helpers import (
     BASE_VERSION,
+    base_file_fixture,
+    base_fixture,
     label_photos,
-    make_base_model,
     user_photos,
 )
 
-
-@pytest.fixture(scope="module")
-def base_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_base_model(tmp_path_factory.mktemp("shipped"))
-
-
-@pytest.fixture
-def base(base_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LoadedModel:
-    monkeypatch.setenv("DROPLETCLEANER_DATA", str(tmp_path / "data"))
-    monkeypatch.setattr("dropletcleaner.core.model.shipped_weights_path", lambda: base_file)
-    return load_default_model()
+# Fixtures this module asks for by name (base_file, base).
+SHARED_FIXTURES = (base_file_fixture, base_fixture)
 
 
 @pytest.fixture
