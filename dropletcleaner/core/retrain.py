@@ -73,6 +73,8 @@ from dropletcleaner.core.train import (
 
 MIN_PER_CLASS = 5  # labelled photos of each kind needed before retraining
 MAX_FOLDS = 5
+FEW_LABELS = 60  # below this many labels, cross-validation is repeated ...
+FEW_LABELS_REPEATS = 3  # ... this many times with other splits
 FAST_EPOCHS = 200  # full-batch passes over labels + replay set
 FAST_LR = 5e-3
 LABEL_SMOOTHING = 0.1
@@ -82,7 +84,7 @@ REPLAY_CALIBRATION_FRACTION = 0.2  # replay examples kept out of every head, for
 REPLAY_SPLIT_SEED = 1234  # fixed, so later retrains keep the same examples out
 DEFAULT_TARGET_FPR = 0.02
 REPLAY_TOLERANCE = 0.02  # largest drop in replay accuracy still "not forgetting"
-AUROC_TOLERANCE = 0.005  # ranking noise allowed on a few labels
+AUROC_TOLERANCE = 0.005  # ranking noise allowed even on many labels
 DEEP_EPOCHS = 3
 DEEP_SPLIT_BLOCK = 6  # EfficientNet-Lite0 has blocks 0..6: fine-tune the last one
 DEEP_HOLDOUT = 0.25
@@ -351,8 +353,9 @@ class Decision:
 def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
     """Keep the new model only if it is no worse than the old one; say why either way.
 
-    "No worse" means: held-out accuracy not lower, held-out AUROC not lower (beyond
-    :data:`AUROC_TOLERANCE`, when both classes are present), and accuracy on the held-back
+    "No worse" means: held-out accuracy not lower; held-out AUROC (when both classes are
+    present) not lower by more than one (droplet, clean) pair ranked the other way, nor by
+    more than :data:`AUROC_TOLERANCE`, whichever is larger; and accuracy on the held-back
     base examples not lower by more than :data:`REPLAY_TOLERANCE` (it must not forget).
     """
     o, n = old.metrics, new.metrics
@@ -361,7 +364,10 @@ def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
         return Decision(False, f"kept the current model: {acc} on {n.n} labels")
     both_auroc = not (math.isnan(o.auroc) or math.isnan(n.auroc))
     rank = f", AUROC {o.auroc:.3f} → {n.auroc:.3f}" if both_auroc else ""
-    if both_auroc and n.auroc < o.auroc - AUROC_TOLERANCE:
+    # A drop smaller than one (droplet, clean) pair ranked the other way is below resolution.
+    pairs = (n.tp + n.fn) * (n.tn + n.fp)
+    tolerance = max(AUROC_TOLERANCE, 1.0 / pairs) if pairs else AUROC_TOLERANCE
+    if both_auroc and n.auroc < o.auroc - tolerance:
         return Decision(
             False, f"kept the current model: it ranks the held-out photos better ({acc}{rank})"
         )
@@ -676,12 +682,28 @@ def _combine(
     return scores, flags
 
 
-def _metrics_from_flags(
-    y: np.ndarray, scores: np.ndarray, flags: np.ndarray, threshold: float
+def _pooled_metrics(
+    y: np.ndarray, runs: Sequence[tuple[np.ndarray, np.ndarray]], threshold: float
 ) -> BinaryMetrics:
-    # binary_metrics needs one threshold; per-fold thresholds are folded into a 0/1 decision.
-    m = binary_metrics(y, flags.astype(np.float64), 0.5)
-    return dataclasses.replace(m, threshold=threshold, auroc=auroc(y, scores))
+    """Metrics of held-out ``(scores, flags)`` from repeated cross-validation, averaged.
+
+    Rates are pooled over the repetitions, counts are per repetition (rounded), AUROC is the
+    mean of each repetition's. Per-fold thresholds arrive folded into the 0/1 flags.
+    """
+    reps = len(runs)
+    flags = np.concatenate([f for _, f in runs]).astype(np.float64)
+    m = binary_metrics(np.tile(y, reps), flags, 0.5)
+    aurocs = [auroc(y, s) for s, _ in runs]
+    return dataclasses.replace(
+        m,
+        threshold=threshold,
+        n=len(y),
+        tp=round(m.tp / reps),
+        fp=round(m.fp / reps),
+        tn=round(m.tn / reps),
+        fn=round(m.fn / reps),
+        auroc=float("nan") if any(math.isnan(a) for a in aurocs) else float(np.mean(aurocs)),
+    )
 
 
 def fast_retrain(
@@ -732,18 +754,20 @@ def fast_retrain(
         ry = np.zeros(0, np.int64)
 
     k = max(2, min(MAX_FOLDS, counts.droplet, counts.clean))
-    folds = stratified_folds(data.y, k, seed)
-    # Rows 0..k-1: one head per fold, blind to that fold; row k: the final head on everything.
     n_user = len(data.y)
-    weights = np.zeros((k + 1, n_user + len(ry)))
+    # Few labels make one k-fold split a lottery: repeat it with other splits and average.
+    repeats = FEW_LABELS_REPEATS if n_user < FEW_LABELS else 1
+    folds = [f for r in range(repeats) for f in stratified_folds(data.y, k, seed + r)]
+    # One head per fold, blind to that fold; the last row: the final head on everything.
+    weights = np.zeros((len(folds) + 1, n_user + len(ry)))
     for f, held in enumerate(folds):
         keep = np.ones(n_user, dtype=bool)
         keep[held] = False
         w = sample_weights(data.y[keep], ry)
         weights[f, np.flatnonzero(keep)] = w[: keep.sum()]
         weights[f, n_user:] = w[keep.sum() :]
-    weights[k] = sample_weights(data.y, ry)
-    message = f"{k} cross-validation heads and the final one"
+    weights[-1] = sample_weights(data.y, ry)
+    message = f"{len(folds)} cross-validation heads ({repeats}× {k}-fold) and the final one"
     job = train_heads(
         base.model.head,
         np.concatenate([data.x, rx]),
@@ -771,9 +795,9 @@ def fast_retrain(
     for held, fold_head, (temp, thr) in zip(folds, heads, calibrations, strict=False):
         scores = torch.softmax(_logits(fold_head, data.x[held]) / temp, 1)[:, 1].numpy()
         per_fold.append((held, scores, thr))
-    thresholds = [thr for _, thr in calibrations[:k]]
-    head = heads[k]
-    temperature, threshold = calibrations[k]
+    thresholds = [thr for _, thr in calibrations[:-1]]
+    head = heads[-1]
+    temperature, threshold = calibrations[-1]
 
     model = copy.deepcopy(base.model)
     model.head.load_state_dict(head.state_dict())
@@ -782,15 +806,16 @@ def fast_retrain(
 
     # Held-out comparison on the labels the current model never learned from.
     fresh, description = _fresh(base, data.keys)
-    scores, flags = _combine(per_fold, data.y)
-    new_m = _metrics_from_flags(
-        data.y[fresh], scores[fresh], flags[fresh], float(np.mean(thresholds))
+    runs = [_combine(per_fold[r * k : (r + 1) * k], data.y) for r in range(repeats)]
+    new_m = _pooled_metrics(
+        data.y[fresh], [(sc[fresh], fl[fresh]) for sc, fl in runs], float(np.mean(thresholds))
     )
     old_m = evaluate_head(base.model, base.threshold, data.x[fresh], data.y[fresh])
     old_replay = new_replay = None
     if rep is not None:
         old_replay = evaluate_head(base.model, base.threshold, cal_x, cal_y).accuracy
         new_replay = evaluate_head(model, threshold, cal_x, cal_y).accuracy
+    cv = f"{k}-fold" if repeats == 1 else f"{k}-fold, repeated {repeats} times"
     yield Progress("checking the catalog", done=0, total=1)
     result = _conclude(
         catalog,
@@ -801,7 +826,7 @@ def fast_retrain(
         temperature=temperature,
         old=Evaluation(old_m, old_replay),
         new=Evaluation(new_m, new_replay),
-        comparison=f"{description}, each scored by a model trained without it ({k}-fold)",
+        comparison=f"{description}, each scored by a model trained without it ({cv})",
         counts=counts,
         replay=rep,
         training={
@@ -809,6 +834,7 @@ def fast_retrain(
             "target_fpr": target_fpr,
             "epochs": epochs,
             "folds": k,
+            "repeats": repeats,
             "replay": 0 if rep is None else len(rep),
             "label_keys": sorted(data.keys),
             "seed": seed,
