@@ -479,7 +479,7 @@ def _labelled_embeddings(catalog: Catalog, book: _Versions, digest: str) -> tupl
     lab = [str(labels[i]) for i in keep]
     data = _Labelled(
         ids=np.asarray(chosen, dtype=np.int64),
-        x=np.asarray(emb[keep], dtype=np.float32).reshape(len(keep), -1),
+        x=np.asarray(emb[keep], dtype=np.float32).reshape(len(keep), EMBEDDING_DIM),
         y=np.asarray([LABEL_VALUES[v] for v in lab], dtype=np.int64),
         keys=[_label_key(meta[i][0], meta[i][1], v) for i, v in zip(chosen, lab, strict=True)],
         paths=[meta[i][1] for i in chosen],
@@ -732,6 +732,11 @@ def fast_retrain(
     data, foreign = _labelled_embeddings(catalog, book, digest)
     counts = LabelCounts(int((data.y == 1).sum()), int((data.y == 0).sum()))
     if not counts.enough:
+        if foreign:
+            raise RetrainError(
+                f"{counts.shortfall} {foreign} more labelled photos were scored by a model "
+                "with another backbone (a deep retrain changes it): scan their folders again."
+            )
         raise RetrainError(counts.shortfall)
     if foreign:
         notes.append(

@@ -350,3 +350,14 @@ def test_fit_temperatures_matches_the_training_fit() -> None:
     # Perfectly separated logits want an ever sharper softmax: the clamp stops it.
     sep = np.stack([np.stack([-(y * 2 - 1.0), y * 2 - 1.0], axis=1)]) * 10
     assert fit_temperatures(sep, y)[0] == pytest.approx(0.05, rel=1e-3)
+
+
+def test_labels_scored_by_another_backbone_are_not_trained_on(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, _ = _user_photos(catalog, base, tmp_path, n=20)
+    _label(catalog, paths, y)
+    ids = [catalog.get(p).id for p in paths]  # type: ignore[union-attr]
+    catalog.update_scores(ids, [0.5] * len(ids), "unknown-model")
+    with pytest.raises(RetrainError, match="20 more labelled photos were scored by a model"):
+        run_job(fast_retrain(catalog, base))
