@@ -6,9 +6,12 @@ embeddings kept beside the model so that it does not forget. The user's labels a
 replay set each carry half of the loss, split evenly between the two classes (class
 weights); the loss uses label smoothing, and the head is pulled towards the current head
 (an L2 anchor) so that a few labels nudge it rather than overturn it. Held-out figures come
-from stratified k-fold cross-validation over the user's labels, each fold calibrated only on
-replay examples that no head ever trains on. The final head is calibrated by temperature
-scaling and given a threshold at the base model's false-positive target.
+from stratified k-fold cross-validation over the user's labels (repeated when there are
+few); the fold heads and the final head train together in one stacked pass. Every head is
+calibrated the same way, by temperature scaling and a threshold at the base model's
+false-positive target, on replay examples that no head trains on (without a replay set the
+base model's temperature and threshold are kept), so the held-out figures describe the
+model that would be installed.
 
 **Deep retrain** fine-tunes the last backbone block on the labelled photos themselves plus
 synthetic droplets rendered on the user's clean-labelled photos, holding out a quarter of
