@@ -1077,6 +1077,8 @@ def deep_retrain(
             continue
         held_y.append(int(labels[i]))
         held_keys.append(rows[i][2])
+    if len(set(held_y)) < 2:
+        raise RetrainError("too few held-out labelled photos could be read to compare models")
     hy = np.asarray(held_y, dtype=np.int64)
     from dropletcleaner.core.inference import to_model_tensor
 
