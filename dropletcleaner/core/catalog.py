@@ -8,6 +8,7 @@ readers work while a scan writes.
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -307,6 +308,28 @@ class Catalog:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float16), []
         emb = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), -1)
         return np.asarray(ids, dtype=np.int64), emb, labels
+
+    def scored_embeddings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str | None]]:
+        """``(ids, float16 embeddings, scores, model versions)`` of every embedded row, one pass.
+
+        What re-scoring needs; a missing score is ``nan``.
+        """
+        ids: list[int] = []
+        blobs: list[bytes] = []
+        scores: list[float] = []
+        versions: list[str | None] = []
+        for row in self._conn.execute(
+            "SELECT id, embedding, score, model_version FROM photos WHERE embedding IS NOT NULL"
+        ):
+            ids.append(row[0])
+            blobs.append(row[1])
+            scores.append(math.nan if row[2] is None else row[2])
+            versions.append(row[3])
+        if not ids:
+            empty = np.zeros(0, dtype=np.float64)
+            return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float16), empty, []
+        emb = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), -1)
+        return np.asarray(ids, dtype=np.int64), emb, np.asarray(scores), versions
 
     def update_scores(
         self, ids: Sequence[int], scores: Sequence[float], model_version: str

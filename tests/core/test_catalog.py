@@ -72,3 +72,23 @@ def test_update_scores(tmp_path: Path) -> None:
         cat.update_scores(list(ids), [0.75], "m2")
         rec = cat.get("/lib/a.jpg")
         assert rec is not None and rec.score == pytest.approx(0.75) and rec.model_version == "m2"
+
+
+def test_scored_embeddings_reads_scores_and_versions_in_one_pass(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as cat:
+        assert cat.scored_embeddings()[1].shape == (0, 0)
+        cat.record_scans(
+            [
+                _result("/lib/a.jpg", score=0.25),
+                _result("/lib/b.jpg", score=0.75),
+                ScanResult(path="/lib/broken.jpg", size=0, mtime_ns=0, error="empty file"),
+            ]
+        )
+        b = cat.get("/lib/b.jpg")
+        assert b is not None
+        cat.update_scores([b.id], [0.5], "m2")
+        ids, emb, scores, versions = cat.scored_embeddings()
+        by_id = dict(zip(ids.tolist(), zip(scores.tolist(), versions, strict=True), strict=True))
+        assert emb.dtype == np.float16 and emb.shape == (2, 4)
+        assert by_id[b.id] == (0.5, "m2")
+        assert sorted(by_id.values()) == [(0.25, "m1"), (0.5, "m2")]

@@ -1,0 +1,229 @@
+"""Sub-commands for teaching the model: ``label``, ``retrain`` and ``model list|use|reset``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dropletcleaner.cli.common import add_catalog_option, load_model_announced, open_catalog
+from dropletcleaner.cli.progressbar import ProgressBar
+
+if TYPE_CHECKING:  # the core retrain module pulls in torch: imported only when used
+    from dropletcleaner.core.retrain import LabelCounts, RetrainResult
+
+ORDER = 40  # place in --help
+
+LABEL_CHOICES = ("droplet", "clean", "none")
+
+
+def register(sub: Any) -> None:
+    lab = sub.add_parser(
+        "label",
+        help="label catalogued photos as droplet or clean (or clear their label)",
+        description="Label photos for retraining. A folder labels every catalogued photo in "
+        "it. Photos must have been scanned first.",
+    )
+    lab.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo or folder")
+    lab.add_argument("--as", dest="label", choices=LABEL_CHOICES, required=True)
+    add_catalog_option(lab)
+    lab.set_defaults(func=run_label)
+
+    r = sub.add_parser(
+        "retrain",
+        help="retrain the droplet model on your labels; keep it only if it is no worse",
+        description="Train a new model on your labelled photos, compare it with the current "
+        "one on held-out labels, and switch to it only if it is no worse. Fast retraining "
+        "takes seconds and reuses the stored embeddings; --deep fine-tunes on the photos.",
+    )
+    r.add_argument("--deep", action="store_true", help="fine-tune the backbone (slower)")
+    r.add_argument("--epochs", type=_positive_int, default=None, metavar="N")
+    add_catalog_option(r)
+    r.set_defaults(func=run_retrain)
+
+    m = sub.add_parser("model", help="list the droplet models, switch between them, or reset")
+    msub = m.add_subparsers(dest="model_command", metavar="ACTION", required=True)
+    ls = msub.add_parser("list", help="list the shipped model and your retrained versions")
+    add_catalog_option(ls)
+    ls.set_defaults(func=run_model_list)
+    use = msub.add_parser("use", help="switch to VERSION and re-score the catalog")
+    use.add_argument("version", metavar="VERSION")
+    add_catalog_option(use)
+    use.set_defaults(func=run_model_use)
+    reset = msub.add_parser("reset", help="go back to the shipped model and re-score the catalog")
+    add_catalog_option(reset)
+    reset.set_defaults(func=run_model_reset)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# -- label --------------------------------------------------------------------------------------
+def run_label(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.retrain import label_counts
+
+    label = None if args.label == "none" else args.label
+    with open_catalog(args) as catalog:
+        targets: list[str] = []
+        unknown: list[str] = []
+        for raw in args.paths:
+            path = os.path.abspath(raw)
+            if catalog.get(path) is not None:
+                targets.append(path)
+                continue
+            # Not a photo: a folder, labelling every catalogued photo inside it.
+            inside = [p.path for p in catalog.photos(path, include_missing=True)]
+            if inside:
+                targets.extend(inside)
+            else:
+                unknown.append(path)
+        for path in unknown:
+            print(f"not in the catalog (scan its folder first): {path}", file=sys.stderr)
+        if not targets:
+            raise UsageError("none of the given paths is a catalogued photo")
+        changed = catalog.set_label(list(dict.fromkeys(targets)), label)
+        counts = label_counts(catalog)
+    if label is None:
+        print(f"Cleared the label of {changed} photo{'s' if changed != 1 else ''}")
+    else:
+        print(f"Labelled {changed} photo{'s' if changed != 1 else ''} as {label}")
+    _print_counts(counts)
+    return 1 if unknown else 0
+
+
+def _print_counts(counts: LabelCounts) -> None:
+    print(f"Labels: {counts.droplet} droplet, {counts.clean} clean")
+    if counts.unusable:
+        print(
+            f"  {counts.unusable} labelled photos could not be read when scanned and are not used"
+        )
+    print(f"  {counts.shortfall}" if counts.shortfall else "  Enough labels to retrain.")
+
+
+# -- retrain ------------------------------------------------------------------------------------
+def run_retrain(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.retrain import (
+        RetrainError,
+        accept_result,
+        deep_retrain,
+        fast_retrain,
+        label_counts,
+        run_job,
+    )
+
+    with open_catalog(args) as catalog:
+        counts = label_counts(catalog)
+        _print_counts(counts)
+        if not counts.enough:
+            raise UsageError(counts.shortfall)
+        base = load_model_announced()
+        trainer = deep_retrain if args.deep else fast_retrain
+        bar = ProgressBar()
+        try:
+            result = run_job(trainer(catalog, base, epochs=args.epochs), bar.update)
+        except RetrainError as exc:
+            raise UsageError(str(exc)) from exc
+        finally:
+            bar.close()
+        print(f"{'Deep' if args.deep else 'Fast'} retrain in {result.seconds:.1f} s")
+        print(f"Held-out figures on {result.comparison}:")
+        print(format_comparison(result))
+        for note in result.notes:
+            print(f"Note: {note}")
+        if not result.accepted:
+            print(f"Not accepted: {result.decision.reason}.")
+            print(f"The current model {base.version} stays active.")
+            return 0
+        changed = accept_result(catalog, result)
+    print(f"Accepted: {result.decision.reason}.")
+    print(f"Model {result.version} is now active; {changed} photos changed flag.")
+    if result.needs_rescan:
+        print(f"{result.needs_rescan} photos will be re-scored when their folder is scanned.")
+    return 0
+
+
+def format_comparison(result: RetrainResult) -> str:
+    """The before/after table printed by ``retrain``."""
+    old, new = result.old, result.new
+    rows = [
+        ("accuracy", old.metrics.accuracy, new.metrics.accuracy),
+        ("precision", old.metrics.precision, new.metrics.precision),
+        ("recall", old.metrics.recall, new.metrics.recall),
+        ("AUROC", old.metrics.auroc, new.metrics.auroc),
+    ]
+    if old.replay_accuracy is not None and new.replay_accuracy is not None:
+        rows.append(("base examples", old.replay_accuracy, new.replay_accuracy))
+    left = f"current ({result.base_version})"
+    right = f"new ({result.version})"
+    width = max(len(left), 10)
+    lines = [f"  {'':<14}{left:>{width}}  {right}"]
+    lines += [f"  {name:<14}{a:>{width}.3f}  {b:.3f}" for name, a, b in rows]
+    return "\n".join(lines)
+
+
+# -- model list | use | reset -------------------------------------------------------------------
+def run_model_list(args: argparse.Namespace) -> int:
+    from dropletcleaner.core.registry import list_models
+
+    scored: dict[str, int] = {}
+    with open_catalog(args) as catalog:
+        for version, n in catalog.connection.execute(
+            "SELECT model_version, COUNT(*) FROM photos WHERE model_version IS NOT NULL GROUP BY 1"
+        ):
+            scored[version] = int(n)
+    for info in list_models():
+        mark = "*" if info.active else " "
+        extra = [info.kind]
+        if info.parent:
+            extra.append(f"from {info.parent}")
+        if info.created:
+            extra.append(info.created)
+        if scored.get(info.version):
+            extra.append(f"scored {scored[info.version]} photos in the catalog")
+        print(f"{mark} {info.version}  ({', '.join(extra)})")
+        if info.summary:
+            print(f"    {info.summary}")
+    return 0
+
+
+def run_model_use(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.registry import use_model
+
+    try:
+        use_model(args.version)
+    except KeyError as exc:
+        raise UsageError(str(exc.args[0])) from exc
+    return _rescore(args)
+
+
+def run_model_reset(args: argparse.Namespace) -> int:
+    from dropletcleaner.core.registry import reset_model
+
+    reset_model()
+    return _rescore(args)
+
+
+def _rescore(args: argparse.Namespace) -> int:
+    from dropletcleaner.core.retrain import apply_rescore, plan_rescore
+
+    loaded = load_model_announced()
+    with open_catalog(args) as catalog:
+        plan = plan_rescore(catalog, loaded)
+        apply_rescore(catalog, plan)
+    print(f"Model {loaded.version} is now active.")
+    print(f"Re-scored {len(plan.ids)} photos from stored embeddings; {plan.changed} changed flag.")
+    if plan.skipped:
+        print(f"{plan.skipped} photos will be re-scored when their folder is scanned.")
+    return 0

@@ -1,0 +1,153 @@
+"""The ``label``, ``retrain`` and ``model`` commands on a catalog of synthetic embeddings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dropletcleaner.cli import main
+from dropletcleaner.core import registry
+from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.model import LoadedModel, load_model
+from tests.retrain_helpers import (
+    BASE_VERSION,
+    base_file_fixture,
+    base_fixture,
+    label_photos,
+    user_photos,
+)
+
+# Fixtures this module asks for by name (base_file, base).
+SHARED_FIXTURES = (base_file_fixture, base_fixture)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def db(tmp_path: Path, base: LoadedModel) -> tuple[Path, list[str], list[int]]:
+    """A catalog of 40 photos scored by the base model; returns (path, photos, true labels)."""
+    path = tmp_path / "catalog.db"
+    with Catalog(path) as catalog:
+        photos, y = user_photos(catalog, base, tmp_path / "photos", n=40)
+    return path, photos, [int(v) for v in y]
+
+
+def test_label_sets_and_clears_labels(db, capsys) -> None:  # type: ignore[no-untyped-def]
+    path, photos, _ = db
+    assert main(["label", photos[0], photos[1], "--as", "droplet", "--catalog", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Labelled 2 photos as droplet" in out
+    assert "Labels: 2 droplet, 0 clean" in out and "Label 3 more droplet photos" in out
+    assert main(["label", photos[1], "--as", "clean", "--catalog", str(path)]) == 0
+    assert main(["label", photos[0], "--as", "none", "--catalog", str(path)]) == 0
+    assert "Cleared the label of 1 photo" in capsys.readouterr().out
+    with Catalog(path) as catalog:
+        assert catalog.labels() == {photos[1]: "clean"}
+
+
+def test_label_a_folder_and_unknown_paths(db, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path, photos, _ = db
+    assert main(["label", str(tmp_path / "photos"), "--as", "clean", "--catalog", str(path)]) == 0
+    assert f"Labelled {len(photos)} photos as clean" in capsys.readouterr().out
+    stray = tmp_path / "elsewhere.jpg"
+    code = main(["label", photos[0], str(stray), "--as", "droplet", "--catalog", str(path)])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert f"not in the catalog (scan its folder first): {stray}" in captured.err
+    assert "Labelled 1 photo as droplet" in captured.out
+    assert main(["label", str(stray), "--as", "droplet", "--catalog", str(path)]) == 2
+    assert "none of the given paths" in capsys.readouterr().err
+
+
+def test_label_needs_a_valid_kind(db) -> None:  # type: ignore[no-untyped-def]
+    path, photos, _ = db
+    with pytest.raises(SystemExit) as exc:
+        main(["label", photos[0], "--as", "maybe", "--catalog", str(path)])
+    assert exc.value.code == 2
+
+
+def test_retrain_refuses_with_too_few_labels(db, capsys) -> None:  # type: ignore[no-untyped-def]
+    path, photos, y = db
+    with Catalog(path) as catalog:
+        label_photos(catalog, photos[:6], y[:6])  # type: ignore[arg-type]
+    assert main(["retrain", "--catalog", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "retrain: error: Label" in err and "at least 5 of each kind" in err
+    assert registry.active_version() is None
+
+
+def test_retrain_accepts_then_model_list_use_and_reset(db, capsys) -> None:  # type: ignore[no-untyped-def]
+    path, photos, y = db
+    with Catalog(path) as catalog:
+        label_photos(catalog, photos[:16], y[:16])  # type: ignore[arg-type]
+    assert main(["retrain", "--catalog", str(path)]) == 0
+    out = capsys.readouterr().out
+    version = f"{BASE_VERSION}-r1"
+    assert f"current ({BASE_VERSION})" in out and f"new ({version})" in out
+    for row in ("accuracy", "precision", "recall", "AUROC", "base examples"):
+        assert f"  {row}" in out
+    assert "Accepted: new model is better" in out
+    assert f"Model {version} is now active;" in out
+    assert registry.active_version() == version
+    with Catalog(path) as catalog:
+        assert {catalog.get(p).model_version for p in photos} == {version}  # type: ignore[union-attr]
+
+    assert main(["model", "list", "--catalog", str(path)]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    assert listing[0].startswith(f"  {BASE_VERSION}  (shipped")
+    assert listing[1].startswith(f"* {version}  (fast, from {BASE_VERSION}")
+    assert f"scored {len(photos)} photos in the catalog" in listing[1]
+    assert "held-out accuracy" in listing[2]
+
+    assert main(["model", "reset", "--catalog", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"Model {BASE_VERSION} is now active." in out
+    assert f"Re-scored {len(photos)} photos from stored embeddings" in out
+    with Catalog(path) as catalog:
+        assert {catalog.get(p).model_version for p in photos} == {BASE_VERSION}  # type: ignore[union-attr]
+
+    assert main(["model", "use", version, "--catalog", str(path)]) == 0
+    assert registry.active_version() == version
+    assert main(["model", "use", "nope", "--catalog", str(path)]) == 2
+    assert "no model version 'nope'" in capsys.readouterr().err
+
+
+def test_retrain_runs_as_a_command(db, tmp_path: Path, base_file: Path) -> None:  # type: ignore[no-untyped-def]
+    """The installed entry point end to end, with the test model installed as a user version."""
+    path, photos, y = db
+    with Catalog(path) as catalog:
+        label_photos(catalog, photos[:12], y[:12])  # type: ignore[arg-type]
+    loaded = load_model(base_file)
+    from dropletcleaner.core.model import save_model
+    from dropletcleaner.core.train import replay_path
+
+    registry.weights_path(BASE_VERSION).parent.mkdir(parents=True)
+    save_model(loaded.model, loaded.card, registry.weights_path(BASE_VERSION))
+    replay_path(registry.weights_path(BASE_VERSION)).write_bytes(
+        replay_path(base_file).read_bytes()
+    )
+    registry.set_active(BASE_VERSION)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DROPLETCLEANER_DATA": str(tmp_path / "data")}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dropletcleaner",
+            "retrain",
+            "--epochs",
+            "50",
+            "--catalog",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Held-out figures on all 12 labels" in proc.stdout
+    assert "Accepted:" in proc.stdout or "Not accepted:" in proc.stdout

@@ -1,0 +1,363 @@
+"""Retraining: labels, fast retrain, the accept rule, versioned models and re-scoring."""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from dropletcleaner.core import registry
+from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.metrics import binary_metrics
+from dropletcleaner.core.model import (
+    EMBEDDING_DIM,
+    DropletNet,
+    LoadedModel,
+    load_default_model,
+    load_model,
+)
+from dropletcleaner.core.progress import Cancelled, CancelToken
+from dropletcleaner.core.retrain import (
+    MIN_PER_CLASS,
+    Evaluation,
+    RetrainError,
+    accept_result,
+    accept_rule,
+    evaluate_head,
+    fast_retrain,
+    find_replay,
+    fit_head,
+    label_counts,
+    plan_rescore,
+    rescore_catalog,
+    run_job,
+    sample_weights,
+    stratified_folds,
+)
+from dropletcleaner.core.train import replay_path
+from tests.retrain_helpers import (
+    BASE_VERSION,
+    U,
+    V,
+    add_photos,
+    base_file_fixture,
+    base_fixture,
+    embeddings,
+    label_photos,
+    user_photos,
+)
+
+# Fixtures this module asks for by name (base_file, base).
+SHARED_FIXTURES = (base_file_fixture, base_fixture)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[Catalog]:
+    with Catalog(tmp_path / "catalog.db") as cat:
+        yield cat
+
+
+def _user_photos(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path, n: int = 60, seed: int = 1
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Photos whose droplet signal lies along V, which the base model cannot see."""
+    paths, y = user_photos(catalog, base, tmp_path, n, seed)
+    return paths, y, embeddings(y, V, seed=seed)
+
+
+_label = label_photos
+
+
+# -- labels -------------------------------------------------------------------------------------
+def test_labels_round_trip_and_counts(catalog: Catalog, base: LoadedModel, tmp_path: Path) -> None:
+    paths, _, _ = _user_photos(catalog, base, tmp_path, n=8)
+    assert catalog.set_label(paths[:3], "droplet") == 3
+    catalog.set_label(paths[3:5], "clean")
+    assert catalog.labels() == {
+        **dict.fromkeys(paths[:3], "droplet"),
+        **dict.fromkeys(paths[3:5], "clean"),
+    }
+    assert catalog.get(paths[0]).label == "droplet"  # type: ignore[union-attr]
+    catalog.set_label(paths[:1], None)
+    assert paths[0] not in catalog.labels()
+    counts = label_counts(catalog)
+    assert (counts.droplet, counts.clean, counts.unusable) == (2, 2, 0)
+    assert not counts.enough
+    assert f"at least {MIN_PER_CLASS}" in counts.shortfall
+    with pytest.raises(ValueError):
+        catalog.set_label(paths[:1], "maybe")
+
+
+def test_labelled_photo_without_embedding_is_counted_unusable(catalog: Catalog) -> None:
+    from dropletcleaner.core.catalog import ScanResult
+
+    catalog.record_scans([ScanResult(path="/x/broken.jpg", size=0, mtime_ns=0, error="empty")])
+    catalog.set_label(["/x/broken.jpg"], "clean")
+    assert label_counts(catalog).unusable == 1 and label_counts(catalog).clean == 0
+
+
+def test_too_few_labels_refuses_to_start(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, _ = _user_photos(catalog, base, tmp_path, n=12)
+    _label(catalog, paths[:8], y[:8])
+    with pytest.raises(RetrainError, match="more"):
+        run_job(fast_retrain(catalog, base))
+
+
+def test_stratified_folds_cover_each_label_once() -> None:
+    y = np.array([0] * 7 + [1] * 12)
+    folds = stratified_folds(y, 5, seed=0)
+    assert sorted(np.concatenate(folds).tolist()) == list(range(len(y)))
+    assert all(set(y[f].tolist()) == {0, 1} for f in folds)
+
+
+# -- fast retrain -------------------------------------------------------------------------------
+def test_fast_retrain_moves_labelled_scores_toward_labels(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, _ = _user_photos(catalog, base, tmp_path)
+    labelled = 16
+    _label(catalog, paths[:labelled], y[:labelled])
+    before = np.array([catalog.get(p).score for p in paths])  # type: ignore[union-attr]
+
+    progress = []
+    result = run_job(fast_retrain(catalog, base), progress.append)
+    assert progress[-1].phase == "done" and progress[0].phase == "reading labels"
+    assert (result.labels.droplet, result.labels.clean) == (
+        y[:labelled].sum(),
+        labelled - y[:labelled].sum(),
+    )
+    assert result.accepted, result.decision.reason
+    assert result.new.metrics.accuracy > result.old.metrics.accuracy
+    assert result.new.metrics.n == labelled
+    assert result.new.replay_accuracy is not None and result.new.replay_accuracy >= 0.95
+    assert result.changed_flags > 0 and result.needs_rescan == 0
+
+    changed = accept_result(catalog, result)
+    assert changed == result.changed_flags
+    after = np.array([catalog.get(p).score for p in paths])  # type: ignore[union-attr]
+    lab = slice(0, labelled)
+    moved = (after[lab] - before[lab]) * np.where(y[lab] == 1, 1, -1)
+    assert moved.mean() > 0.2 and (moved > 0).mean() >= 0.75
+    # The photos nobody labelled improve too: they share the user's camera.
+    rest = slice(labelled, None)
+    old_acc = binary_metrics(y[rest], before[rest], base.threshold).accuracy
+    new_acc = binary_metrics(y[rest], after[rest], result.candidate.threshold).accuracy
+    assert new_acc > old_acc + 0.15
+    assert {catalog.get(p).model_version for p in paths} == {result.version}  # type: ignore[union-attr]
+    # It did not forget what the base model knew.
+    yu = np.arange(100) % 2
+    eu = embeddings(yu, U, seed=9)
+    assert (
+        evaluate_head(result.candidate.model, result.candidate.threshold, eu, yu).accuracy >= 0.95
+    )
+
+
+def test_accept_rule_rejects_a_model_trained_on_shuffled_labels(base: LoadedModel) -> None:
+    """A head trained on shuffled labels is rejected; the same head on true labels is kept."""
+    y = np.arange(60) % 2
+    x = embeddings(y, U, seed=3).astype(np.float32)
+    shuffled = np.random.default_rng(0).permutation(y)
+    fresh_head = torch.nn.Linear(EMBEDDING_DIM, 2)
+
+    def candidate(labels: np.ndarray) -> DropletNet:
+        model = copy.deepcopy(base.model)
+        head = fit_head(fresh_head, x, labels, sample_weights(labels, None))
+        model.head.load_state_dict(head.state_dict())
+        return model.eval()
+
+    # Held-out photos with their true labels, which neither head saw.
+    yt = np.arange(200) % 2
+    truth = embeddings(yt, U, seed=11)
+    old = Evaluation(evaluate_head(base.model, base.threshold, truth, yt))
+    assert old.metrics.accuracy > 0.95
+    bad = Evaluation(evaluate_head(candidate(shuffled), base.threshold, truth, yt))
+    decision = accept_rule(old, bad)
+    assert not decision.accepted
+    assert decision.reason.startswith("kept the current model")
+    good = Evaluation(evaluate_head(candidate(y), base.threshold, truth, yt))
+    assert accept_rule(old, good).accepted
+
+
+def test_accept_rule_cases() -> None:
+    y = np.array([0, 0, 1, 1])
+    good = binary_metrics(y, np.array([0.1, 0.2, 0.8, 0.9]), 0.5)
+    meh = binary_metrics(y, np.array([0.1, 0.6, 0.8, 0.9]), 0.5)
+    assert accept_rule(Evaluation(meh), Evaluation(good)).accepted
+    assert "better" in accept_rule(Evaluation(meh), Evaluation(good)).reason
+    assert "no worse" in accept_rule(Evaluation(good), Evaluation(good)).reason
+    assert not accept_rule(Evaluation(good), Evaluation(meh)).accepted
+    forgets = accept_rule(Evaluation(good, 0.97), Evaluation(good, 0.90))
+    assert not forgets.accepted and "forget" in forgets.reason
+    assert accept_rule(Evaluation(good, 0.97), Evaluation(good, 0.96)).accepted
+    # Same accuracy, worse ranking: rejected.
+    y6 = np.array([0, 0, 0, 1, 1, 1])
+    ranked = binary_metrics(y6, np.array([0.1, 0.2, 0.6, 0.4, 0.8, 0.9]), 0.5)
+    misranked = binary_metrics(y6, np.array([0.1, 0.95, 0.2, 0.7, 0.8, 0.05]), 0.5)
+    assert misranked.accuracy == ranked.accuracy and misranked.auroc < ranked.auroc
+    assert not accept_rule(Evaluation(ranked), Evaluation(misranked)).accepted
+    # One class only: AUROC is undefined and accuracy decides.
+    one = binary_metrics(np.array([1, 1]), np.array([0.9, 0.2]), 0.5)
+    assert math.isnan(one.auroc) and accept_rule(Evaluation(one), Evaluation(one)).accepted
+
+
+def test_second_retrain_compares_on_labels_added_since(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, _ = _user_photos(catalog, base, tmp_path)
+    _label(catalog, paths[:12], y[:12])
+    first = run_job(fast_retrain(catalog, base))
+    accept_result(catalog, first)
+    current = load_default_model()
+    assert current.version == first.version == f"{BASE_VERSION}-r1"
+
+    _label(catalog, paths[12:20], y[12:20])
+    second = run_job(fast_retrain(catalog, current))
+    assert "8 labels added or changed since" in second.comparison
+    assert second.new.metrics.n == 8
+    assert second.candidate.card.parent == first.version
+    assert second.version == f"{BASE_VERSION}-r2"
+
+
+def test_cancel_stops_a_fast_retrain(catalog: Catalog, base: LoadedModel, tmp_path: Path) -> None:
+    paths, y, _ = _user_photos(catalog, base, tmp_path, n=12)
+    _label(catalog, paths, y)
+    token = CancelToken()
+    job = fast_retrain(catalog, base, cancel=token)
+    next(job)
+    token.cancel()
+    with pytest.raises(Cancelled):
+        run_job(job)
+
+
+# -- versions -----------------------------------------------------------------------------------
+def test_models_are_versioned_listed_switched_and_reset(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, _ = _user_photos(catalog, base, tmp_path)
+    _label(catalog, paths[:12], y[:12])
+    r1 = run_job(fast_retrain(catalog, base))
+    accept_result(catalog, r1)
+    _label(catalog, paths[12:24], y[12:24])
+    r2 = run_job(fast_retrain(catalog, load_default_model()))
+    accept_result(catalog, r2)
+
+    models = registry.list_models()
+    assert [m.version for m in models] == [BASE_VERSION, r1.version, r2.version]
+    assert [m.kind for m in models] == ["shipped", "fast", "fast"]
+    assert [m.active for m in models] == [False, False, True]
+    assert "held-out accuracy" in models[2].summary
+    weights = registry.weights_path(r2.version)
+    assert weights.parent == tmp_path / "data" / "models"
+    assert load_model(weights).card.parent == r1.version  # checksum verified on load
+    assert replay_path(weights).is_file()
+    replay = find_replay(load_model(weights))
+    assert replay is not None and len(replay) == 256
+
+    registry.use_model(r1.version)
+    assert load_default_model().version == r1.version
+    registry.reset_model()
+    assert load_default_model().version == BASE_VERSION
+    assert registry.weights_path(r1.version).is_file()  # reset keeps the versions
+    registry.use_model(r2.version)
+    registry.use_model(BASE_VERSION)  # the shipped model by name is a reset
+    assert registry.active_version() is None
+    with pytest.raises(KeyError, match="no model version"):
+        registry.use_model("nope")
+
+
+# -- re-scoring ---------------------------------------------------------------------------------
+def test_rescore_records_the_model_version_and_counts_flag_changes(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, emb = _user_photos(catalog, base, tmp_path)
+    _label(catalog, paths[:12], y[:12])
+    result = run_job(fast_retrain(catalog, base))
+    before = {p: catalog.get(p).score for p in paths}  # type: ignore[union-attr]
+    # A row scored by an unknown model (another backbone) must not be re-scored from its embedding.
+    foreign = add_photos(catalog, tmp_path, y[:3], emb[:3], base, prefix="f")
+    catalog.update_scores(
+        [catalog.get(p).id for p in foreign],  # type: ignore[union-attr]
+        [0.99] * 3,
+        "someone-else",
+    )
+
+    plan = plan_rescore(catalog, result.candidate, previous=[base])
+    assert plan.skipped == 3
+    changed = rescore_catalog(catalog, result.candidate)
+    assert changed == plan.changed
+    t = result.candidate.threshold
+    flips = sum(
+        (before[p] >= base.threshold) != (catalog.get(p).score >= t)  # type: ignore[union-attr,operator]
+        for p in paths
+    )
+    assert changed == flips > 0
+    assert {catalog.get(p).model_version for p in paths} == {result.version}  # type: ignore[union-attr]
+    assert {catalog.get(p).model_version for p in foreign} == {"someone-else"}  # type: ignore[union-attr]
+    assert {catalog.get(p).score for p in foreign} == {0.99}  # type: ignore[union-attr]
+
+
+def test_deep_retrain_fine_tunes_on_photos(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    pytest.importorskip("dropletcleaner.core.synth")
+    from dropletcleaner.core.catalog import ScanResult
+    from dropletcleaner.core.retrain import deep_retrain
+    from tests.helpers import write_jpeg
+
+    results = []
+    for i in range(12):
+        path = write_jpeg(tmp_path / "photos" / f"d{i}.jpg", size=(160, 120), seed=i)
+        results.append(ScanResult(str(path), path.stat().st_size, 0, fingerprint=f"fp{i}"))
+    catalog.record_scans(results)
+    paths = [r.path for r in results]
+    catalog.set_label(paths[:6], "droplet")
+    catalog.set_label(paths[6:], "clean")
+    progress = []
+    result = run_job(deep_retrain(catalog, base, epochs=1, variants=1), progress.append)
+    assert result.kind == "deep"
+    assert any(p.phase == "fine-tuning" for p in progress)
+    assert result.candidate.card.training["backbone"] != base.card.training.get("backbone")
+    assert result.new.metrics.n == 4  # a quarter of each kind, rounded up to at least one
+    assert result.replay is not None and result.replay.embeddings.shape[1] == 1280
+
+
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
+def test_fit_temperatures_matches_the_training_fit() -> None:
+    from dropletcleaner.core.retrain import fit_temperatures
+    from dropletcleaner.core.train import fit_temperature
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    heads = []
+    for scale, noise in ((4.0, 1.0), (0.3, 1.0), (1.0, 3.0)):
+        d = (y * 2 - 1) * scale + rng.normal(0, noise, 300)
+        heads.append(np.stack([-d / 2, d / 2], axis=1))
+    logits = np.stack(heads)
+    fast = fit_temperatures(logits, y)
+    for lg, t in zip(logits, fast, strict=True):
+        ref = fit_temperature(torch.from_numpy(lg).float(), torch.from_numpy(y))
+        assert t == pytest.approx(ref, rel=1e-2)
+        margin = (lg[:, 1] - lg[:, 0]) * (y * 2 - 1)
+        nll = [np.logaddexp(0, -margin / temp).mean() for temp in (t, ref)]
+        assert nll[0] <= nll[1] + 1e-9  # at least as good a minimum
+    # Perfectly separated logits want an ever sharper softmax: the clamp stops it.
+    sep = np.stack([np.stack([-(y * 2 - 1.0), y * 2 - 1.0], axis=1)]) * 10
+    assert fit_temperatures(sep, y)[0] == pytest.approx(0.05, rel=1e-3)
+
+
+def test_labels_scored_by_another_backbone_are_not_trained_on(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, _ = _user_photos(catalog, base, tmp_path, n=20)
+    _label(catalog, paths, y)
+    ids = [catalog.get(p).id for p in paths]  # type: ignore[union-attr]
+    catalog.update_scores(ids, [0.5] * len(ids), "unknown-model")
+    with pytest.raises(RetrainError, match="20 more labelled photos were scored by a model"):
+        run_job(fast_retrain(catalog, base))
