@@ -69,23 +69,69 @@ def load_default_bundle() -> ModelBundle:
     return ModelBundle(loaded=loaded, scorer=Scorer(loaded))
 
 
-class ModelLoader(ManagedThread):
-    """Loads the model once on a thread; emits ``loaded(ModelBundle)`` or ``failed(str)``."""
+class ModelUnavailable(Exception):
+    """The model could not be loaded; ``str(exc)`` says why."""
 
-    loaded = Signal(object)
+
+class ModelHandle:
+    """The model while it loads: a scan may start at once and wait here for the scorer."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._bundle: ModelBundle | None = None
+        self._error: str | None = None
+
+    def set(self, bundle: ModelBundle) -> None:
+        self._bundle = bundle
+        self._event.set()
+
+    def fail(self, reason: str) -> None:
+        self._error = reason
+        self._event.set()
+
+    @property
+    def bundle(self) -> ModelBundle | None:
+        return self._bundle
+
+    def is_ready(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, cancel: CancelToken) -> ModelBundle | None:
+        """Block until loaded; ``None`` if cancelled first; raises if loading failed."""
+        while not self._event.wait(0.1):
+            if cancel.cancelled:
+                return None
+        if self._bundle is None:
+            raise ModelUnavailable(self._error or "the model could not be loaded")
+        return self._bundle
+
+
+class ModelLoader(ManagedThread):
+    """Loads the model once on a thread into ``handle``; emits ``loaded`` or ``failed``."""
+
+    loaded = Signal(object)  # ModelBundle
     failed = Signal(str)
 
-    def __init__(self, factory: Callable[[], ModelBundle], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        factory: Callable[[], ModelBundle],
+        handle: ModelHandle,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._factory = factory
+        self.handle = handle
         self.setObjectName("model-loader")
 
     def run(self) -> None:
         try:
             bundle = self._factory()
         except Exception as exc:  # any failure must reach the user, not vanish with the thread
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
+            reason = f"{type(exc).__name__}: {exc}"
+            self.handle.fail(reason)
+            self.failed.emit(reason)
             return
+        self.handle.set(bundle)
         self.loaded.emit(bundle)
 
 
@@ -154,7 +200,7 @@ class _ScanThread(ManagedThread):
         self,
         root: str,
         catalog_path: Path | None,
-        scorer: Scorer,
+        model: ModelHandle,
         thumbs: ThumbnailCache,
         parent: QObject | None = None,
     ) -> None:
@@ -163,7 +209,7 @@ class _ScanThread(ManagedThread):
         self.root = root
         self.cancel = CancelToken()
         self._catalog_path = catalog_path
-        self._scorer = scorer
+        self._model = model
         self._thumbs = thumbs
 
     def run(self) -> None:
@@ -178,7 +224,14 @@ class _ScanThread(ManagedThread):
         catalog = _RecordingCatalog(self._catalog_path)
         try:
             self.snapshot.emit(self, catalog.photos(self.root))
-            scanner = Scanner(self.root, catalog, self._scorer, self._thumbs, cancel=self.cancel)
+            if not self._model.is_ready():
+                self.progress.emit(self, ScanStatus("loading", 0, None, 0, None, None))
+            bundle = self._model.wait(self.cancel)
+            if bundle is None:
+                summary = ScanSummary(root=self.root, cancelled=True)
+                self.done.emit(self, ScanOutcome(self.root, summary, catalog.photos(self.root)))
+                return
+            scanner = Scanner(self.root, catalog, bundle.scorer, self._thumbs, cancel=self.cancel)
             meter = _RateMeter()
             last_progress = last_rows = 0.0
             last_phase = ""
@@ -244,9 +297,10 @@ class ScanController(QObject):
     def root(self) -> str | None:
         return None if self._current is None else self._current.root
 
-    def start(self, root: str, scorer: Scorer) -> None:
-        self.stop()
-        thread = _ScanThread(os.path.abspath(root), self._catalog_path, scorer, self._thumbs)
+    def start(self, root: str, model: ModelHandle) -> None:
+        """Scan ``root``; a scan still running is abandoned (it stops in the background)."""
+        self._retire()
+        thread = _ScanThread(os.path.abspath(root), self._catalog_path, model, self._thumbs)
         thread.snapshot.connect(self._on_snapshot)
         thread.rows.connect(self._on_rows)
         thread.progress.connect(self._on_progress)
@@ -258,7 +312,17 @@ class ScanController(QObject):
         self.runningChanged.emit(True)
 
     def stop(self) -> None:
-        """Ask the running scan to stop at its next batch; returns at once."""
+        """Ask the running scan to stop after its current batch; returns at once.
+
+        The scan still reports how far it got (``finished`` with a cancelled summary).
+        """
+        if self._current is not None:
+            self._current.cancel.cancel()
+
+    def stopping(self) -> bool:
+        return self._current is not None and self._current.cancel.cancelled
+
+    def _retire(self) -> None:
         thread = self._current
         if thread is None:
             return
@@ -269,7 +333,7 @@ class ScanController(QObject):
 
     def shutdown(self, timeout_ms: int = 60_000) -> bool:
         """Stop every scan and wait for its thread to end (window closing)."""
-        self.stop()
+        self._retire()
         ok = True
         for thread in list(self._retiring):
             thread.cancel.cancel()
