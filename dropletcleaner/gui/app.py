@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from importlib import resources
@@ -27,10 +28,8 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 def icons_dir() -> Path | None:
     """Folder holding the app icon: inside the installed package, or in a source checkout."""
     candidates: list[Path] = []
-    try:
+    with contextlib.suppress(ModuleNotFoundError):
         candidates.append(Path(str(resources.files("dropletcleaner.resources") / "icons")))
-    except ModuleNotFoundError:
-        pass
     candidates.append(Path(__file__).resolve().parents[2] / "resources" / "icons")
     for folder in candidates:
         if (folder / f"{ICON_NAME}.svg").is_file():

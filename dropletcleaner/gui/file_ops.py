@@ -116,33 +116,48 @@ class _FileOpsThread(ManagedThread):
             self.result.emit(FileOpResult(op=job.op, error=reason, tag=job.tag))
 
 
-def _touched(catalog: Catalog, outcomes: Sequence[Any]) -> tuple[list[PhotoRecord], list[str]]:
-    """Catalog rows of every photo an operation touched (rows keep the original path)."""
+def _aliases(q: Any, catalog: Catalog) -> dict[str, str]:
+    """Quarantine location -> original path of every quarantined file, before an operation.
+
+    Outcomes of restore and empty name files by where they sat in the quarantine, while
+    catalog rows (and the grid) know photos by their original path.
+    """
+    return {str(f.current): str(f.original) for f in q.quarantined_files(catalog)}
+
+
+def _touched(
+    catalog: Catalog, outcomes: Sequence[Any], aliases: dict[str, str] | None = None
+) -> tuple[list[PhotoRecord], list[str]]:
+    """Catalog rows of every photo an operation touched, and paths the grid must forget."""
     records: list[PhotoRecord] = []
     gone: list[str] = []
     seen: set[str] = set()
     for o in outcomes:
-        candidates = [str(o.source)] + ([str(o.destination)] if o.destination else [])
+        source = str(o.source)
+        candidates = [source]
+        if o.destination is not None:
+            candidates.append(str(o.destination))
+        if aliases and source in aliases:
+            candidates.append(aliases[source])
         found = None
         for path in candidates:
-            rec = catalog.get(path)
-            if rec is not None:
-                found = rec
+            found = catalog.get(path)
+            if found is not None:
                 break
-        if found is None:
-            gone.append(str(o.source))
-        elif found.path not in seen:
+        current = found.path if found is not None and found.state != STATE_MISSING else None
+        # Every other name of the photo is stale (e.g. it came back as "name (1).jpg").
+        gone.extend(p for p in candidates if p != current)
+        if found is not None and current is not None and found.path not in seen:
             seen.add(found.path)
-            if found.state == STATE_MISSING:
-                gone.append(found.path)
-            else:
-                records.append(found)
+            records.append(found)
     return records, gone
 
 
-def _report_result(op: str, catalog: Catalog, report: Any) -> FileOpResult:
+def _report_result(
+    op: str, catalog: Catalog, report: Any, aliases: dict[str, str] | None = None
+) -> FileOpResult:
     outcomes = [] if report is None else list(report.outcomes)
-    records, gone = _touched(catalog, outcomes)
+    records, gone = _touched(catalog, outcomes, aliases)
     return FileOpResult(op=op, report=report, records=records, gone=gone)
 
 
@@ -178,8 +193,9 @@ class FileOps(QObject):
     # -- requests ------------------------------------------------------------------------------
     def recover(self, tag: object = None) -> None:
         def run(q: Any, catalog: Catalog, _p: Callable[[Progress], None]) -> FileOpResult:
+            aliases = _aliases(q, catalog)
             outcomes = q.recover(catalog)
-            records, gone = _touched(catalog, outcomes)
+            records, gone = _touched(catalog, outcomes, aliases)
             return FileOpResult(op="recover", report=outcomes, records=records, gone=gone)
 
         self._submit(_Job("recover", run, tag))
@@ -216,6 +232,7 @@ class FileOps(QObject):
         path_list = [Path(p) for p in paths]
 
         def run(q: Any, catalog: Catalog, on_progress: Callable[[Progress], None]) -> FileOpResult:
+            aliases = _aliases(q, catalog)
             report = q.restore(
                 catalog,
                 batch_id=batch_id,
@@ -223,13 +240,14 @@ class FileOps(QObject):
                 all_batches=all_batches,
                 on_progress=on_progress,
             )
-            return _report_result("restore", catalog, report)
+            return _report_result("restore", catalog, report, aliases)
 
         self._submit(_Job("restore", run, tag))
 
     def undo(self, tag: object = None) -> None:
         def run(q: Any, catalog: Catalog, on_progress: Callable[[Progress], None]) -> FileOpResult:
-            return _report_result("undo", catalog, q.undo(catalog, on_progress))
+            aliases = _aliases(q, catalog)
+            return _report_result("undo", catalog, q.undo(catalog, on_progress), aliases)
 
         self._submit(_Job("undo", run, tag))
 
@@ -237,8 +255,9 @@ class FileOps(QObject):
         trash = self._trash
 
         def run(q: Any, catalog: Catalog, _p: Callable[[Progress], None]) -> FileOpResult:
+            aliases = _aliases(q, catalog)
             report = q.empty_quarantine(catalog, batch_id=batch_id, trash=trash)
-            return _report_result("empty", catalog, report)
+            return _report_result("empty", catalog, report, aliases)
 
         self._submit(_Job("empty", run, tag))
 

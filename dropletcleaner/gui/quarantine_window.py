@@ -121,6 +121,10 @@ class QuarantineWindow(QWidget):
         self.status.setText("Reading the quarantine…")
         self._ops.list_batches(tag=_TAG)
 
+    def photos_in_quarantine(self) -> int:
+        """Photos still in quarantine, as last listed."""
+        return sum(b.open_count for b in self._batches)
+
     def selected_batch(self) -> Any | None:
         item = self.batches.currentItem()
         if item is None:
@@ -149,7 +153,7 @@ class QuarantineWindow(QWidget):
             self._ops.empty(batch_id=batch.batch_id, tag=_TAG)
 
     def empty_all(self) -> None:
-        files = sum(b.open_count for b in self._batches)
+        files = self.photos_in_quarantine()
         if not files:
             return
         size = sum(b.size_bytes * b.open_count // max(1, b.count) for b in self._batches)
@@ -197,7 +201,8 @@ class QuarantineWindow(QWidget):
             self.status.setText("")
             return  # the main window's notifier already shows the error
         previous = self.selected_batch()
-        self._batches = list(result.batches)
+        # Restore and empty batches are history; only quarantine batches hold photos.
+        self._batches = [b for b in result.batches if b.kind == "quarantine"]
         self.batches.clear()
         select = None
         for b in self._batches:
@@ -229,7 +234,7 @@ class QuarantineWindow(QWidget):
             self.batches.setCurrentItem(select)
         else:
             self.files.clear()
-        open_files = sum(b.open_count for b in self._batches)
+        open_files = self.photos_in_quarantine()
         self.status.setText(
             "The quarantine is empty."
             if not open_files

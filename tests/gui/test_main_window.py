@@ -273,7 +273,7 @@ def test_settings_survive_a_restart(qtbot, make_context, library: Path, scan_fol
     qtbot.addWidget(second)
     assert second.threshold_slider.value() == 72
     assert second.settings.last_folder() == str(library)
-    assert [a.text() for a in second.recent_menu.actions()][0] == str(library)
+    assert next(a.text() for a in second.recent_menu.actions()) == str(library)
     assert (second.size().width(), second.size().height()) == (760, 560)
     second.close()
 
