@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from captum.attr import GradientShap, IntegratedGradients, LayerAttribution, LayerGradCam, Occlusion
+from captum.attr import GradientShap, IntegratedGradients, LayerGradCam, Occlusion
 from PIL import Image
 from torch import nn
 from torchvision.transforms.functional import gaussian_blur
@@ -167,8 +167,29 @@ def _blurred_baseline(x: torch.Tensor) -> torch.Tensor:
 def _gradcam(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
     cam = LayerGradCam(model, gradcam_layer(model))
     attr = cam.attribute(x, target=DROPLET_CLASS, relu_attributions=True)
-    up = LayerAttribution.interpolate(attr, tuple(x.shape[-2:]), interpolate_mode="bicubic")
-    return up.clamp_min(0)
+    return _upsample_cells(attr, int(x.shape[-2]), int(x.shape[-1])).clamp_min(0)
+
+
+def _upsample_cells(cells: torch.Tensor, height: int, width: int) -> torch.Tensor:
+    """Bicubic upsampling of a strided feature map that respects where its cells look.
+
+    With symmetric padding, feature cell ``i`` of a stride-``s`` network is centred on input
+    pixel ``i * s``, not on ``(i + 0.5) * s`` as plain ``interpolate`` assumes; that would
+    shift every map half a cell (16 px at 224 px) down and to the right.
+    """
+    h, w = cells.shape[-2:]
+
+    def axis(n_out: int, n_cells: int) -> torch.Tensor:
+        if n_cells == 1:
+            return torch.zeros(n_out)
+        pos = torch.arange(n_out, dtype=torch.float32) * (n_cells / n_out)
+        return (2.0 * pos / (n_cells - 1) - 1.0).clamp(max=1.0)
+
+    gy, gx = torch.meshgrid(axis(height, h), axis(width, w), indexing="ij")
+    grid = torch.stack([gx, gy], dim=-1).unsqueeze(0).to(cells)
+    return torch.nn.functional.grid_sample(
+        cells, grid, mode="bicubic", padding_mode="border", align_corners=True
+    )
 
 
 def _integrated_gradients(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
@@ -203,9 +224,7 @@ def _occlusion(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
 
 def _gradient_shap(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
     baselines = torch.cat([_blurred_baseline(x), _black_baseline(x)])
-    # Seeded in a forked RNG so the map is reproducible and global state is left alone.
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(SHAP_SEED)
+    with _seeded(SHAP_SEED):
         return GradientShap(model).attribute(
             x,
             baselines=baselines,
@@ -221,6 +240,19 @@ _METHOD_FUNCS: dict[str, Callable[[DropletNet, torch.Tensor], torch.Tensor]] = {
     "occlusion": _occlusion,
     "gradient_shap": _gradient_shap,
 }
+
+
+@contextlib.contextmanager
+def _seeded(seed: int) -> Iterator[None]:
+    """Seed torch and NumPy (captum draws from both), then restore their global states."""
+    numpy_state = np.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        np.random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(numpy_state)
 
 
 def _to_heatmap(raw: torch.Tensor, method: str, size: torch.Size) -> np.ndarray:
