@@ -22,12 +22,14 @@ from PySide6.QtGui import (
     QActionGroup,
     QCloseEvent,
     QColor,
+    QGuiApplication,
     QIcon,
     QKeyEvent,
     QKeySequence,
     QPainter,
     QPaintEvent,
     QPalette,
+    QResizeEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,7 +60,7 @@ from PySide6.QtWidgets import (
 from dropletcleaner.core.catalog import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.progress import Progress
 from dropletcleaner.core.thumbnails import ThumbnailCache
-from dropletcleaner.gui.delegate import THUMB, PhotoDelegate
+from dropletcleaner.gui.delegate import THUMB_BOX, PhotoDelegate
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash, quarantine_available
 from dropletcleaner.gui.notifier import MessageBar, Notifier
@@ -120,6 +122,7 @@ class PhotoGrid(QListView):
         super().__init__(parent)
         self.empty_text = ""
         self.open_requested: Callable[[], None] | None = None
+        self._cell = QSize()
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
@@ -135,6 +138,29 @@ class PhotoGrid(QListView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setDragEnabled(False)
         self.verticalScrollBar().setSingleStep(48)
+
+    def set_cell_size(self, cell: QSize) -> None:
+        """The smallest cell; columns widen to share the spare width evenly."""
+        self._cell = QSize(cell)
+        self._justify()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._justify()
+
+    def _justify(self) -> None:
+        if self._cell.isEmpty():
+            return
+        width = self.viewport().width()
+        if self.verticalScrollBar().isHidden():
+            # Leave room for the scroll bar that a full grid will show, so columns don't
+            # jump when it appears.
+            width -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        width -= 2 * self.spacing() + 2  # the view keeps this margin around the items
+        columns = max(1, width // self._cell.width())
+        grid = QSize(max(self._cell.width(), width // columns), self._cell.height())
+        if grid != self.gridSize():
+            self.setGridSize(grid)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.open_requested:
@@ -232,7 +258,10 @@ class MainWindow(QMainWindow):
 
         # Workers.
         self.model_handle = ModelHandle()
-        self.thumbnails = ThumbnailService(self.ctx.thumbs, QSize(THUMB, THUMB) * 2)
+        # Thumbnails are scaled once, in the loader, to the painted size on this screen.
+        screen = QGuiApplication.primaryScreen()
+        dpr = screen.devicePixelRatio() if screen is not None else 1.0
+        self.thumbnails = ThumbnailService(self.ctx.thumbs, THUMB_BOX * max(1.0, dpr))
         self.model = PhotoModel(self.thumbnails, self)
         self.scans = ScanController(self.ctx.catalog_path, self.ctx.thumbs, self)
         self.file_ops = FileOps(self.ctx.catalog_path, trash=self.ctx.trash, parent=self)
@@ -421,7 +450,7 @@ class MainWindow(QMainWindow):
         self.grid.setModel(self.model)
         self.delegate = PhotoDelegate(self.grid)
         self.grid.setItemDelegate(self.delegate)
-        self.grid.setGridSize(self.delegate.cell_size(self.grid.font()) + QSize(8, 8))
+        self.grid.set_cell_size(self.delegate.cell_size(self.grid.font()) + QSize(8, 8))
         self.grid.open_requested = self.toggle_detail_mode
 
         panel_cls = _detail_panel_class()

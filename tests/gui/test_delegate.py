@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
 from dropletcleaner.core.catalog import STATE_QUARANTINED, PhotoRecord
-from dropletcleaner.gui.delegate import PAD, THUMB, PhotoDelegate
+from dropletcleaner.gui.delegate import PAD, THUMB_H, THUMB_W, PhotoDelegate
 from dropletcleaner.gui.photo_model import PhotoModel, ThumbnailSource
 
 
@@ -62,10 +62,10 @@ def colours_in(image: QImage, rect: QRect) -> set[tuple[int, int, int]]:
     }
 
 
-# The photo (300x200) is fitted to the 176 px box: 176x117, vertically centred.
-PHOTO_TOP = PAD + (THUMB - 117) // 2
-BADGE_AREA = QRect(PAD + THUMB - 60, PHOTO_TOP + 4, 56, 20)
-LABEL_AREA = QRect(PAD + 4, PHOTO_TOP + 117 - 24, 80, 20)
+# The photo (300x200) is fitted to the 200x150 box: 200x133, vertically centred.
+PHOTO_TOP = PAD + (THUMB_H - 133) // 2
+BADGE_AREA = QRect(PAD + THUMB_W - 60, PHOTO_TOP + 4, 56, 20)
+LABEL_AREA = QRect(PAD + 4, PHOTO_TOP + 133 - 24, 80, 20)
 
 
 def test_flagged_badge_is_red_and_clean_badge_green(qapp) -> None:  # type: ignore[no-untyped-def]

@@ -83,7 +83,7 @@ def test_thumbnails_load_for_visible_rows(
 
     qtbot.waitUntil(loaded, timeout=10_000)
     pixmap = index.data(Roles.THUMBNAIL)
-    assert max(pixmap.width(), pixmap.height()) <= 2 * 176
+    assert pixmap.width() <= 200 and pixmap.height() <= 150  # scaled once, off the GUI
 
 
 def test_sorting_and_filtering_from_the_toolbar(

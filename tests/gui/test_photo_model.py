@@ -219,7 +219,7 @@ def test_fifty_thousand_rows_scroll_and_sort_lazily(qtbot, tmp_path: Path) -> No
     delegate = PhotoDelegate(grid)
     grid.setItemDelegate(delegate)
     grid.setModel(model)
-    grid.setGridSize(delegate.cell_size(grid.font()) + QSize(8, 8))
+    grid.set_cell_size(delegate.cell_size(grid.font()) + QSize(8, 8))
     grid.resize(1000, 700)
     grid.show()
     qtbot.waitExposed(grid)
