@@ -11,6 +11,7 @@ so dragging the slider over a big library costs well under a millisecond per ste
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -154,8 +155,8 @@ SORT_KEYS: dict[SortKey, Callable[[PhotoRecord], tuple[object, ...]]] = {
     SortKey.CONFIDENCE: lambda r: (r.score is None, -(r.score or 0.0), r.path),
     SortKey.NAME: lambda r: (r.name.casefold(), r.path),
     SortKey.DATE: lambda r: (_date_key(r), r.path),
-    SortKey.FOLDER: lambda r: (r.folder, r.name.casefold()),
-}
+    SortKey.FOLDER: lambda r: (r.folder, r.name.casefold(), r.path),
+}  # every key ends in the path: keys are unique, so a row can be found by bisection
 
 
 @dataclass(frozen=True)
@@ -182,41 +183,94 @@ class Counts:
         }[kind]
 
 
-class _Arrays:
-    """Column arrays over every record, for vectorised counting."""
+class _Columns:
+    """One slot per record in NumPy columns, updated in place, for vectorised counting.
 
-    def __init__(self, records: Iterable[PhotoRecord]) -> None:
-        recs = list(records)
-        self.present = np.fromiter(
-            (r.state == STATE_PRESENT for r in recs), dtype=bool, count=len(recs)
-        )
-        self.quarantined = np.fromiter(
-            (r.state == STATE_QUARANTINED for r in recs), dtype=bool, count=len(recs)
-        )
-        self.error = np.fromiter((bool(r.error) for r in recs), dtype=bool, count=len(recs))
-        self.score = np.fromiter(
-            (np.nan if r.score is None else r.score for r in recs), dtype=float, count=len(recs)
-        )
-        self.droplet = np.fromiter(
-            (r.label == "droplet" for r in recs), dtype=bool, count=len(recs)
-        )
-        self.clean = np.fromiter((r.label == "clean" for r in recs), dtype=bool, count=len(recs))
+    Counting at a new threshold is a handful of array operations, and a scan adding rows
+    touches only their slots, so neither the slider nor a big scan rebuilds anything.
+    """
+
+    def __init__(self) -> None:
+        self.slot: dict[str, int] = {}
+        self._free: list[int] = []
+        self._grow(1024)
+        self.size = 0
+
+    def _grow(self, capacity: int) -> None:
+        def extend(old: np.ndarray | None, dtype: type, fill: object) -> np.ndarray:
+            new: np.ndarray = np.full(capacity, fill, dtype=dtype)
+            if old is not None:
+                new[: len(old)] = old
+            return new
+
+        get = self.__dict__.get
+        self.present = extend(get("present"), bool, False)
+        self.quarantined = extend(get("quarantined"), bool, False)
+        self.error = extend(get("error"), bool, False)
+        self.score = extend(get("score"), float, np.nan)
+        self.droplet = extend(get("droplet"), bool, False)
+        self.clean = extend(get("clean"), bool, False)
+
+    @classmethod
+    def of(cls, records: Sequence[PhotoRecord]) -> _Columns:
+        """Columns for many records at once (much faster than one ``set`` each)."""
+        cols = cls()
+        n = len(records)
+        cols._grow(max(1024, n))
+        cols.size = n
+        cols.slot = {r.path: i for i, r in enumerate(records)}
+        cols.present[:n] = [r.state == STATE_PRESENT for r in records]
+        cols.quarantined[:n] = [r.state == STATE_QUARANTINED for r in records]
+        cols.error[:n] = [bool(r.error) for r in records]
+        cols.score[:n] = [np.nan if r.score is None else r.score for r in records]
+        cols.droplet[:n] = [r.label == "droplet" for r in records]
+        cols.clean[:n] = [r.label == "clean" for r in records]
+        return cols
+
+    def set(self, rec: PhotoRecord) -> None:
+        i = self.slot.get(rec.path)
+        if i is None:
+            if self._free:
+                i = self._free.pop()
+            else:
+                if self.size == len(self.present):
+                    self._grow(2 * self.size)
+                i = self.size
+                self.size += 1
+            self.slot[rec.path] = i
+        self.present[i] = rec.state == STATE_PRESENT
+        self.quarantined[i] = rec.state == STATE_QUARANTINED
+        self.error[i] = bool(rec.error)
+        self.score[i] = np.nan if rec.score is None else rec.score
+        self.droplet[i] = rec.label == "droplet"
+        self.clean[i] = rec.label == "clean"
+
+    def remove(self, path: str) -> None:
+        i = self.slot.pop(path, None)
+        if i is not None:
+            for col in (self.present, self.quarantined, self.error, self.droplet, self.clean):
+                col[i] = False
+            self.score[i] = np.nan
+            self._free.append(i)
 
     def counts(self, threshold: float) -> Counts:
-        reviewable = self.present & ~self.error
-        labelled = self.droplet | self.clean
+        n = self.size
+        present, error = self.present[:n], self.error[:n]
+        droplet, clean, score = self.droplet[:n], self.clean[:n], self.score[:n]
+        reviewable = present & ~error
+        labelled = droplet | clean
         with np.errstate(invalid="ignore"):
-            above = self.score >= threshold
-            near = np.abs(self.score - threshold) <= UNCERTAIN_BAND
-        flagged = reviewable & ~self.clean & (self.droplet | above)
+            above = score >= threshold
+            near = np.abs(score - threshold) <= UNCERTAIN_BAND
+        flagged = reviewable & ~clean & (droplet | above)
         return Counts(
-            total=int(self.present.sum()),
+            total=int(present.sum()),
             flagged=int(flagged.sum()),
             uncertain=int((reviewable & ~labelled & near).sum()),
             clean=int((reviewable & ~flagged).sum()),
-            labelled=int((self.present & labelled).sum()),
-            quarantined=int(self.quarantined.sum()),
-            errors=int((self.present & self.error).sum()),
+            labelled=int((present & labelled).sum()),
+            quarantined=int(self.quarantined[:n].sum()),
+            errors=int((present & error).sum()),
         )
 
 
@@ -230,12 +284,13 @@ class PhotoModel(QAbstractListModel):
     ) -> None:
         super().__init__(parent)
         self._records: dict[str, PhotoRecord] = {}
-        self._view: list[str] = []
-        self._row_of: dict[str, int] = {}
+        self._view: list[str] = []  # paths of the rows, in order
+        self._keys: list[tuple[object, ...]] = []  # their sort keys (unique: end in the path)
+        self._row_cache: dict[str, int] | None = None
         self._sort = SortKey.CONFIDENCE
         self._filter = Filter.ALL
         self._threshold = 0.5
-        self._arrays: _Arrays | None = None
+        self._columns = _Columns()
         self._thumbnails = thumbnails
         # How many times data() was asked for a thumbnail: the delegate must only ask for
         # rows it actually paints, which the 50,000-row test checks.
@@ -316,6 +371,12 @@ class PhotoModel(QAbstractListModel):
     def visible_paths(self) -> list[str]:
         return list(self._view)
 
+    @property
+    def _row_of(self) -> dict[str, int]:
+        if self._row_cache is None:
+            self._row_cache = {p: i for i, p in enumerate(self._view)}
+        return self._row_cache
+
     def row_of(self, path: str) -> int | None:
         return self._row_of.get(path)
 
@@ -324,14 +385,10 @@ class PhotoModel(QAbstractListModel):
         return QModelIndex() if row is None else self.index(row)
 
     def counts(self) -> Counts:
-        if self._arrays is None:
-            self._arrays = _Arrays(self._records.values())
-        return self._arrays.counts(self._threshold)
+        return self._columns.counts(self._threshold)
 
     def counts_at(self, threshold: float) -> Counts:
-        if self._arrays is None:
-            self._arrays = _Arrays(self._records.values())
-        return self._arrays.counts(threshold)
+        return self._columns.counts(threshold)
 
     # -- view settings -------------------------------------------------------------------------
     def set_sort_key(self, key: SortKey) -> None:
@@ -366,61 +423,52 @@ class PhotoModel(QAbstractListModel):
     def replace_all(self, records: Iterable[PhotoRecord]) -> None:
         """A fresh set of records (a folder was opened or re-read); keeps the selection."""
         self._records = {r.path: r for r in records}
-        self._arrays = None
+        self._columns = _Columns.of(list(self._records.values()))
         self._relayout()
         self.countsChanged.emit()
 
     def clear(self) -> None:
         self.beginResetModel()
         self._records = {}
-        self._view = []
-        self._row_of = {}
-        self._arrays = None
+        self._view, self._keys, self._row_cache = [], [], None
+        self._columns = _Columns()
         self.endResetModel()
         self.countsChanged.emit()
 
     def upsert(self, records: Sequence[PhotoRecord], *, resort: bool = True) -> None:
         """Add or update records.
 
-        ``resort=True`` (scan results) re-applies the filter and sort. ``resort=False`` (the
-        user's own labels) updates rows in place and appends new ones, so the photo being
-        reviewed does not jump away under the cursor.
+        ``resort=True`` (scan results, file moves) puts each row where the filter and sort
+        say, moving rows one by one so a small batch never re-sorts a big library and the
+        selection stays on its photos. ``resort=False`` (the user's own labels) updates rows
+        in place and appends new ones, so the photo being reviewed does not jump away.
         """
         if not records:
             return
-        self._arrays = None
-        if resort:
+        if resort and len(records) > max(64, len(self._view) // 8):
             for rec in records:
                 self._records[rec.path] = rec
-            self._relayout()
+                self._columns.set(rec)
+            self._relayout()  # a large share changed: one sort is cheaper
         else:
-            fresh: list[str] = []
             for rec in records:
-                known = rec.path in self._records
-                self._records[rec.path] = rec
-                row = self._row_of.get(rec.path)
-                if row is not None:
-                    idx = self.index(row)
-                    self.dataChanged.emit(idx, idx)
-                elif not known and matches(rec, self._filter, self._threshold):
-                    fresh.append(rec.path)
-            if fresh:
-                first = len(self._view)
-                self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
-                self._view.extend(fresh)
-                for i, path in enumerate(fresh, start=first):
-                    self._row_of[path] = i
-                self.endInsertRows()
+                self._upsert_one(rec, resort)
         self.countsChanged.emit()
 
     def remove_paths(self, paths: Iterable[str]) -> None:
-        gone = {p for p in paths if p in self._records}
+        gone = [p for p in dict.fromkeys(paths) if p in self._records]
         if not gone:
             return
-        for p in gone:
-            del self._records[p]
-        self._arrays = None
-        self._relayout()
+        key = SORT_KEYS[self._sort]
+        for path in gone:
+            row = self._find_row(key(self._records[path]), path)
+            if row is not None:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._view[row], self._keys[row]
+                self._row_cache = None
+                self.endRemoveRows()
+            del self._records[path]
+            self._columns.remove(path)
         self.countsChanged.emit()
 
     def with_label(self, paths: Iterable[str], label: str | None) -> list[PhotoRecord]:
@@ -430,11 +478,71 @@ class PhotoModel(QAbstractListModel):
         ]
 
     # -- internals -----------------------------------------------------------------------------
-    def _compute_view(self) -> list[str]:
-        kind, threshold = self._filter, self._threshold
-        keep = [r for r in self._records.values() if matches(r, kind, threshold)]
-        keep.sort(key=SORT_KEYS[self._sort])
-        return [r.path for r in keep]
+    def _find_row(self, key: tuple[object, ...], path: str) -> int | None:
+        row = bisect.bisect_left(self._keys, key)
+        if row < len(self._view) and self._view[row] == path:
+            return row
+        return None
+
+    def _upsert_one(self, rec: PhotoRecord, resort: bool) -> None:
+        key_of = SORT_KEYS[self._sort]
+        old = self._records.get(rec.path)
+        self._records[rec.path] = rec
+        self._columns.set(rec)
+        row = None if old is None else self._find_row(key_of(old), old.path)
+        if not resort:
+            if row is not None:
+                idx = self.index(row)
+                self.dataChanged.emit(idx, idx)
+            elif old is None and matches(rec, self._filter, self._threshold):
+                key = key_of(rec)
+                self._insert_row(bisect.bisect_left(self._keys, key), rec.path, key)
+            return
+        wanted = matches(rec, self._filter, self._threshold)
+        key = key_of(rec)
+        if row is None:
+            if wanted:
+                self._insert_row(bisect.bisect_left(self._keys, key), rec.path, key)
+            return
+        if not wanted:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._view[row], self._keys[row]
+            self._row_cache = None
+            self.endRemoveRows()
+            return
+        if key == self._keys[row]:
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx)
+            return
+        # Move the row (the selection goes with it) to where its new key belongs.
+        del self._keys[row]
+        target = bisect.bisect_left(self._keys, key)
+        self._keys.insert(row, key)  # restored until the move is announced
+        dest = target + 1 if target >= row else target
+        if dest in (row, row + 1):
+            self._keys[row] = key
+            idx = self.index(row)
+            self.dataChanged.emit(idx, idx)
+            return
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), dest)
+        del self._view[row], self._keys[row]
+        self._view.insert(target, rec.path)
+        self._keys.insert(target, key)
+        self._row_cache = None
+        self.endMoveRows()
+
+    def _insert_row(self, row: int, path: str, key: tuple[object, ...]) -> None:
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._view.insert(row, path)
+        self._keys.insert(row, key)
+        self._row_cache = None
+        self.endInsertRows()
+
+    def _compute_view(self) -> tuple[list[str], list[tuple[object, ...]]]:
+        kind, threshold, key_of = self._filter, self._threshold, SORT_KEYS[self._sort]
+        keys = [key_of(r) for r in self._records.values() if matches(r, kind, threshold)]
+        keys.sort()
+        return [str(k[-1]) for k in keys], keys
 
     def _relayout(self) -> None:
         """Recompute rows; persistent indexes (selection, current) follow their photos."""
@@ -444,11 +552,12 @@ class PhotoModel(QAbstractListModel):
             self._view[i.row()] if i.isValid() and i.row() < len(self._view) else None
             for i in persistent
         ]
-        self._view = self._compute_view()
-        self._row_of = {p: i for i, p in enumerate(self._view)}
+        self._view, self._keys = self._compute_view()
+        self._row_cache = None
+        row_of = self._row_of
         new_indexes = []
         for path in old_paths:
-            row = self._row_of.get(path) if path is not None else None
+            row = row_of.get(path) if path is not None else None
             new_indexes.append(self.index(row) if row is not None else QModelIndex())
         self.changePersistentIndexList(persistent, new_indexes)
         self.layoutChanged.emit()

@@ -270,3 +270,54 @@ def test_fifty_thousand_rows_scroll_and_sort_lazily(qtbot, tmp_path: Path) -> No
     print("50,000 rows:", {k: f"{v * 1000:.0f} ms" for k, v in timings.items()})
     # Sanity bound only (shared CI machines vary): nothing may take anywhere near a stall.
     assert max(timings.values()) < 20.0
+
+
+def test_incremental_updates_match_a_full_sort_and_keep_the_selection() -> None:
+    import random
+
+    rng = random.Random(7)
+    model = PhotoModel()
+    model.replace_all(fake_rows(300))
+    model.set_filter(Filter.FLAGGED)
+    watched = QPersistentModelIndex(model.index(5))
+    watched_path = model.record_at(5).path
+    for _ in range(40):
+        batch = []
+        for _ in range(rng.randint(1, 12)):
+            i = rng.randrange(400)  # some new paths, some known ones
+            batch.append(
+                rec(
+                    f"IMG_{i:05d}.jpg",
+                    rng.random(),
+                    folder=f"/big/{i % 37:02d}",
+                    label=rng.choice([None, None, "droplet", "clean"]),
+                    error=None if rng.random() > 0.05 else "truncated",
+                )
+            )
+        model.upsert(batch)
+        if rng.random() < 0.2:
+            model.remove_paths([model.record_at(rng.randrange(model.rowCount())).path])
+        expected, _ = model._compute_view()
+        assert model.visible_paths() == expected
+        if watched.isValid():
+            assert model.record_at(watched.row()).path == watched_path
+        for kind in Filter:  # the incremental counts agree with a recount
+            assert model.counts().for_filter(kind) == sum(
+                matches(r, kind, model.threshold) for r in model.records()
+            )
+
+
+def test_small_scan_batches_on_a_big_library_do_not_resort(qtbot) -> None:  # type: ignore[no-untyped-def]
+    model = PhotoModel()
+    model.replace_all(fake_rows(50_000))
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    t0 = time.perf_counter()
+    for b in range(20):
+        model.upsert([rec(f"NEW_{b}_{i}.jpg", (b * 32 + i) / 640) for i in range(32)])
+    per_batch = (time.perf_counter() - t0) / 20
+    print(f"32-row scan batch into 50,000 rows: {per_batch * 1000:.1f} ms")
+    assert layouts == []  # rows were inserted where they belong, no full re-sort
+    assert model.rowCount() == 50_000 + 640
+    expected, _ = model._compute_view()
+    assert model.visible_paths() == expected
