@@ -126,7 +126,9 @@ def test_thumbnails_load_in_the_background_with_a_bounded_cache(qtbot, tmp_path:
         broken = tmp_path / "broken.jpg"
         broken.write_bytes(b"not an image")
         bad = record_for(broken)
-        with qtbot.waitSignal(service.ready, timeout=10_000):
+        with qtbot.waitSignal(
+            service.ready, timeout=10_000, check_params_cb=lambda path: path == bad.path
+        ):
             service.pixmap(bad)
         assert service.pixmap(bad) is None and service.failed(bad)
         unreadable = record_for(broken, error="not a recognised image format")
