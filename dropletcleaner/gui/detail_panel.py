@@ -78,7 +78,7 @@ _AttrKey = tuple[str, str, str, str]  # path, fingerprint, model key, method
 class _Bridge(QObject):
     """Carries worker results to the GUI thread (queued, because it lives there)."""
 
-    previewDone = Signal(int, str, object)  # generation, path, QImage
+    previewDone = Signal(int, object, object)  # generation, (path, fingerprint), QImage
     previewFailed = Signal(int, str, str)  # generation, path, reason
     attributionDone = Signal(object, object)  # key, Attribution
     attributionFailed = Signal(object, str)  # key, reason
@@ -302,7 +302,7 @@ class DetailPanel(QWidget):
         self._shown = _Shown()
         self._working: _WorkingModel | None = None
         self._memory: OrderedDict[_AttrKey, Attribution] = OrderedDict()
-        self._previews: OrderedDict[str, QImage] = OrderedDict()
+        self._previews: OrderedDict[tuple[str, str], QImage] = OrderedDict()
         self._attribution: Attribution | None = None
         self._drawn_key: _AttrKey | None = None
         self._pending: _AttrKey | None = None
@@ -475,15 +475,16 @@ class DetailPanel(QWidget):
             self.canvas.set_message("This photo could not be read.")
             self._refresh_heat()
             return
-        cached = self._previews.get(record.path)
+        preview_key = (record.path, record.fingerprint or "")
+        cached = self._previews.get(preview_key)
         if cached is not None:
-            self._previews.move_to_end(record.path)
+            self._previews.move_to_end(preview_key)
             self.canvas.set_photo(cached)
             self.previewReady.emit(record.path)
         else:
             self.canvas.set_photo(None)
             self.canvas.set_message("Loading…")
-            self._start_preview(record.path)
+            self._start_preview(preview_key)
         self._refresh_heat()
 
     def shutdown(self) -> None:
@@ -570,7 +571,8 @@ class DetailPanel(QWidget):
         size = screen.size() * screen.devicePixelRatio()
         return int(min(4096, max(1600, size.width(), size.height())))
 
-    def _start_preview(self, path: str) -> None:
+    def _start_preview(self, key: tuple[str, str]) -> None:
+        path = key[0]
         generation, token, side = self._shown.generation, self._preview_token, self._preview_side()
         bridge = self._bridge
 
@@ -587,13 +589,14 @@ class DetailPanel(QWidget):
                 bridge.previewFailed.emit(generation, path, f"unexpected error: {exc!r}")
                 return
             if not token.cancelled:
-                bridge.previewDone.emit(generation, path, image)
+                bridge.previewDone.emit(generation, key, image)
 
         self._preview_pool.start(run)
 
-    def _on_preview(self, generation: int, path: str, image: QImage) -> None:
-        self._previews[path] = image
-        self._previews.move_to_end(path)
+    def _on_preview(self, generation: int, key: tuple[str, str], image: QImage) -> None:
+        path = key[0]
+        self._previews[key] = image
+        self._previews.move_to_end(key)
         while len(self._previews) > PREVIEW_CACHE_SIZE:
             self._previews.popitem(last=False)
         record = self._shown.record

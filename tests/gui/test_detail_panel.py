@@ -256,3 +256,22 @@ def test_shutdown_mid_computation_leaves_no_thread(qtbot, panel: DetailPanel, ph
     assert drawn == []
     panel.show_photo(make_record(photo))  # ignored once shut down
     assert panel.active_workers() == 0
+
+
+def test_returning_to_a_photo_is_served_from_memory(
+    qtbot, panel: DetailPanel, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    first = make_record(write_jpeg(tmp_path / "a.jpg", seed=4))
+    second = make_record(write_jpeg(tmp_path / "b.jpg", seed=5))
+    first_result = show_and_wait(qtbot, panel, first)
+    show_and_wait(qtbot, panel, second)
+
+    previews: list[str] = []
+    panel.previewReady.connect(previews.append)
+    with qtbot.waitSignal(panel.attributionReady, timeout=1000) as blocker:
+        panel.show_photo(first)
+        # Both were ready before control returned to the event loop.
+        assert previews == [first.path]
+        assert panel.canvas.heat_drawn and not panel.busy
+    assert blocker.args[0] is first_result
+    assert panel.active_workers() == 0
