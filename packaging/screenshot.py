@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "screenshot.png")
     parser.add_argument("--size", default="1440x900", help="window size, WxH")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait in all")
+    parser.add_argument("--dark", action="store_true", help="use a dark palette (theme check)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -93,6 +94,8 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
 
     app = QApplication([sys.argv[0]])
     configure_application(app)
+    if args.dark:
+        _dark_palette(app)
     settings = AppSettings(QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat))
     notifier = Notifier()
     window = create_window(AppContext(settings=settings, notifier=notifier))
@@ -128,17 +131,21 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
     window.grid.setFocus()
     pump(0.5)
 
-    # Wait for the detail panel's heat map: it says when it is busy, if it can.
+    # Wait for the detail panel to draw the heat map of that photo.
     detail = window.detail
-    busy = getattr(detail, "is_busy", None)
+    drawn: list[object] = []
+    ready = getattr(detail, "attributionReady", None)
+    if ready is not None:
+        ready.connect(drawn.append)
+        if getattr(detail, "attribution", None) is not None:
+            drawn.append(detail.attribution)
     settle = time.monotonic() + 5.0
-    while time.monotonic() < deadline:
-        pump(0.2)
-        if callable(busy):
-            if not busy():
-                break
-        elif time.monotonic() > settle:
+    while not drawn:
+        if time.monotonic() > deadline:
+            sys.exit("screenshot: the heat map did not appear in time")
+        if ready is None and time.monotonic() > settle:
             break
+        pump(0.2)
     # Every thumbnail on screen loaded.
     window.grid.viewport().repaint()
     pump(1.0)
@@ -154,6 +161,33 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
     print(f"Saved {args.output} ({pixmap.width()}x{pixmap.height()}) of {folder}")
     window.close()
     return 0
+
+
+def _dark_palette(app: object) -> None:
+    """A dark Fusion palette, to check the app reads well in dark themes."""
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    app.setStyle("Fusion")
+    pal = QPalette()
+    role = QPalette.ColorRole
+    for r, c in {
+        role.Window: (45, 45, 48),
+        role.WindowText: (230, 230, 230),
+        role.Base: (30, 30, 32),
+        role.AlternateBase: (55, 55, 58),
+        role.Text: (230, 230, 230),
+        role.Button: (55, 55, 58),
+        role.ButtonText: (230, 230, 230),
+        role.Highlight: (42, 130, 218),
+        role.HighlightedText: (255, 255, 255),
+        role.PlaceholderText: (150, 150, 150),
+        role.ToolTipBase: (60, 60, 60),
+        role.ToolTipText: (230, 230, 230),
+    }.items():
+        pal.setColor(r, QColor(*c))
+    app.setPalette(pal)
 
 
 if __name__ == "__main__":

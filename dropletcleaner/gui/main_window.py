@@ -123,6 +123,7 @@ class PhotoGrid(QListView):
         self.empty_text = ""
         self.open_requested: Callable[[], None] | None = None
         self._cell = QSize()
+        self.min_squeeze = 16  # pixels a cell may shrink below its preferred width
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setMovement(QListView.Movement.Static)
         self.setResizeMode(QListView.ResizeMode.Adjust)
@@ -157,8 +158,9 @@ class PhotoGrid(QListView):
             # jump when it appears.
             width -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         width -= 2 * self.spacing() + 2  # the view keeps this margin around the items
-        columns = max(1, width // self._cell.width())
-        grid = QSize(max(self._cell.width(), width // columns), self._cell.height())
+        # Cells may give up a little of their padding to fit one more column.
+        columns = max(1, width // max(1, self._cell.width() - self.min_squeeze))
+        grid = QSize(max(1, width // columns), self._cell.height())
         if grid != self.gridSize():
             self.setGridSize(grid)
 
@@ -808,7 +810,7 @@ class MainWindow(QMainWindow):
         )
         self._update_empty_text()
         self._select_first_if_none()
-        self._update_summary()
+        self._update_counts()  # now, not on the next event-loop turn: the scan is over
         self._update_actions()
 
     def _on_scan_failed(self, root: str, reason: str) -> None:

@@ -33,7 +33,37 @@ def _recording_start(self: QThread, *args: object) -> None:
 
 QThread.start = _recording_start  # type: ignore[method-assign]
 
+# Thread pools (the global one and private ones) are recorded when given work.
+_USED_POOLS: weakref.WeakSet[QThreadPool] = weakref.WeakSet()
+_original_pool_start = QThreadPool.start
+_original_pool_try_start = QThreadPool.tryStart
+
+
+def _recording_pool_start(self: QThreadPool, *args: object) -> None:
+    _USED_POOLS.add(self)
+    _original_pool_start(self, *args)  # type: ignore[arg-type]
+
+
+def _recording_pool_try_start(self: QThreadPool, *args: object) -> bool:
+    _USED_POOLS.add(self)
+    return bool(_original_pool_try_start(self, *args))  # type: ignore[arg-type]
+
+
+QThreadPool.start = _recording_pool_start  # type: ignore[method-assign]
+QThreadPool.tryStart = _recording_pool_try_start  # type: ignore[method-assign]
+
 _GRACE_S = 5.0
+
+
+def _busy_pool_threads() -> int:
+    busy = QThreadPool.globalInstance().activeThreadCount()
+    for pool in list(_USED_POOLS):
+        try:
+            if pool is not QThreadPool.globalInstance():
+                busy += pool.activeThreadCount()
+        except RuntimeError:  # deleted with its owner, after its threads ended
+            continue
+    return busy
 
 
 def _running_qthreads() -> list[QThread]:
@@ -58,7 +88,7 @@ def no_thread_left_running() -> Iterator[None]:
         if app is not None:
             app.processEvents()
         qthreads = _running_qthreads()
-        pool_busy = QThreadPool.globalInstance().activeThreadCount()
+        pool_busy = _busy_pool_threads()
         py_threads = [
             t
             for t in threading.enumerate()
@@ -73,7 +103,7 @@ def no_thread_left_running() -> Iterator[None]:
         time.sleep(0.05)
     names = [t.objectName() or type(t).__name__ for t in qthreads] + [t.name for t in py_threads]
     if pool_busy:
-        names.append(f"{pool_busy} QThreadPool task(s)")
+        names.append(f"{pool_busy} thread-pool task(s)")
     pytest.fail(f"threads still running after the test: {names}")
 
 
