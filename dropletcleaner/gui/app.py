@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -69,6 +71,17 @@ def create_window(context: AppContext | None = None) -> MainWindow:
     return window
 
 
+def _quit_on_interrupt(app: QApplication, window: MainWindow) -> None:
+    """Ctrl+C in the terminal closes the window properly (workers stop, settings saved)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Python only runs signal handlers between bytecodes: wake it up now and then.
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
 def run_app(folder: str | None = None) -> int:
     """Run the desktop app; with ``folder``, open and scan it. Returns the exit code."""
     if folder is not None and not os.path.isdir(folder):
@@ -88,6 +101,7 @@ def run_app(folder: str | None = None) -> int:
             notifier=notifier,
         )
         window = create_window(context)
+        _quit_on_interrupt(app, window)
         window.show()
         if folder is not None:
             window.open_folder(folder)
