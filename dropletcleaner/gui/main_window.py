@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import (
@@ -61,6 +60,7 @@ from dropletcleaner.core.catalog import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.progress import Progress
 from dropletcleaner.core.thumbnails import ThumbnailCache
 from dropletcleaner.gui.delegate import THUMB_BOX, PhotoDelegate
+from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash, quarantine_available
 from dropletcleaner.gui.notifier import MessageBar, Notifier
@@ -208,31 +208,6 @@ class _Banner(QFrame):
         row.setContentsMargins(10, 6, 10, 6)
         row.addWidget(icon)
         row.addWidget(self.label, 1)
-
-
-def _detail_panel_class() -> type[QWidget] | None:
-    """The detail panel (preview with heat map), when this build has it."""
-    try:
-        module = importlib.import_module("dropletcleaner.gui.detail_panel")
-    except ImportError:
-        return None
-    cls = getattr(module, "DetailPanel", None)
-    return cls if isinstance(cls, type) else None
-
-
-class _NoDetailPanel(QLabel):
-    """Says plainly that this build has no detail view, instead of an empty pane."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("The photo detail view is not part of this build.", parent)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setWordWrap(True)
-
-    def show_photo(self, record: PhotoRecord | None) -> None:
-        pass
-
-    def set_model(self, loaded: object) -> None:
-        pass
 
 
 # -- window --------------------------------------------------------------------------------------
@@ -455,8 +430,7 @@ class MainWindow(QMainWindow):
         self.grid.set_cell_size(self.delegate.cell_size(self.grid.font()) + QSize(8, 8))
         self.grid.open_requested = self.toggle_detail_mode
 
-        panel_cls = _detail_panel_class()
-        self.detail: Any = panel_cls() if panel_cls is not None else _NoDetailPanel()
+        self.detail = DetailPanel()
         self.detail.setMinimumWidth(320)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -1344,9 +1318,7 @@ class MainWindow(QMainWindow):
         self.file_ops.shutdown()
         self.thumbnails.shutdown()
         self._loader.wait()
-        close_detail = getattr(self.detail, "shutdown", None)
-        if callable(close_detail):
-            close_detail()
+        self.detail.shutdown()
         if self._quarantine_window is not None:
             self._quarantine_window.close()
         if self._catalog is not None:
