@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog import Catalog
 from dropletcleaner.gui.main_window import MainWindow, scan_status_text
 from dropletcleaner.gui.photo_model import Filter, Roles, SortKey
 from dropletcleaner.gui.workers import ScanStatus
+from tests.gui.gui_helpers import select_rows
 from tests.helpers import write_jpeg
 
 
@@ -23,14 +24,6 @@ def catalog_label(win: MainWindow, path: str) -> str | None:
         rec = cat.get(path)
         assert rec is not None
         return rec.label
-
-
-def select_rows(win: MainWindow, *rows: int) -> None:
-    sel = win.grid.selectionModel()
-    sel.clearSelection()
-    for r in rows:
-        sel.select(win.model.index(r), QItemSelectionModel.SelectionFlag.Select)
-    sel.setCurrentIndex(win.model.index(rows[0]), QItemSelectionModel.SelectionFlag.NoUpdate)
 
 
 def test_starts_on_the_welcome_page(window: MainWindow) -> None:
@@ -197,10 +190,17 @@ def test_rescan_reads_nothing_unchanged_and_keeps_labels(
     assert window.model.record(path).label == "droplet"  # type: ignore[union-attr]
 
 
-def test_closing_mid_scan_stops_every_worker(qtbot, make_context, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    """Enough photos that a scan is still running when the test acts."""
     folder = tmp_path / "many"
     for i in range(160):
         write_jpeg(folder / f"p{i:03d}.jpg", size=(160, 120), seed=i)
+    return folder
+
+
+def test_closing_mid_scan_stops_every_worker(qtbot, make_context, many: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = many
     win = MainWindow(make_context())
     qtbot.addWidget(win)
     win.show()
@@ -214,12 +214,8 @@ def test_closing_mid_scan_stops_every_worker(qtbot, make_context, tmp_path: Path
     assert 0 < len(scored) < 160  # stopped part-way, and what was scored is saved
 
 
-def test_stop_button_ends_the_scan_with_what_it_has(
-    qtbot, window: MainWindow, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "many"
-    for i in range(160):
-        write_jpeg(folder / f"p{i:03d}.jpg", size=(160, 120), seed=i)
+def test_stop_button_ends_the_scan_with_what_it_has(qtbot, window: MainWindow, many: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = many
     with qtbot.waitSignal(window.scans.rows, timeout=60_000):
         window.open_folder(folder)
     with qtbot.waitSignal(window.scans.finished, timeout=60_000) as blocker:
