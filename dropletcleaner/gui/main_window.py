@@ -507,7 +507,7 @@ class MainWindow(QMainWindow):
         )
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setMaximumWidth(560)
+        text.setFixedWidth(560)  # a fixed width lets the wrapped text get its full height
         text.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         button = QPushButton(self.open_action.icon(), "Open Folder…")
         button.setDefault(True)
@@ -518,7 +518,12 @@ class MainWindow(QMainWindow):
         col.setSpacing(12)
         col.addWidget(icon)
         col.addWidget(title)
-        col.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        # Centred by stretches, not by an alignment flag, so the wrapped text keeps its height.
+        text_row = QHBoxLayout()
+        text_row.addStretch(1)
+        text_row.addWidget(text)
+        text_row.addStretch(1)
+        col.addLayout(text_row)
         col.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         col.addLayout(self.recent_box)
         outer.addLayout(col)
@@ -681,6 +686,7 @@ class MainWindow(QMainWindow):
         self.detail.show_photo(None)
         self.stack.setCurrentWidget(self.splitter)
         self.grid.empty_text = "Reading the folder…"
+        self._update_counts()
         self._scan_finished_text = ""
         if scan:
             self.scans.start(path, self.model_handle)
@@ -1085,7 +1091,9 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         c = self.model.counts()
-        self.counts_label.setText(f"  {c.flagged:,} flagged of {c.total:,}")
+        self.counts_label.setText(
+            f"  {c.flagged:,} flagged of {c.total:,}" if self.root is not None else ""
+        )
         for i in range(self.filter_combo.count()):
             kind = Filter(self.filter_combo.itemData(i))
             self.filter_combo.setItemText(i, f"{FILTER_TITLES[kind]} ({c.for_filter(kind):,})")
@@ -1290,6 +1298,8 @@ class MainWindow(QMainWindow):
         self.quarantine_window_action.setEnabled(quarantine_available())
         self.undo_action.setEnabled(bool(self._undo))
         self.details_action.setEnabled(self.grid.currentIndex().isValid())
+        for w in (self.filter_combo, self.sort_combo, self.threshold_slider):
+            w.setEnabled(has_folder)
         self._update_summary()
 
     def _refresh_errors_soon(self) -> None:
