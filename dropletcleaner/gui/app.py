@@ -1,0 +1,114 @@
+"""Start the desktop app: the Qt application, its identity and icon, hooks, and the window."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from importlib import resources
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication
+
+from dropletcleaner import __version__
+from dropletcleaner.gui import excepthook
+from dropletcleaner.gui.main_window import AppContext, MainWindow
+from dropletcleaner.gui.notifier import Notifier
+from dropletcleaner.gui.settings import AppSettings
+
+APP_ID = "io.github.dropletcleaner.DropletCleaner"  # the .desktop file's name, reverse-DNS
+ORGANIZATION = "DropletCleaner"
+APP_NAME = "DropletCleaner"
+ICON_NAME = "dropletcleaner"
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+
+
+def icons_dir() -> Path | None:
+    """Folder holding the app icon: inside the installed package, or in a source checkout."""
+    candidates: list[Path] = []
+    with contextlib.suppress(ModuleNotFoundError):
+        candidates.append(Path(str(resources.files("dropletcleaner.resources") / "icons")))
+    candidates.append(Path(__file__).resolve().parents[2] / "resources" / "icons")
+    for folder in candidates:
+        if (folder / f"{ICON_NAME}.svg").is_file():
+            return folder
+    return None
+
+
+def app_icon() -> QIcon:
+    """The app icon at every size shipped, preferring the desktop theme's installed copy."""
+    icon = QIcon()
+    folder = icons_dir()
+    if folder is not None:
+        for size in ICON_SIZES:
+            png = folder / f"{ICON_NAME}-{size}.png"
+            if png.is_file():
+                icon.addFile(str(png))
+        icon.addFile(str(folder / f"{ICON_NAME}.svg"))
+    return QIcon.fromTheme(APP_ID, icon)
+
+
+def configure_application(app: QCoreApplication) -> None:
+    """Names used by QSettings and the desktop, and the app's icon."""
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    QGuiApplication.setApplicationDisplayName(APP_NAME)
+    # Ties windows to packaging/io.github.dropletcleaner.DropletCleaner.desktop (Wayland).
+    QGuiApplication.setDesktopFileName(APP_ID)
+    if isinstance(app, QGuiApplication):
+        app.setWindowIcon(app_icon())
+
+
+def create_window(context: AppContext | None = None) -> MainWindow:
+    window = MainWindow(context)
+    window.setWindowIcon(QGuiApplication.windowIcon())
+    window.welcome_icon.setPixmap(QGuiApplication.windowIcon().pixmap(96, 96))
+    return window
+
+
+def _quit_on_interrupt(app: QApplication, window: MainWindow) -> None:
+    """Ctrl+C in the terminal closes the window properly (workers stop, settings saved)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    # Python only runs signal handlers between bytecodes: wake it up now and then.
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+
+
+def run_app(folder: str | None = None) -> int:
+    """Run the desktop app; with ``folder``, open and scan it. Returns the exit code."""
+    if folder is not None and not os.path.isdir(folder):
+        print(f"dropletcleaner gui: error: not a folder: {folder}", file=sys.stderr)
+        return 2
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    configure_application(app)
+    notifier = Notifier()
+    uninstall = excepthook.install(notifier)
+    try:
+        context = AppContext(
+            settings=AppSettings(QSettings()),
+            notifier=notifier,
+        )
+        window = create_window(context)
+        _quit_on_interrupt(app, window)
+        window.show()
+        if folder is not None:
+            window.open_folder(folder)
+        else:
+            last = context.settings.last_folder()
+            if last and os.path.isdir(last):
+                window.open_folder(last)
+        return int(app.exec())
+    finally:
+        uninstall()

@@ -1,0 +1,242 @@
+"""Paints one grid cell: the thumbnail, a score badge, the user's label and the photo's state.
+
+Colours come from the palette (so dark and light themes both read well), except the
+score badge, which sits on the photo and uses fixed, high-contrast colours. A cell only
+asks the model for its thumbnail when it is painted, which is what makes loading lazy.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPixmap,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from dropletcleaner.core.catalog import STATE_QUARANTINED
+from dropletcleaner.gui.photo_model import Roles
+
+# The box a thumbnail is fitted into: 4:3 suits most cameras, portraits still read well.
+THUMB_W = 200
+THUMB_H = 150
+THUMB_BOX = QSize(THUMB_W, THUMB_H)
+PAD = 8
+RADIUS = 6.0
+
+# Badge colours sit on top of photos, not on the palette: fixed, with white text.
+_FLAGGED = QColor(214, 51, 61)
+_UNCERTAIN = QColor(196, 124, 0)
+_CLEAN = QColor(46, 125, 80)
+_LABEL_DROPLET = QColor(27, 110, 194)
+_LABEL_CLEAN = QColor(46, 125, 80)
+
+_ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+class PhotoDelegate(QStyledItemDelegate):
+    """Draws photo cells of a fixed size (the view uses uniform item sizes)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.paint_count = 0  # cells painted, for tests of lazy painting
+        self._name_font: QFont | None = None
+        self._badge_font: QFont | None = None
+
+    def cell_size(self, option_font: QFont) -> QSize:
+        fm = QFontMetrics(option_font)
+        return QSize(THUMB_W + 2 * PAD, THUMB_H + 2 * PAD + fm.height() + 6)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:
+        return self.cell_size(option.font)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
+        self.paint_count += 1
+        opt_rect: QRect = option.rect
+        state: QStyle.StateFlag = option.state
+        palette: QPalette = option.palette
+        font: QFont = option.font
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        hovered = bool(state & QStyle.StateFlag.State_MouseOver)
+        focused = bool(state & QStyle.StateFlag.State_HasFocus)
+
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+
+        cell = QRectF(opt_rect).adjusted(2, 2, -2, -2)
+        if selected or hovered:
+            bg = QColor(palette.color(QPalette.ColorRole.Highlight))
+            bg.setAlphaF(0.85 if selected else 0.18)
+            path = QPainterPath()
+            path.addRoundedRect(cell, RADIUS + 2, RADIUS + 2)
+            painter.fillPath(path, bg)
+
+        # Centred in the cell: the grid spreads spare width evenly between columns.
+        left = opt_rect.x() + max(PAD, (opt_rect.width() - THUMB_W) // 2)
+        box = QRect(left, opt_rect.y() + PAD, THUMB_W, THUMB_H)
+        pixmap = index.data(Roles.THUMBNAIL)
+        error = index.data(Roles.ERROR)
+        state_name = index.data(Roles.STATE)
+        quarantined = state_name == STATE_QUARANTINED
+        photo_rect = self._draw_thumbnail(
+            painter, palette, box, pixmap, error, bool(index.data(Roles.THUMBNAIL_FAILED))
+        )
+        if quarantined:
+            self._draw_quarantined(painter, photo_rect, font)
+        score = index.data(Roles.SCORE)
+        if score is not None and not error:
+            self._draw_score(
+                painter,
+                photo_rect,
+                float(score),
+                bool(index.data(Roles.FLAGGED)),
+                bool(index.data(Roles.UNCERTAIN)),
+                font,
+            )
+        label = index.data(Roles.LABEL)
+        if label:
+            self._draw_label(painter, photo_rect, str(label), font)
+
+        # File name under the photo.
+        name_rect = QRect(left, box.bottom() + 5, THUMB_W, opt_rect.bottom() - box.bottom() - 5)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(palette.color(role))
+        painter.setFont(font)
+        name = QFontMetrics(font).elidedText(
+            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+            Qt.TextElideMode.ElideMiddle,
+            THUMB_W,
+        )
+        painter.drawText(name_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
+
+        if focused:
+            pen_color = QColor(palette.color(QPalette.ColorRole.Highlight))
+            if selected:
+                pen_color = palette.color(QPalette.ColorRole.HighlightedText)
+            painter.setPen(pen_color)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(cell.adjusted(1, 1, -1, -1), RADIUS + 1, RADIUS + 1)
+        painter.restore()
+
+    # -- pieces --------------------------------------------------------------------------------
+    def _draw_thumbnail(
+        self,
+        painter: QPainter,
+        palette: QPalette,
+        box: QRect,
+        pixmap: QPixmap | None,
+        error: str | None,
+        failed: bool,
+    ) -> QRectF:
+        if isinstance(pixmap, QPixmap) and not pixmap.isNull():
+            size = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRectF(
+                box.x() + (box.width() - size.width()) / 2,
+                box.y() + (box.height() - size.height()) / 2,
+                size.width(),
+                size.height(),
+            )
+            path = QPainterPath()
+            path.addRoundedRect(target, RADIUS, RADIUS)
+            painter.save()
+            painter.setClipPath(path)
+            painter.drawPixmap(target.toRect(), pixmap)
+            painter.restore()
+            return target
+
+        # Placeholder: a calm tile while loading, a clear mark when unreadable.
+        target = QRectF(box).adjusted(0, box.height() * 0.125, 0, -box.height() * 0.125)
+        path = QPainterPath()
+        path.addRoundedRect(target, RADIUS, RADIUS)
+        painter.fillPath(path, palette.color(QPalette.ColorRole.AlternateBase))
+        if error or failed:
+            icon = _standard_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            icon_rect = QRect(0, 0, 32, 32)
+            icon_rect.moveCenter(target.center().toPoint() - QPoint(0, 12))
+            icon.paint(painter, icon_rect)
+            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+            text_rect = target.toRect().adjusted(6, int(target.height() / 2) + 10, -6, -4)
+            painter.drawText(
+                text_rect,
+                Qt.AlignmentFlag.AlignHCenter
+                | Qt.AlignmentFlag.AlignTop
+                | Qt.TextFlag.TextWordWrap,
+                "Unreadable" if error else "No preview",
+            )
+        return target
+
+    def _draw_score(
+        self,
+        painter: QPainter,
+        photo: QRectF,
+        score: float,
+        flagged: bool,
+        uncertain: bool,
+        font: QFont,
+    ) -> None:
+        badge_font = QFont(font)
+        badge_font.setBold(True)
+        badge_font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        fm = QFontMetrics(badge_font)
+        text = f"{score * 100:.0f}%"
+        w = fm.horizontalAdvance(text) + 12
+        h = fm.height() + 4
+        rect = QRectF(photo.right() - w - 6, photo.top() + 6, w, h)
+        colour = _FLAGGED if flagged else _UNCERTAIN if uncertain else _CLEAN
+        path = QPainterPath()
+        path.addRoundedRect(rect, h / 2, h / 2)
+        painter.fillPath(path, colour)
+        painter.setPen(QColor(255, 255, 255))
+        painter.setFont(badge_font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _draw_label(self, painter: QPainter, photo: QRectF, label: str, font: QFont) -> None:
+        chip_font = QFont(font)
+        chip_font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        chip_font.setBold(True)
+        fm = QFontMetrics(chip_font)
+        text = "✓ Droplet" if label == "droplet" else "✓ Clean"
+        w = fm.horizontalAdvance(text) + 12
+        h = fm.height() + 4
+        rect = QRectF(photo.left() + 6, photo.bottom() - h - 6, w, h)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 4, 4)
+        painter.fillPath(path, _LABEL_DROPLET if label == "droplet" else _LABEL_CLEAN)
+        painter.setPen(QColor(255, 255, 255))
+        painter.setFont(chip_font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _draw_quarantined(self, painter: QPainter, photo: QRectF, font: QFont) -> None:
+        # Veil the photo and say plainly where it is.
+        path = QPainterPath()
+        path.addRoundedRect(photo, RADIUS, RADIUS)
+        painter.fillPath(path, QColor(0, 0, 0, 150))
+        icon = _standard_icon(QStyle.StandardPixmap.SP_TrashIcon)
+        icon_rect = QRect(0, 0, 28, 28)
+        icon_rect.moveCenter(photo.center().toPoint() - QPoint(0, 12))
+        icon.paint(painter, icon_rect)
+        painter.setPen(QColor(255, 255, 255))
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        text_rect = photo.toRect().adjusted(4, int(photo.height() / 2) + 6, -4, 0)
+        painter.drawText(
+            text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "In quarantine"
+        )
+
+
+def _standard_icon(kind: QStyle.StandardPixmap) -> QIcon:
+    return QApplication.style().standardIcon(kind)

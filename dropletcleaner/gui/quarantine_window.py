@@ -1,0 +1,283 @@
+"""The Quarantine window: batches of moved photos, with Restore and Empty (to the system trash).
+
+It only asks the shared :class:`~dropletcleaner.gui.file_ops.FileOps` worker for lists
+and operations; the main window applies every result to the grid, so both stay in step.
+Emptying always asks first: it is the one step that leaves the library for good.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dropletcleaner.gui.file_ops import FileOpResult, FileOps
+
+_TAG = "quarantine-window"
+
+
+def human_size(n: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:,.1f} TB"  # pragma: no cover - loop always returns
+
+
+class QuarantineWindow(QWidget):
+    """A separate, non-modal window listing quarantine batches."""
+
+    confirmEmpty = Signal(int, int)  # files, bytes (emitted before asking; for tests)
+
+    def __init__(self, file_ops: FileOps, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setWindowTitle("Quarantine — DropletCleaner")
+        self.resize(820, 520)
+        self._ops = file_ops
+        self._batches: list[Any] = []
+        # Replaced in tests; returns whether the user agreed to empty.
+        self.ask_empty = self._ask_empty
+
+        intro = QLabel(
+            "Quarantined photos were <b>moved, not deleted</b>. Restore puts them back exactly "
+            "where they were. Empty moves them to the system trash."
+        )
+        intro.setWordWrap(True)
+
+        self.batches = QTreeWidget()
+        self.batches.setHeaderLabels(["When", "Photos", "Size", "Still here", "Kept in"])
+        self.batches.setRootIsDecorated(False)
+        self.batches.setUniformRowHeights(True)
+        self.batches.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.batches.header().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.batches.currentItemChanged.connect(self._batch_selected)
+
+        self.files = QTreeWidget()
+        self.files.setHeaderLabels(["Original location", "Now at"])
+        self.files.setRootIsDecorated(False)
+        self.files.setUniformRowHeights(True)
+        self.files.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.batches)
+        split.addWidget(self.files)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 2)
+
+        style = self.style()
+        self.restore_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack), "Restore batch"
+        )
+        self.restore_button.setToolTip("Put the photos of the selected batch back where they were")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_all_button = QPushButton("Restore all")
+        self.restore_all_button.clicked.connect(self.restore_all)
+        self.empty_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Empty batch…"
+        )
+        self.empty_button.setToolTip("Move the selected batch's photos to the system trash")
+        self.empty_button.clicked.connect(self.empty_selected)
+        self.empty_all_button = QPushButton("Empty all…")
+        self.empty_all_button.clicked.connect(self.empty_all)
+        refresh = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Refresh")
+        refresh.clicked.connect(self.refresh)
+        self.status = QLabel()
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.restore_all_button)
+        buttons.addSpacing(16)
+        buttons.addWidget(self.empty_button)
+        buttons.addWidget(self.empty_all_button)
+        buttons.addStretch(1)
+        buttons.addWidget(refresh)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+        file_ops.finished.connect(self._on_result)
+        self._update_buttons()
+
+    # -- actions -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.status.setText("Reading the quarantine…")
+        self._ops.list_batches(tag=_TAG)
+
+    def photos_in_quarantine(self) -> int:
+        """Photos still in quarantine, as last listed."""
+        return sum(b.open_count for b in self._batches)
+
+    def selected_batch(self) -> Any | None:
+        item = self.batches.currentItem()
+        if item is None:
+            return None
+        row = self.batches.indexOfTopLevelItem(item)
+        return self._batches[row] if 0 <= row < len(self._batches) else None
+
+    def restore_selected(self) -> None:
+        batch = self.selected_batch()
+        if batch is not None:
+            self.status.setText("Restoring…")
+            self._ops.restore(batch_id=batch.batch_id, tag=_TAG)
+
+    def restore_all(self) -> None:
+        if self._batches:
+            self.status.setText("Restoring everything…")
+            self._ops.restore(all_batches=True, tag=_TAG)
+
+    def empty_selected(self) -> None:
+        batch = self.selected_batch()
+        if batch is None:
+            return
+        size = batch.size_bytes * batch.open_count // max(1, batch.count)
+        if self.ask_empty(batch.open_count, size, str(batch.destination_root)):
+            self.status.setText("Moving to the trash…")
+            self._ops.empty(batch_id=batch.batch_id, tag=_TAG)
+
+    def empty_all(self) -> None:
+        files = self.photos_in_quarantine()
+        if not files:
+            return
+        size = sum(b.size_bytes * b.open_count // max(1, b.count) for b in self._batches)
+        if self.ask_empty(files, size, "every quarantine folder"):
+            self.status.setText("Moving to the trash…")
+            self._ops.empty(tag=_TAG)
+
+    def _ask_empty(self, files: int, size: int, where: str) -> bool:
+        self.confirmEmpty.emit(files, size)
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Empty quarantine")
+        box.setText(
+            f"Move {files:,} photo{'s' if files != 1 else ''} ({human_size(size)}) "
+            "to the system trash?"
+        )
+        box.setInformativeText(
+            f"From {where}. They leave your library; you can still get them back from the "
+            "system trash until it is emptied."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+        trash = box.addButton("Move to Trash", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is trash
+
+    # -- results -------------------------------------------------------------------------------
+    def _on_result(self, result: FileOpResult) -> None:
+        if result.op == "batches" and result.tag == _TAG:
+            self._show_batches(result)
+            return
+        if result.op == "files" and result.tag == _TAG:
+            self._show_files(result.files)
+            return
+        if result.op in ("quarantine", "restore", "undo", "empty", "recover"):
+            if result.tag == _TAG and result.error is None and result.report is not None:
+                self.status.setText(_describe(result))
+            elif result.tag == _TAG:
+                self.status.setText("")
+            if self.isVisible():
+                self.refresh()
+
+    def _show_batches(self, result: FileOpResult) -> None:
+        if result.error is not None:
+            self.status.setText("")
+            return  # the main window's notifier already shows the error
+        previous = self.selected_batch()
+        # Restore and empty batches are history; only quarantine batches hold photos.
+        self._batches = [b for b in result.batches if b.kind == "quarantine"]
+        self.batches.clear()
+        select = None
+        for b in self._batches:
+            when = datetime.datetime.fromtimestamp(b.created_at).strftime("%Y-%m-%d %H:%M")
+            item = QTreeWidgetItem(
+                [
+                    when,
+                    f"{b.count:,}",
+                    human_size(b.size_bytes),
+                    f"{b.open_count:,}",
+                    str(b.destination_root),
+                ]
+            )
+            item.setToolTip(4, str(b.destination_root))
+            for col in (1, 2, 3):
+                item.setTextAlignment(
+                    col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                )
+            if b.open_count == 0:
+                item.setDisabled(True)  # fully restored or emptied: history only
+            self.batches.addTopLevelItem(item)
+            if previous is not None and b.batch_id == previous.batch_id:
+                select = item
+        for col in range(4):
+            self.batches.resizeColumnToContents(col)
+        if select is None and self.batches.topLevelItemCount():
+            select = self.batches.topLevelItem(0)
+        if select is not None:
+            self.batches.setCurrentItem(select)
+        else:
+            self.files.clear()
+        open_files = self.photos_in_quarantine()
+        self.status.setText(
+            "The quarantine is empty."
+            if not open_files
+            else f"{open_files:,} photo{'s' if open_files != 1 else ''} in quarantine."
+        )
+        self._update_buttons()
+
+    def _show_files(self, files: list[Any]) -> None:
+        self.files.clear()
+        for f in files:
+            item = QTreeWidgetItem([str(f.original), str(f.current)])
+            item.setToolTip(0, str(f.original))
+            item.setToolTip(1, str(f.current))
+            self.files.addTopLevelItem(item)
+
+    def _batch_selected(self, *_args: object) -> None:
+        batch = self.selected_batch()
+        self._update_buttons()
+        if batch is not None:
+            self._ops.list_files(batch.batch_id, tag=_TAG)
+
+    def _update_buttons(self) -> None:
+        batch = self.selected_batch()
+        has_open = batch is not None and batch.open_count > 0
+        self.restore_button.setEnabled(has_open)
+        self.empty_button.setEnabled(has_open)
+        anything = any(b.open_count for b in self._batches)
+        self.restore_all_button.setEnabled(anything)
+        self.empty_all_button.setEnabled(anything)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+
+def _describe(result: FileOpResult) -> str:
+    report = result.report
+    verb = {"restore": "Restored", "undo": "Restored", "empty": "Moved to the trash"}.get(
+        result.op, "Moved"
+    )
+    done = sum(1 for o in report.outcomes if o.status in ("moved", "restored", "trashed"))
+    text = f"{verb}: {done:,}."
+    failed = sum(1 for o in report.outcomes if o.status in ("failed", "skipped"))
+    if failed:
+        text += f" {failed:,} could not be handled (see the messages above the grid)."
+    return text

@@ -1,0 +1,196 @@
+"""Fixtures for the desktop-app tests: isolated settings, catalog and trash, and a thread guard.
+
+Every test is checked not to leave a thread running (a Qt thread or a Python one): the
+app promises to stop all of its workers when its window closes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QThread, QThreadPool
+from PySide6.QtWidgets import QApplication
+
+from dropletcleaner.core.thumbnails import ThumbnailCache
+from tests.helpers import write_jpeg
+
+# Record every QThread started from Python (the app's and any other module's), so the guard
+# below sees them all, not only the ones the app registers itself.
+_STARTED_QTHREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
+_original_start = QThread.start
+
+
+def _recording_start(self: QThread, *args: object) -> None:
+    _STARTED_QTHREADS.add(self)
+    _original_start(self, *args)  # type: ignore[arg-type]
+
+
+QThread.start = _recording_start  # type: ignore[method-assign]
+
+# Thread pools (the global one and private ones) are recorded when given work.
+_USED_POOLS: weakref.WeakSet[QThreadPool] = weakref.WeakSet()
+_original_pool_start = QThreadPool.start
+_original_pool_try_start = QThreadPool.tryStart
+
+
+def _recording_pool_start(self: QThreadPool, *args: object) -> None:
+    _USED_POOLS.add(self)
+    _original_pool_start(self, *args)  # type: ignore[arg-type]
+
+
+def _recording_pool_try_start(self: QThreadPool, *args: object) -> bool:
+    _USED_POOLS.add(self)
+    return bool(_original_pool_try_start(self, *args))  # type: ignore[arg-type]
+
+
+QThreadPool.start = _recording_pool_start  # type: ignore[method-assign]
+QThreadPool.tryStart = _recording_pool_try_start  # type: ignore[method-assign]
+
+_GRACE_S = 5.0
+
+
+def _busy_pool_threads() -> int:
+    busy = QThreadPool.globalInstance().activeThreadCount()
+    for pool in list(_USED_POOLS):
+        try:
+            if pool is not QThreadPool.globalInstance():
+                busy += pool.activeThreadCount()
+        except RuntimeError:  # deleted with its owner, after its threads ended
+            continue
+    return busy
+
+
+def _running_qthreads() -> list[QThread]:
+    alive = []
+    for t in list(_STARTED_QTHREADS):
+        try:
+            if t.isRunning():
+                alive.append(t)
+        except RuntimeError:  # the C++ object is gone: the thread is over
+            continue
+    return alive
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running() -> Iterator[None]:
+    """Fail a test that leaves a QThread, a thread-pool task or a Python thread running."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + _GRACE_S
+    while True:
+        app = QApplication.instance()
+        if app is not None:
+            app.processEvents()
+        qthreads = _running_qthreads()
+        pool_busy = _busy_pool_threads()
+        py_threads = [
+            t
+            for t in threading.enumerate()
+            # A "dummy" entry stands for a foreign (Qt) thread that once ran Python code; it is
+            # never removed, and those threads are checked above as QThreads.
+            if t not in before and t.is_alive() and not isinstance(t, threading._DummyThread)
+        ]
+        if not qthreads and not pool_busy and not py_threads:
+            return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    names = [t.objectName() or type(t).__name__ for t in qthreads] + [t.name for t in py_threads]
+    if pool_busy:
+        names.append(f"{pool_busy} thread-pool task(s)")
+    pytest.fail(f"threads still running after the test: {names}")
+
+
+@pytest.fixture
+def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from dropletcleaner.gui.settings import AppSettings
+
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture(scope="session")
+def bundle(scorer):  # type: ignore[no-untyped-def]
+    """The session's CPU scorer as the app's model bundle (an untrained head)."""
+    from dropletcleaner.gui.workers import ModelBundle
+
+    return ModelBundle(loaded=scorer.loaded, scorer=scorer)
+
+
+class FakeTrash:
+    """Stands in for the system trash: moves files into a folder and records them."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.trashed: list[Path] = []
+
+    def __call__(self, path: Path) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{len(self.trashed)}-{path.name}"
+        shutil.move(str(path), str(target))
+        self.trashed.append(path)
+
+
+@pytest.fixture
+def trash(tmp_path: Path) -> FakeTrash:
+    return FakeTrash(tmp_path / "trash")
+
+
+@pytest.fixture
+def make_context(tmp_path: Path, bundle, settings, trash):  # type: ignore[no-untyped-def]
+    """Builds an AppContext on a private catalog, thumbnail cache, settings and trash."""
+    from dropletcleaner.gui.main_window import AppContext
+    from dropletcleaner.gui.notifier import Notifier
+
+    def make(model_factory: Callable[[], object] | None = None) -> AppContext:
+        return AppContext(
+            catalog_path=tmp_path / "catalog.sqlite3",
+            thumbs=ThumbnailCache(tmp_path / "thumbs"),
+            model_factory=model_factory or (lambda: bundle),  # type: ignore[arg-type,return-value]
+            settings=settings,
+            notifier=Notifier(),
+            trash=trash,
+        )
+
+    return make
+
+
+@pytest.fixture
+def window(qtbot, make_context):  # type: ignore[no-untyped-def]
+    from dropletcleaner.gui.main_window import MainWindow
+
+    win = MainWindow(make_context())
+    qtbot.addWidget(win)
+    win.resize(1200, 800)
+    win.show()
+    yield win
+    win.close()
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """Eight small photos in two folders and one unreadable file."""
+    root = tmp_path / "library"
+    for i in range(6):
+        write_jpeg(root / f"beach{i}.jpg", size=(320, 240), seed=i)
+    for i in range(2):
+        write_jpeg(root / "rain" / f"street{i}.jpg", size=(240, 320), seed=10 + i)
+    (root / "broken.jpg").write_bytes(b"this is not a JPEG")
+    return root
+
+
+@pytest.fixture
+def scan_folder(qtbot):  # type: ignore[no-untyped-def]
+    """``scan_folder(window, folder)`` opens ``folder`` and waits for its scan to finish."""
+
+    def scan(win, folder: Path, timeout: int = 120_000):  # type: ignore[no-untyped-def]
+        with qtbot.waitSignal(win.scans.finished, timeout=timeout) as blocker:
+            assert win.open_folder(folder)
+        return blocker.args[0]
+
+    return scan

@@ -1,0 +1,284 @@
+"""The main window end to end: open, scan, sort, filter, label by keys, undo, shut down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.gui.main_window import MainWindow, scan_status_text
+from dropletcleaner.gui.photo_model import Filter, Roles, SortKey
+from dropletcleaner.gui.workers import ScanStatus
+from tests.gui.gui_helpers import select_rows
+from tests.helpers import write_jpeg
+
+
+def grid_names(win: MainWindow) -> list[str]:
+    return [win.model.record_at(r).name for r in range(win.model.rowCount())]
+
+
+def catalog_label(win: MainWindow, path: str) -> str | None:
+    with Catalog(win.ctx.catalog_path) as cat:
+        rec = cat.get(path)
+        assert rec is not None
+        return rec.label
+
+
+def test_starts_on_the_welcome_page(window: MainWindow) -> None:
+    assert window.stack.currentWidget() is window.welcome
+    assert not window.rescan_action.isEnabled()
+    assert not window.quarantine_action.isEnabled()
+    assert window.retrain_action.isEnabled() is False
+    assert window.retrain_action.toolTip()
+
+
+def test_scan_fills_the_grid_and_lists_unreadable_files(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    progress: list[ScanStatus] = []
+    window.scans.progress.connect(lambda _root, st: progress.append(st))
+    rows_batches: list[int] = []
+    window.scans.rows.connect(lambda _root, recs: rows_batches.append(len(recs)))
+
+    outcome = scan_folder(window, library)
+
+    assert outcome.summary.scored == 8 and not outcome.summary.cancelled
+    assert window.stack.currentWidget() is window.splitter
+    assert window.model.rowCount() == 9  # 8 photos and the unreadable file
+    assert sum(rows_batches) == 9  # rows streamed in while scanning
+    assert any(st.phase == "scanning" for st in progress)
+    # Sorted by confidence: scores never increase down the grid; the unreadable file is last.
+    scores = [window.model.record_at(r).score for r in range(8)]
+    assert scores == sorted(scores, reverse=True)
+    assert window.model.record_at(8).error
+    assert window.errors_panel.entries() == [
+        (str(library / "broken.jpg"), "not a recognised image format")
+    ]
+    assert window.errors_button.isVisible()
+    counts = window.model.counts()
+    assert window.counts_label.text().strip() == f"{counts.flagged:,} flagged of {counts.total:,}"
+    assert window.untrained_banner.isVisible()  # the test model has an untrained head
+    assert window.settings.recent_folders()[0] == str(library)
+    assert window.grid.currentIndex().row() == 0  # ready for keyboard review
+
+
+def test_thumbnails_load_for_visible_rows(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    index = window.model.index(0)
+
+    def loaded() -> None:
+        window.grid.viewport().repaint()
+        assert index.data(Roles.THUMBNAIL) is not None
+
+    qtbot.waitUntil(loaded, timeout=10_000)
+    pixmap = index.data(Roles.THUMBNAIL)
+    assert pixmap.width() <= 200 and pixmap.height() <= 150  # scaled once, off the GUI
+
+
+def test_sorting_and_filtering_from_the_toolbar(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    window.sort_combo.setCurrentIndex(window.sort_combo.findData(SortKey.NAME.value))
+    assert grid_names(window) == sorted(grid_names(window), key=str.casefold)
+    assert window.settings.sort_key() == "name"
+    window.sort_combo.setCurrentIndex(window.sort_combo.findData(SortKey.FOLDER.value))
+    assert grid_names(window)[-2:] == ["street0.jpg", "street1.jpg"]
+
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData(Filter.ERRORS.value))
+    assert grid_names(window) == ["broken.jpg"]
+    # The threshold decides what is flagged; the slider's counts follow it live.
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData(Filter.FLAGGED.value))
+    window.threshold_slider.setValue(1)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 8, timeout=5000)
+    assert window.counts_label.text().strip() == "8 flagged of 9"
+    window.threshold_slider.setValue(99)
+    assert window.counts_label.text().strip() == "0 flagged of 9"
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
+    assert "threshold" in window.grid.empty_text
+    assert window.settings.threshold() == pytest.approx(0.99)
+
+
+def test_labelling_by_keys_saves_to_the_catalog_and_undoes(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    window.grid.setFocus()
+    first = window.model.record_at(0).path
+    second = window.model.record_at(1).path
+    select_rows(window, 0)
+
+    qtbot.keyClick(window.grid, Qt.Key.Key_D)
+    assert catalog_label(window, first) == "droplet"
+    assert window.grid.currentIndex().row() == 1  # moved on to the next photo
+    qtbot.keyClick(window.grid, Qt.Key.Key_C)
+    assert catalog_label(window, second) == "clean"
+    assert window.model.record(second).label == "clean"  # type: ignore[union-attr]
+
+    # Arrow keys move; U clears the label of the photo under the cursor.
+    qtbot.keyClick(window.grid, Qt.Key.Key_Left)
+    assert window.grid.currentIndex().row() == 1
+    qtbot.keyClick(window.grid, Qt.Key.Key_U)
+    assert catalog_label(window, second) is None
+
+    # Ctrl+Z walks back: the clear, then the clean label, then the droplet label.
+    qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert catalog_label(window, second) == "clean"
+    qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert catalog_label(window, second) is None
+    qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert catalog_label(window, first) is None
+    assert not window.undo_action.isEnabled()
+
+
+def test_multi_select_labels_every_photo(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    select_rows(window, 0, 2, 3)
+    paths = [window.model.record_at(r).path for r in (0, 2, 3)]
+    qtbot.keyClick(window.grid, Qt.Key.Key_D)
+    assert [catalog_label(window, p) for p in paths] == ["droplet"] * 3
+    assert catalog_label(window, window.model.record_at(1).path) is None
+    assert window.model.counts().labelled == 3
+    qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [catalog_label(window, p) for p in paths] == [None] * 3
+
+
+def test_shift_arrows_extend_the_selection(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    window.grid.setFocus()
+    select_rows(window, 0)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert len(window.selected_paths()) == 3
+
+
+def test_enter_opens_the_detail_view_and_escape_returns(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    window.grid.setFocus()
+    select_rows(window, 0)
+    qtbot.keyClick(window.grid, Qt.Key.Key_Return)
+    assert window.in_detail_mode and not window.grid.isVisible() and window.detail.isVisible()
+    # Arrows still move through the photos, and labels still apply, in the detail view.
+    qtbot.keyClick(window.detail, Qt.Key.Key_Right)
+    assert window.grid.currentIndex().row() == 1
+    qtbot.keyClick(window.detail, Qt.Key.Key_D)
+    assert catalog_label(window, window.model.record_at(1).path) == "droplet"
+    qtbot.keyClick(window.detail, Qt.Key.Key_Escape)
+    assert not window.in_detail_mode and window.grid.isVisible()
+
+
+def test_rescan_reads_nothing_unchanged_and_keeps_labels(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    select_rows(window, 0)
+    path = window.model.record_at(0).path
+    window.set_label("droplet")
+    with qtbot.waitSignal(window.scans.finished, timeout=60_000) as blocker:
+        window.rescan()
+    assert blocker.args[0].summary.scored == 0
+    assert window.model.record(path).label == "droplet"  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    """Enough photos that a scan is still running when the test acts."""
+    folder = tmp_path / "many"
+    for i in range(160):
+        write_jpeg(folder / f"p{i:03d}.jpg", size=(160, 120), seed=i)
+    return folder
+
+
+def test_closing_mid_scan_stops_every_worker(qtbot, make_context, many: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = many
+    win = MainWindow(make_context())
+    qtbot.addWidget(win)
+    win.show()
+    with qtbot.waitSignal(win.scans.rows, timeout=60_000):
+        win.open_folder(folder)
+    assert win.scans.is_running()
+    win.close()  # the thread guard fixture fails the test if any worker is still alive
+    assert not win.scans.is_running()
+    with Catalog(win.ctx.catalog_path) as cat:
+        scored = [r for r in cat.photos(str(folder)) if r.score is not None]
+    assert 0 < len(scored) < 160  # stopped part-way, and what was scored is saved
+
+
+def test_stop_button_ends_the_scan_with_what_it_has(qtbot, window: MainWindow, many: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = many
+    with qtbot.waitSignal(window.scans.rows, timeout=60_000):
+        window.open_folder(folder)
+    with qtbot.waitSignal(window.scans.finished, timeout=60_000) as blocker:
+        window.stop_action.trigger()
+    assert blocker.args[0].summary.cancelled
+    assert 0 < window.model.rowCount() < 160
+    assert "stopped" in window.summary_label.text()
+    assert window.rescan_action.isEnabled()
+
+
+def test_a_missing_folder_is_reported_not_opened(window: MainWindow, tmp_path: Path) -> None:
+    assert not window.open_folder(tmp_path / "nope")
+    assert window.notifier.history[-1].title == "Cannot open folder"
+    assert window.root is None
+
+
+def test_an_empty_folder_explains_itself(
+    qtbot, window: MainWindow, tmp_path: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty").mkdir()
+    scan_folder(window, tmp_path / "empty")
+    assert window.model.rowCount() == 0
+    assert "No photos in this folder" in window.grid.empty_text
+
+
+def test_a_model_that_fails_to_load_is_reported(qtbot, make_context, library: Path) -> None:  # type: ignore[no-untyped-def]
+    def broken() -> object:
+        raise RuntimeError("weights file is corrupt")
+
+    win = MainWindow(make_context(broken))
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.scans.failed, timeout=30_000):
+        win.open_folder(library)
+    titles = [n.title for n in win.notifier.history]
+    assert "The droplet model could not be loaded" in titles
+    assert "The scan failed" in titles
+    assert "corrupt" in win.notifier.history[-1].text
+    win.close()
+
+
+def test_settings_survive_a_restart(qtbot, make_context, library: Path, scan_folder) -> None:  # type: ignore[no-untyped-def]
+    first = MainWindow(make_context())
+    qtbot.addWidget(first)
+    first.show()
+    scan_folder(first, library)
+    first.threshold_slider.setValue(72)
+    first.resize(760, 560)  # inside the 800x600 offscreen screen
+    first.close()
+
+    second = MainWindow(make_context())
+    qtbot.addWidget(second)
+    assert second.threshold_slider.value() == 72
+    assert second.settings.last_folder() == str(library)
+    assert next(a.text() for a in second.recent_menu.actions()) == str(library)
+    assert (second.size().width(), second.size().height()) == (760, 560)
+    second.close()
+
+
+def test_scan_status_text() -> None:
+    st = ScanStatus("scanning", 1234, 8041, 2, 38.0, 185.0)
+    assert scan_status_text(st) == (
+        "Scanning 1,234 of 8,041 · 38.0 photos/s · about 3 min 05 s left · 2 unreadable"
+    )
+    assert scan_status_text(ScanStatus("discovering", 500, None, 0, None, None)).endswith(
+        "500 found"
+    )

@@ -1,0 +1,149 @@
+"""Background workers: the scan controller, the model loader and the thumbnail service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSize
+
+from dropletcleaner.core.catalog import PhotoRecord
+from dropletcleaner.core.progress import CancelToken
+from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.gui.workers import (
+    ModelHandle,
+    ModelLoader,
+    ModelUnavailable,
+    ScanController,
+    ThumbnailService,
+    _RateMeter,
+    running_threads,
+)
+from tests.helpers import write_jpeg
+
+
+def record_for(path: Path, error: str | None = None) -> PhotoRecord:
+    st = path.stat() if path.exists() else None
+    return PhotoRecord(
+        id=1,
+        path=str(path),
+        folder=str(path.parent),
+        name=path.name,
+        size=st.st_size if st else 0,
+        mtime_ns=st.st_mtime_ns if st else 0,
+        fingerprint=None,
+        width=None,
+        height=None,
+        taken_at=None,
+        score=0.5,
+        model_version="v",
+        label=None,
+        state="present",
+        error=error,
+        scanned_at=None,
+    )
+
+
+def test_scan_controller_streams_rows_and_finishes(qtbot, tmp_path: Path, bundle) -> None:  # type: ignore[no-untyped-def]
+    for i in range(5):
+        write_jpeg(tmp_path / "photos" / f"p{i}.jpg", size=(200, 150), seed=i)
+    handle = ModelHandle()
+    handle.set(bundle)
+    scans = ScanController(tmp_path / "catalog.sqlite3", ThumbnailCache(tmp_path / "thumbs"))
+    snapshots: list[list[PhotoRecord]] = []
+    rows: list[PhotoRecord] = []
+    scans.snapshot.connect(lambda _root, recs: snapshots.append(recs))
+    scans.rows.connect(lambda _root, recs: rows.extend(recs))
+    with qtbot.waitSignal(scans.finished, timeout=60_000) as blocker:
+        scans.start(str(tmp_path / "photos"), handle)
+    outcome = blocker.args[0]
+    assert snapshots == [[]]  # nothing known before the first scan
+    assert sorted(r.name for r in rows) == [f"p{i}.jpg" for i in range(5)]
+    assert all(r.score is not None for r in outcome.records)
+    assert len(outcome.records) == 5 and not scans.is_running()
+    assert scans.shutdown()
+
+
+def test_scan_waits_for_the_model_and_can_be_cancelled_meanwhile(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    write_jpeg(tmp_path / "photos" / "a.jpg")
+    handle = ModelHandle()  # never loaded
+    scans = ScanController(tmp_path / "catalog.sqlite3", ThumbnailCache(tmp_path / "thumbs"))
+    phases: list[str] = []
+    scans.progress.connect(lambda _root, st: phases.append(st.phase))
+    with qtbot.waitSignal(scans.progress, timeout=10_000):
+        scans.start(str(tmp_path / "photos"), handle)
+    assert phases == ["loading"]
+    with qtbot.waitSignal(scans.finished, timeout=10_000) as blocker:
+        scans.stop()
+    assert blocker.args[0].summary.cancelled
+    assert scans.shutdown()
+
+
+def test_model_loader_reports_failures(qtbot) -> None:  # type: ignore[no-untyped-def]
+    def broken() -> object:
+        raise OSError("disk on fire")
+
+    handle = ModelHandle()
+    loader = ModelLoader(broken, handle)  # type: ignore[arg-type]
+    with qtbot.waitSignal(loader.failed, timeout=10_000) as blocker:
+        loader.start()
+    loader.wait()
+    assert "disk on fire" in blocker.args[0]
+    with pytest.raises(ModelUnavailable, match="disk on fire"):
+        handle.wait(CancelToken())
+
+
+def test_thumbnails_load_in_the_background_with_a_bounded_cache(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cache = ThumbnailCache(tmp_path / "thumbs")
+    photos = [write_jpeg(tmp_path / f"p{i}.jpg", size=(400, 300), seed=i) for i in range(4)]
+    recs = [record_for(p) for p in photos]
+    # Two have cached thumbnails; the others are read from the photo itself.
+    for rec in recs[:2]:
+        cache.store(rec.path, rec.size, rec.mtime_ns, Image.new("RGB", (256, 192), "red"))
+    one = 96 * 72 * 4  # bytes of one pixmap at this box size
+    service = ThumbnailService(cache, QSize(96, 96), budget_bytes=int(one * 2.5))
+    try:
+        assert service.pixmap(recs[0]) is None  # not loaded yet: asks the thread
+        with qtbot.waitSignal(service.ready, timeout=10_000) as blocker:
+            pass
+        assert blocker.args == [recs[0].path]
+        pm = service.pixmap(recs[0])
+        assert pm is not None and (pm.width(), pm.height()) == (96, 72)
+        assert pm.toImage().pixelColor(48, 36).red() > 200  # the cached red thumbnail
+
+        ready: list[str] = []
+        service.ready.connect(ready.append)
+        for rec in recs[1:]:
+            service.pixmap(rec)
+        qtbot.waitUntil(lambda: len(ready) == 3, timeout=10_000)
+        assert sorted(ready) == sorted(r.path for r in recs[1:])
+        assert service.cached_count() == 2  # the budget holds two and a half pixmaps
+        assert service.requested == 4
+        assert service.pixmap(recs[0]) is None  # least recently used: evicted, asked again
+        assert service.requested == 5
+
+        broken = tmp_path / "broken.jpg"
+        broken.write_bytes(b"not an image")
+        bad = record_for(broken)
+        with qtbot.waitSignal(
+            service.ready, timeout=10_000, check_params_cb=lambda path: path == bad.path
+        ):
+            service.pixmap(bad)
+        assert service.pixmap(bad) is None and service.failed(bad)
+        unreadable = record_for(broken, error="not a recognised image format")
+        before = service.requested
+        assert service.pixmap(unreadable) is None and service.requested == before
+    finally:
+        service.shutdown()
+    assert not running_threads()
+
+
+def test_rate_meter_uses_a_sliding_window() -> None:
+    meter = _RateMeter(window_s=5.0)
+    assert meter.add(0.0, 0) is None
+    assert meter.add(0.2, 10) is None  # too soon to say
+    assert meter.add(2.0, 100) == pytest.approx(50.0)
+    for t in range(3, 20):
+        rate = meter.add(float(t), 100 + (t - 2) * 10)
+    assert rate == pytest.approx(10.0)  # the old fast start has left the window
