@@ -115,3 +115,24 @@ def test_class_weights_and_threshold() -> None:
     labels = np.concatenate([np.zeros(100, int), np.ones(10, int)])
     t = choose_threshold(scores, labels, target_fpr=0.02)
     assert ((scores[labels == 0] >= t).mean()) <= 0.02 and t >= 0.5
+
+
+def test_samples_come_in_twins_that_differ_only_by_water(clean_dir: Path) -> None:
+    from dropletcleaner.core.train import DROPLET_ROLES, ROLE_CLEAN, TrainConfig, plan_samples
+
+    cfg = TrainConfig(variants_per_image=6, render_size=160)
+    jobs = plan_samples(sorted(clean_dir.glob("*.jpg")), cfg, split_seed=3)
+    assert len(jobs) == 8 * 6
+    for pos, neg in zip(jobs[::2], jobs[1::2], strict=True):
+        assert pos[0] == neg[0] and pos[1] == neg[1]  # same photo, same seed
+        assert pos[2] in DROPLET_ROLES and neg[2] not in DROPLET_ROLES
+    params = jobs[0][3]
+    path, seed = jobs[0][0], jobs[0][1]
+    clean_a = make_sample(path, seed, ROLE_CLEAN, params)
+    clean_b = make_sample(path, seed, ROLE_CLEAN, params)
+    wet = make_sample(path, seed, ROLE_DROPLET, params)
+    assert np.array_equal(clean_a, clean_b)
+    diff = np.abs(wet.astype(int) - clean_a.astype(int)).max(axis=2)
+    # The water changes part of the frame; the rest is the very same crop.
+    assert 0.0 < (diff > 12).mean() < 0.995
+    assert np.median(diff) <= 8
