@@ -1,6 +1,7 @@
 """Heat maps that show which parts of a photo made the model call it a droplet photo.
 
-Four captum methods explain the droplet-class logit of :class:`DropletNet`:
+Four captum methods explain the droplet margin of :class:`DropletNet` — the droplet logit
+minus the clean logit, which is exactly what the shown score is a function of:
 
 * ``gradcam`` — Grad-CAM on the last convolutional layer (the 1x1 ``conv_head``, taken after
   its batch norm and ReLU6). One forward and one backward pass: the fast default.
@@ -54,6 +55,7 @@ METHOD_LABELS: dict[str, str] = {
 }
 DEFAULT_METHOD = "gradcam"
 DROPLET_CLASS = 1  # index of the droplet logit in DropletNet's (clean, droplet) head
+MARGIN_TARGET = 0  # the one output of DropletMargin
 
 # Method settings, sized for a 224 px input on two CPU cores. They are part of the cache key.
 IG_STEPS = 16
@@ -65,7 +67,7 @@ SHAP_SEED = 0
 OCCLUSION_GRID = 8  # stride = side / 8, window = 2 x stride: 7 x 7 windows at 224 px
 OCCLUSION_BATCH = 8
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: maps explain the droplet margin
 
 
 @dataclass
@@ -132,6 +134,23 @@ def explain(
     )
 
 
+class DropletMargin(nn.Module):
+    """``droplet logit - clean logit`` of a model, as a ``[N, 1]`` output.
+
+    The calibrated score is ``sigmoid(margin / T)``, so explaining the margin explains the
+    score itself; explaining the droplet logit alone would also credit evidence that raises
+    both logits.
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits = self.model(x)
+        return (logits[:, DROPLET_CLASS] - logits[:, 1 - DROPLET_CLASS]).unsqueeze(1)
+
+
 def _as_input(pixels: np.ndarray | torch.Tensor, model: nn.Module) -> torch.Tensor:
     if isinstance(pixels, torch.Tensor):
         x = pixels.detach().float()
@@ -166,8 +185,8 @@ def _blurred_baseline(x: torch.Tensor) -> torch.Tensor:
 
 
 def _gradcam(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
-    cam = LayerGradCam(model, gradcam_layer(model))
-    attr = cam.attribute(x, target=DROPLET_CLASS, relu_attributions=True)
+    cam = LayerGradCam(DropletMargin(model), gradcam_layer(model))
+    attr = cam.attribute(x, target=MARGIN_TARGET, relu_attributions=True)
     return _upsample_cells(attr, int(x.shape[-2]), int(x.shape[-1])).clamp_min(0)
 
 
@@ -194,11 +213,11 @@ def _upsample_cells(cells: torch.Tensor, height: int, width: int) -> torch.Tenso
 
 
 def _integrated_gradients(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
-    ig = IntegratedGradients(model)
+    ig = IntegratedGradients(DropletMargin(model))
     return ig.attribute(
         x,
         baselines=_black_baseline(x),
-        target=DROPLET_CLASS,
+        target=MARGIN_TARGET,
         n_steps=IG_STEPS,
         internal_batch_size=IG_BATCH,
     )
@@ -213,19 +232,19 @@ def _occlusion(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
     window, strides = _occlusion_geometry(int(x.shape[-2]), int(x.shape[-1]))
     with torch.no_grad():
         # 0 in normalised units is the mean colour: a neutral grey patch.
-        return Occlusion(model).attribute(
+        return Occlusion(DropletMargin(model)).attribute(
             x,
             sliding_window_shapes=window,
             strides=strides,
             baselines=0.0,
-            target=DROPLET_CLASS,
+            target=MARGIN_TARGET,
             perturbations_per_eval=OCCLUSION_BATCH,
         )
 
 
 def _gradient_shap(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
     baselines = torch.cat([_blurred_baseline(x), _black_baseline(x)])
-    explainer = GradientShap(model)
+    explainer = GradientShap(DropletMargin(model))
     # Samples run in small seeded chunks: reproducible, and cancellable between chunks.
     total = torch.zeros_like(x)
     chunks = range(0, SHAP_SAMPLES, SHAP_CHUNK)
@@ -236,7 +255,7 @@ def _gradient_shap(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
                 baselines=baselines,
                 n_samples=min(SHAP_CHUNK, SHAP_SAMPLES - start),
                 stdevs=SHAP_NOISE,
-                target=DROPLET_CLASS,
+                target=MARGIN_TARGET,
             ).detach()
     return total / len(chunks)
 

@@ -201,7 +201,7 @@ def plan_samples(
 ) -> list[tuple[str, int, str, dict[str, Any]]]:
     """Deterministic (path, seed, role, cfg) jobs: ``variants_per_image`` per photo, in twins."""
     rng = np.random.default_rng(split_seed)
-    jobs = []
+    jobs: list[tuple[str, int, str, dict[str, Any]]] = []
     params = asdict(cfg)
     for i, path in enumerate(paths):
         for v in range(max(1, cfg.variants_per_image // 2)):

@@ -66,6 +66,7 @@ from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash, quarant
 from dropletcleaner.gui.notifier import MessageBar, Notifier
 from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, PhotoModel, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow, human_size
+from dropletcleaner.gui.retrain_dialog import RetrainDialog
 from dropletcleaner.gui.settings import AppSettings
 from dropletcleaner.gui.workers import (
     ModelBundle,
@@ -243,6 +244,8 @@ class MainWindow(QMainWindow):
         self.scans = ScanController(self.ctx.catalog_path, self.ctx.thumbs, self)
         self.file_ops = FileOps(self.ctx.catalog_path, trash=self.ctx.trash, parent=self)
         self._loader = ModelLoader(self.ctx.model_factory, self.model_handle)
+        self._old_loaders: list[ModelLoader] = []
+        self.retrain_dialog: RetrainDialog | None = None
 
         self._build_actions()
         self._build_ui()
@@ -351,10 +354,11 @@ class MainWindow(QMainWindow):
             "Batches of quarantined photos: restore or empty",
         )
         self.retrain_action = QAction("&Retrain…", self)
-        self.retrain_action.setEnabled(False)
-        tip = "Retrain the droplet model on your labels (not available in this version yet)"
+        self.retrain_action.setShortcut(QKeySequence("Ctrl+R"))
+        tip = "Teach the droplet model your corrections (uses the photos you labelled)"
         self.retrain_action.setToolTip(tip)
         self.retrain_action.setStatusTip(tip)
+        self.retrain_action.triggered.connect(self.open_retrain_dialog)
         self.panel_action = QAction("Detail &Panel", self)
         self.panel_action.setCheckable(True)
         self.panel_action.setShortcut(QKeySequence("F9"))
@@ -1298,6 +1302,7 @@ class MainWindow(QMainWindow):
         self.quarantine_window_action.setEnabled(quarantine_available())
         self.undo_action.setEnabled(bool(self._undo))
         self.details_action.setEnabled(self.grid.currentIndex().isValid())
+        self.retrain_action.setEnabled(not scanning and self.model_handle.bundle is not None)
         for w in (self.filter_combo, self.sort_combo, self.threshold_slider):
             w.setEnabled(has_folder)
         self._update_summary()
@@ -1317,6 +1322,50 @@ class MainWindow(QMainWindow):
         self.errors_panel.set_errors([(p, str(e)) for p, e in entries] + self._folder_errors)
 
     # -- closing -------------------------------------------------------------------------------
+    # -- retraining ------------------------------------------------------------------------------
+    def open_retrain_dialog(self) -> None:
+        """Show the Retrain dialog; an accepted model is loaded and the grid re-sorted."""
+        catalog = self.catalog()
+        if catalog is None:
+            return
+        if self.retrain_dialog is not None:
+            self.retrain_dialog.raise_()
+            return
+        dialog = RetrainDialog(catalog, self)
+        dialog.modelAccepted.connect(self._on_model_retrained)
+        dialog.finished.connect(self._on_retrain_dialog_closed)
+        self.retrain_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    def _on_retrain_dialog_closed(self) -> None:
+        if self.retrain_dialog is not None:
+            self.retrain_dialog.deleteLater()
+        self.retrain_dialog = None
+
+    def _on_model_retrained(self, version: str) -> None:
+        # The dialog re-scored the catalog; reload the scorer for later scans and re-sort now.
+        self._old_loaders.append(self._loader)
+        self.model_handle = ModelHandle()
+        self._loader = ModelLoader(self.ctx.model_factory, self.model_handle)
+        self._loader.loaded.connect(self._on_model_loaded)
+        self._loader.failed.connect(self._on_model_failed)
+        self._loader.start()
+        self.reload_from_catalog()
+        self.notifier.info(
+            "Retrained model in use",
+            f"Model {version} re-scored your photos; the grid is re-sorted.",
+        )
+        self._update_actions()
+
+    def reload_from_catalog(self) -> None:
+        """Re-read this folder's rows (scores, labels, states) from the catalog and re-sort."""
+        catalog = self.catalog()
+        if catalog is None or self.root is None:
+            return
+        self.model.replace_all(catalog.photos(self.root))
+        self._select_first_if_none()
+        self._update_summary()
+
     def shutdown(self) -> None:
         """Stop every worker and wait for it (safe to call twice)."""
         if self._closing:
@@ -1328,6 +1377,8 @@ class MainWindow(QMainWindow):
         self.file_ops.shutdown()
         self.thumbnails.shutdown()
         self._loader.wait()
+        for loader in self._old_loaders:
+            loader.wait()
         self.detail.shutdown()
         if self._quarantine_window is not None:
             self._quarantine_window.close()
