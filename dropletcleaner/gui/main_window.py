@@ -229,6 +229,8 @@ class MainWindow(QMainWindow):
         self._folder_errors: list[tuple[str, str]] = []
         self._closing = False
         self._detail_mode = False
+        self._slider_by_app = False  # the slider is being set by the app, not the user
+        self._threshold_chosen = False  # the user picked a threshold: remember it
         self._scan_finished_text = ""
         self._quarantine_window: QuarantineWindow | None = None
         # Tests replace this; returns (go ahead, don't ask again).
@@ -661,7 +663,9 @@ class MainWindow(QMainWindow):
         threshold = self.settings.threshold()
         if threshold is not None:
             self._set_slider(threshold)
+        self._slider_by_app = True
         self._threshold_moved(self.threshold_slider.value())
+        self._slider_by_app = False
         self._rebuild_recent()
 
     # -- opening and scanning ----------------------------------------------------------------
@@ -1075,12 +1079,19 @@ class MainWindow(QMainWindow):
             self.grid.scrollTo(current)
 
     def _set_slider(self, threshold: float) -> None:
-        self.threshold_slider.setValue(round(threshold * 100))
+        # Set by the app (saved setting, model default): not a choice to remember.
+        self._slider_by_app = True
+        try:
+            self.threshold_slider.setValue(round(threshold * 100))
+        finally:
+            self._slider_by_app = False
 
     def threshold(self) -> float:
         return self.threshold_slider.value() / 100.0
 
     def _threshold_moved(self, value: int) -> None:
+        if not self._slider_by_app:
+            self._threshold_chosen = True
         self.threshold_label.setText(f"{value}%")
         # Counts and badges follow the slider live; the grid re-filters once it settles.
         self.model.set_threshold(value / 100.0, refilter=False)
@@ -1088,7 +1099,9 @@ class MainWindow(QMainWindow):
         self._refilter_timer.start()
 
     def _threshold_settled(self) -> None:
-        self.settings.set_threshold(self.threshold())
+        # Only a threshold the user picked is remembered; otherwise the model's default rules.
+        if self._threshold_chosen:
+            self.settings.set_threshold(self.threshold())
         self.model.refresh()
         self._update_empty_text()
         self._select_first_if_none()
@@ -1390,7 +1403,8 @@ class MainWindow(QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         self.settings.set_window_state(self.saveState())
         self.settings.set_splitter_state(self.splitter.saveState())
-        self.settings.set_threshold(self.threshold())
+        if self._threshold_chosen:
+            self.settings.set_threshold(self.threshold())
         self.settings.sync()
         self.hide()  # feels instant even if a batch is still finishing
         self.shutdown()

@@ -116,7 +116,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def bundle(scorer):  # type: ignore[no-untyped-def]
-    """The session's CPU scorer as the app's model bundle (an untrained head)."""
+    """The session's CPU scorer as the app's model bundle (the shipped model)."""
     from dropletcleaner.gui.workers import ModelBundle
 
     return ModelBundle(loaded=scorer.loaded, scorer=scorer)

@@ -59,7 +59,8 @@ def test_scan_fills_the_grid_and_lists_unreadable_files(
     assert window.errors_button.isVisible()
     counts = window.model.counts()
     assert window.counts_label.text().strip() == f"{counts.flagged:,} flagged of {counts.total:,}"
-    assert window.untrained_banner.isVisible()  # the test model has an untrained head
+    # The shipped model is trained: no warning banner.
+    assert window.untrained_banner.isVisible() is (not window.model_handle.bundle.loaded.trained)
     assert window.settings.recent_folders()[0] == str(library)
     assert window.grid.currentIndex().row() == 0  # ready for keyboard review
 
@@ -282,3 +283,34 @@ def test_scan_status_text() -> None:
     assert scan_status_text(ScanStatus("discovering", 500, None, 0, None, None)).endswith(
         "500 found"
     )
+
+
+def test_slider_starts_at_the_models_threshold_and_remembers_only_a_users_choice(  # type: ignore[no-untyped-def]
+    qtbot, window
+) -> None:
+    qtbot.waitUntil(lambda: window.model_handle.bundle is not None, timeout=60_000)
+    loaded = window.model_handle.bundle.loaded
+    qtbot.waitUntil(lambda: window.threshold_slider.value() == round(loaded.threshold * 100))
+    qtbot.wait(400)  # past the re-filter delay
+    assert window.settings.threshold() is None  # the model's default is not a user choice
+    window.threshold_slider.setValue(63)
+    qtbot.waitUntil(lambda: window.settings.threshold() == pytest.approx(0.63))
+
+
+def test_an_untrained_model_shows_a_loud_banner(qtbot, make_context, scorer) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from dropletcleaner.core.model import UNTRAINED_VERSION, ModelCard
+    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.workers import ModelBundle
+
+    untrained = dataclasses.replace(
+        scorer.loaded, card=ModelCard(version=UNTRAINED_VERSION, trained=False)
+    )
+    win = MainWindow(make_context(lambda: ModelBundle(loaded=untrained, scorer=scorer)))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.model_handle.bundle is not None, timeout=60_000)
+    qtbot.waitUntil(win.untrained_banner.isVisible)
+    assert "no trained droplet model" in win.untrained_banner.label.text().lower()
+    win.close()
