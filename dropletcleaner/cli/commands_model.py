@@ -37,6 +37,13 @@ def register(sub: Any) -> None:
         "--fgsm", type=float, default=0.0, metavar="EPS", help="FGSM adversarial training"
     )
     t.add_argument("--workers", type=int, default=None, help="rendering processes")
+    t.add_argument(
+        "--sample-seed", type=int, default=0, help="render other samples with the same split"
+    )
+    t.add_argument(
+        "--init", type=Path, metavar="FILE.safetensors", help="continue training this model"
+    )
+    t.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate")
     t.set_defaults(func=run_train)
 
     e = sub.add_parser(
@@ -89,6 +96,13 @@ def run_train(args: argparse.Namespace) -> int:
         cfg.head_epochs = args.head_epochs
     if args.workers is not None:
         cfg.workers = args.workers
+    cfg.sample_seed = args.sample_seed
+    if args.init is not None:
+        if not args.init.is_file():
+            raise UsageError(f"model file does not exist: {args.init}")
+        cfg.init_weights = str(args.init.resolve())
+    if args.lr is not None:
+        cfg.lr_finetune = args.lr
     bar = ProgressBar()
     last_phase = ""
     gen = train_base(cfg, args.out)

@@ -40,7 +40,13 @@ from dropletcleaner.core.decode import DecodeError, load_rgb, model_pixels
 from dropletcleaner.core.discovery import FoundFile, walk_images
 from dropletcleaner.core.inference import to_model_tensor
 from dropletcleaner.core.metrics import binary_metrics
-from dropletcleaner.core.model import DropletNet, ModelCard, build_imagenet_model, save_model
+from dropletcleaner.core.model import (
+    DropletNet,
+    ModelCard,
+    build_imagenet_model,
+    load_model,
+    save_model,
+)
 from dropletcleaner.core.progress import CancelToken, Progress
 
 # Roles of generated samples.
@@ -57,7 +63,9 @@ class TrainConfig:
     """Everything that determines a training run; recorded in the model card."""
 
     data: list[str] = field(default_factory=list)
-    seed: int = 0
+    seed: int = 0  # decides the train/val/test split, initialisation and order
+    sample_seed: int = 0  # decides which crops, degradations and water are rendered
+    init_weights: str | None = None  # continue from this model instead of ImageNet
     variants_per_image: int = 12
     render_size: int = 320
     val_fraction: float = 0.15
@@ -200,12 +208,12 @@ def plan_samples(
     paths: Sequence[Path], cfg: TrainConfig, split_seed: int
 ) -> list[tuple[str, int, str, dict[str, Any]]]:
     """Deterministic (path, seed, role, cfg) jobs: ``variants_per_image`` per photo, in twins."""
-    rng = np.random.default_rng(split_seed)
+    rng = np.random.default_rng([split_seed, cfg.sample_seed])
     jobs: list[tuple[str, int, str, dict[str, Any]]] = []
     params = asdict(cfg)
     for i, path in enumerate(paths):
         for v in range(max(1, cfg.variants_per_image // 2)):
-            seed = split_seed * 1_000_003 + i * 1009 + v
+            seed = (split_seed + 7919 * cfg.sample_seed) * 1_000_003 + i * 1009 + v
             if rng.random() < cfg.degraded_fraction:
                 twins = (ROLE_DROPLET_DEGRADED, ROLE_HARD)
             else:
@@ -365,6 +373,10 @@ def train_base(
     assert train_px is not None and train_y is not None and val_px is not None and val_y is not None
 
     model = build_imagenet_model(cfg.seed)
+    if cfg.init_weights:
+        # Warm start: the frozen blocks are still ImageNet's, so cached features match.
+        model.load_state_dict(load_model(Path(cfg.init_weights)).model.state_dict())
+        model.temperature.fill_(1.0)  # type: ignore[operator]
     split = cfg.split_block
     yield Progress("caching features", total=len(train_px) + len(val_px))
     train_f = cache_stem_features(model, train_px, split)
