@@ -8,8 +8,6 @@ GUI thread, carrying the report and the re-read catalog rows of every photo it t
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import queue
 import time
 import traceback
@@ -20,16 +18,10 @@ from typing import Any
 
 from PySide6.QtCore import QFile, QObject, Signal
 
+from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog import STATE_MISSING, Catalog, PhotoRecord
 from dropletcleaner.core.progress import Progress
 from dropletcleaner.gui.workers import ManagedThread
-
-QUARANTINE_MODULE = "dropletcleaner.core.quarantine"
-
-
-def quarantine_available() -> bool:
-    """Whether this installation has the quarantine engine."""
-    return importlib.util.find_spec(QUARANTINE_MODULE) is not None
 
 
 def qt_trash(path: Path) -> None:
@@ -96,8 +88,7 @@ class _FileOpsThread(ManagedThread):
                 self.progress.emit(p)
 
         try:
-            module = importlib.import_module(QUARANTINE_MODULE)
-            result = job.run(module, catalog, on_progress)
+            result = job.run(quarantine, catalog, on_progress)
         except Exception as exc:
             # The core refuses dangerous requests with QuarantineError: say why, plainly.
             result = FileOpResult(

@@ -9,7 +9,6 @@ Labels are written to the catalog the moment a key is pressed.
 
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -56,13 +55,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.progress import Progress
 from dropletcleaner.core.thumbnails import ThumbnailCache
 from dropletcleaner.gui.delegate import THUMB_BOX, PhotoDelegate
 from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
-from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash, quarantine_available
+from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash
 from dropletcleaner.gui.notifier import MessageBar, Notifier
 from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, PhotoModel, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow, human_size
@@ -258,8 +258,7 @@ class MainWindow(QMainWindow):
         self._loader.loaded.connect(self._on_model_loaded)
         self._loader.failed.connect(self._on_model_failed)
         self._loader.start()
-        if quarantine_available():
-            self.file_ops.recover(tag="startup")
+        self.file_ops.recover(tag="startup")
         self._update_actions()
 
     # -- construction ------------------------------------------------------------------------
@@ -891,11 +890,6 @@ class MainWindow(QMainWindow):
             self._select_index(self.model.index(current.row() + 1))
 
     def quarantine_selection(self) -> None:
-        if not quarantine_available():
-            self.notifier.warning(
-                "Quarantine is not available", "This build has no quarantine engine."
-            )
-            return
         if self.root is None:
             return
         paths = [
@@ -905,8 +899,7 @@ class MainWindow(QMainWindow):
         ]
         if not paths:
             return
-        module = importlib.import_module("dropletcleaner.core.quarantine")
-        dest = str(module.default_quarantine_dir(Path(self.root)))
+        dest = str(quarantine.default_quarantine_dir(Path(self.root)))
         if self.settings.confirm_quarantine():
             size = sum(rec.size for p in paths if (rec := self.model.record(p)) is not None)
             go, dont_ask = self.ask_quarantine(len(paths), size, dest)
@@ -1218,11 +1211,6 @@ class MainWindow(QMainWindow):
 
     # -- other windows -------------------------------------------------------------------------
     def show_quarantine_window(self) -> QuarantineWindow | None:
-        if not quarantine_available():
-            self.notifier.warning(
-                "Quarantine is not available", "This build has no quarantine engine."
-            )
-            return None
         if self._quarantine_window is None:
             self._quarantine_window = QuarantineWindow(self.file_ops, self)
         self._quarantine_window.show()
@@ -1310,9 +1298,7 @@ class MainWindow(QMainWindow):
         self.stop_action.setEnabled(scanning and not self.scans.stopping())
         for act in (self.droplet_action, self.clean_action, self.clear_label_action):
             act.setEnabled(has_selection)
-        can_quarantine = has_selection and quarantine_available()
-        self.quarantine_action.setEnabled(can_quarantine)
-        self.quarantine_window_action.setEnabled(quarantine_available())
+        self.quarantine_action.setEnabled(has_selection)
         self.undo_action.setEnabled(bool(self._undo))
         self.details_action.setEnabled(self.grid.currentIndex().isValid())
         self.retrain_action.setEnabled(not scanning and self.model_handle.bundle is not None)

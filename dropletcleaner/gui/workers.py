@@ -356,12 +356,15 @@ class ScanController(QObject):
     def _on_done(self, thread: _ScanThread, outcome: ScanOutcome) -> None:
         if thread is self._current:
             self._current = None
+            # Still running until ``ended``: keep it referenced so it is never destroyed live.
+            self._retiring.append(thread)
             self.runningChanged.emit(False)
             self.finished.emit(outcome)
 
     def _on_failed(self, thread: _ScanThread, reason: str) -> None:
         if thread is self._current:
             self._current = None
+            self._retiring.append(thread)
             self.runningChanged.emit(False)
             self.failed.emit(thread.root, reason)
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
+from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog import STATE_QUARANTINED, Catalog
 from dropletcleaner.gui.file_ops import FileOps
 from dropletcleaner.gui.main_window import MainWindow
 from dropletcleaner.gui.photo_model import Filter
 from tests.gui.gui_helpers import select_rows
-
-quarantine = pytest.importorskip("dropletcleaner.core.quarantine")
 
 
 def test_quarantine_by_key_then_undo(qtbot, window: MainWindow, library: Path, scan_folder) -> None:  # type: ignore[no-untyped-def]
