@@ -84,7 +84,7 @@ class TrainConfig:
     label_smoothing: float = 0.1
     patience: int = 3
     fgsm_epsilon: float = 0.0  # in normalised pixel units; 0 disables FGSM
-    target_fpr: float = 0.03
+    target_fpr: float = 0.02
     workers: int = 2
     replay_size: int = 1024
 
