@@ -43,12 +43,10 @@ from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save
 from torch import nn
 
 from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core import registry
-from dropletcleaner.core.atomic import atomic_write_bytes
 from dropletcleaner.core.catalog import Catalog
 from dropletcleaner.core.metrics import BinaryMetrics, auroc, binary_metrics
 from dropletcleaner.core.model import (
@@ -63,6 +61,7 @@ from dropletcleaner.core.model import (
 )
 from dropletcleaner.core.progress import CancelToken, Progress
 from dropletcleaner.core.train import (
+    ReplaySet,
     _cosine_lr,
     _photometric,
     _random_crop,
@@ -70,7 +69,9 @@ from dropletcleaner.core.train import (
     cache_stem_features,
     choose_threshold,
     class_weights,
+    load_replay,
     replay_path,
+    save_replay,
     tail_embeddings,
 )
 
@@ -158,36 +159,6 @@ def _label_key(fingerprint: str | None, path: str, label: str) -> str:
 
 
 # -- replay set ---------------------------------------------------------------------------------
-@dataclass
-class ReplaySet:
-    """Base-training embeddings (float16) and labels (1 = droplet) kept beside a model."""
-
-    embeddings: np.ndarray
-    labels: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-
-def load_replay(path: Path) -> ReplaySet:
-    tensors = load_file(str(path))
-    emb = tensors["embeddings"].numpy().astype(np.float16)
-    labels = tensors["labels"].numpy().astype(np.int64)
-    if emb.ndim != 2 or emb.shape[1] != EMBEDDING_DIM or len(emb) != len(labels):
-        raise RetrainError(f"replay set {path.name} has the wrong shape {tuple(emb.shape)}")
-    return ReplaySet(emb, labels)
-
-
-def save_replay(replay: ReplaySet, path: Path) -> None:
-    data = save(
-        {
-            "embeddings": torch.from_numpy(np.ascontiguousarray(replay.embeddings, np.float16)),
-            "labels": torch.from_numpy(np.ascontiguousarray(replay.labels, np.uint8)),
-        }
-    )
-    atomic_write_bytes(path, data)
-
-
 def find_replay(model: LoadedModel) -> ReplaySet | None:
     """The replay set that belongs to ``model``: beside a retrained version, or the shipped one."""
     candidates = [replay_path(registry.weights_path(model.version))]
@@ -198,7 +169,10 @@ def find_replay(model: LoadedModel) -> ReplaySet | None:
             candidates.append(replay_path(shipped))
     for path in candidates:
         if path.is_file():
-            return load_replay(path)
+            try:
+                return load_replay(path)
+            except ValueError as exc:
+                raise RetrainError(str(exc)) from exc
     return None
 
 

@@ -34,13 +34,16 @@ from typing import Any
 import numpy as np
 import torch
 from PIL import Image, ImageEnhance
+from safetensors.torch import load_file, save
 from torch import nn
 
+from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
 from dropletcleaner.core.decode import DecodeError, load_rgb, model_pixels
 from dropletcleaner.core.discovery import FoundFile, walk_images
 from dropletcleaner.core.inference import to_model_tensor
 from dropletcleaner.core.metrics import binary_metrics
 from dropletcleaner.core.model import (
+    EMBEDDING_DIM,
     DropletNet,
     ModelCard,
     build_imagenet_model,
@@ -550,8 +553,6 @@ def train_base(
     result.weights, result.card = out_path, card
     result.seconds = time.perf_counter() - start
     card.training["seconds"] = round(result.seconds, 1)
-    from dropletcleaner.core.atomic import atomic_write_text
-
     atomic_write_text(out_path.with_suffix(".json"), card.to_json())
     yield Progress(
         "done",
@@ -617,22 +618,57 @@ def _save_replay(
     out_path: Path,
 ) -> None:
     """A small balanced set of base-training embeddings, so fast retraining does not forget."""
-    from safetensors.torch import save_file
-
     rng = np.random.default_rng(cfg.seed)
     per_class = cfg.replay_size // 2
     idx = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in (0, 1)])
     emb = tail_embeddings(model, feats[torch.from_numpy(idx)], split).to(torch.float16)
-    tmp = out_path.with_name(out_path.stem + ".replay.tmp")
-    save_file(
-        {"embeddings": emb.contiguous(), "labels": torch.from_numpy(labels[idx].astype(np.uint8))},
-        str(tmp),
-    )
-    os.replace(tmp, replay_path(out_path))
+    save_replay(ReplaySet(emb.numpy(), labels[idx]), replay_path(out_path))
+
+
+# -- the replay set beside a model ----------------------------------------------------------------
+@dataclass
+class ReplaySet:
+    """Base-training embeddings (float16) and labels (1 = droplet) kept beside a model."""
+
+    embeddings: np.ndarray
+    labels: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.labels)
 
 
 def replay_path(weights: Path) -> Path:
     return weights.with_name(weights.stem + ".replay.safetensors")
 
 
-__all__ = ["TrainConfig", "TrainResult", "make_sample", "replay_path", "train_base"]
+def load_replay(path: Path) -> ReplaySet:
+    """Read a replay set; ``ValueError`` when it does not hold embeddings of this model."""
+    tensors = load_file(str(path))
+    emb = tensors["embeddings"].numpy().astype(np.float16)
+    labels = tensors["labels"].numpy().astype(np.int64)
+    if emb.ndim != 2 or emb.shape[1] != EMBEDDING_DIM or len(emb) != len(labels):
+        raise ValueError(f"replay set {path.name} has the wrong shape {tuple(emb.shape)}")
+    return ReplaySet(emb, labels)
+
+
+def save_replay(replay: ReplaySet, path: Path) -> None:
+    """Write a replay set atomically (float16 embeddings, uint8 labels)."""
+    data = save(
+        {
+            "embeddings": torch.from_numpy(np.ascontiguousarray(replay.embeddings, np.float16)),
+            "labels": torch.from_numpy(np.ascontiguousarray(replay.labels, np.uint8)),
+        }
+    )
+    atomic_write_bytes(path, data)
+
+
+__all__ = [
+    "ReplaySet",
+    "TrainConfig",
+    "TrainResult",
+    "load_replay",
+    "make_sample",
+    "replay_path",
+    "save_replay",
+    "train_base",
+]
