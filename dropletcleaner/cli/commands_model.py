@@ -1,16 +1,23 @@
-"""Sub-commands for the droplet model: ``train-base``, ``evaluate`` and ``hard-negatives``."""
+"""Droplet-model sub-commands: ``train-base``, ``calibrate``, ``evaluate``, ``hard-negatives``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Generator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dropletcleaner.cli.common import load_model_announced, threshold_value
 from dropletcleaner.cli.progressbar import ProgressBar
 
+if TYPE_CHECKING:
+    from dropletcleaner.core.progress import Progress
+
+_T = TypeVar("_T")
+
 DEFAULT_DATA = Path("../shared/data/clean")
+DEFAULT_OUT = Path("resources/models/droplet-v2.safetensors")
 
 
 ORDER = 30  # place in --help
@@ -28,7 +35,8 @@ def register(sub: Any) -> None:
         metavar="CLEAN_DIR",
         help="folder of droplet-free photos (repeatable; default ../shared/data/clean)",
     )
-    t.add_argument("--out", type=Path, default=Path("resources/models/droplet-v1.safetensors"))
+    t.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    t.add_argument("--version", default=DEFAULT_OUT.stem, help="version name in the card")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--variants", type=int, default=None, help="samples rendered per photo")
     t.add_argument("--epochs", type=int, default=None, help="fine-tuning epochs")
@@ -45,6 +53,17 @@ def register(sub: Any) -> None:
     )
     t.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate")
     t.set_defaults(func=run_train)
+
+    c = sub.add_parser(
+        "calibrate",
+        help="re-fit a model's temperature, threshold and replay set on whole-frame renders",
+    )
+    c.add_argument("weights", type=Path, metavar="FILE.safetensors")
+    c.add_argument("--out", type=Path, required=True, metavar="FILE.safetensors")
+    c.add_argument("--version", required=True, help="version name for the calibrated model")
+    c.add_argument("--data", type=Path, action="append", metavar="CLEAN_DIR")
+    c.add_argument("--workers", type=int, default=None, help="rendering processes")
+    c.set_defaults(func=run_calibrate)
 
     e = sub.add_parser(
         "evaluate",
@@ -103,15 +122,25 @@ def run_train(args: argparse.Namespace) -> int:
         cfg.init_weights = str(args.init.resolve())
     if args.lr is not None:
         cfg.lr_finetune = args.lr
+    result = _drive(train_base(cfg, args.out, version=args.version))
+    card = result.card
+    assert card is not None
+    print(f"Model written to {result.weights} in {result.seconds / 60:.1f} min")
+    print(f"  threshold {card.threshold:.3f}, temperature {card.temperature:.3f}")
+    print(json.dumps(card.metrics, indent=1))
+    return 0
+
+
+def _drive(gen: Generator[Progress, None, _T]) -> _T:
+    """Run a long core job, drawing its progress; returns the generator's result."""
     bar = ProgressBar()
     last_phase = ""
-    gen = train_base(cfg, args.out)
     while True:
         try:
             p = next(gen)
         except StopIteration as stop:
-            result = stop.value
-            break
+            bar.close()
+            return cast(_T, stop.value)
         if p.phase != last_phase:
             bar.close()
             last_phase = p.phase
@@ -119,11 +148,30 @@ def run_train(args: argparse.Namespace) -> int:
         if p.extra and p.phase != "done":
             figures = ", ".join(f"{k}={v:.4f}" for k, v in p.extra.items())
             print(f"  {p.phase} {p.done}/{p.total}: {figures}")
-    bar.close()
-    card = result.card
-    print(f"Model written to {result.weights} in {result.seconds / 60:.1f} min")
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.model import ModelLoadError
+    from dropletcleaner.core.train import recalibrate
+
+    if not args.weights.is_file():
+        raise UsageError(f"model file does not exist: {args.weights}")
+    data = [str(d.resolve()) for d in args.data] if args.data else None
+    for d in args.data or []:
+        if not d.is_dir():
+            raise UsageError(f"clean photo folder does not exist: {d}")
+    try:
+        card = _drive(
+            recalibrate(args.weights, args.out, args.version, data=data, workers=args.workers)
+        )
+    except (ModelLoadError, ValueError) as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"Calibrated model written to {args.out} (version {card.version})")
     print(f"  threshold {card.threshold:.3f}, temperature {card.temperature:.3f}")
-    print(json.dumps(card.metrics, indent=1))
+    for key in ("validation", "validation_plain", "validation_vs_hard_negatives"):
+        m = card.metrics[key]
+        print(f"  {key}: AUROC {m['auroc']:.3f}, recall {m['recall']:.3f}, FPR {m['fpr']:.3f}")
     return 0
 
 

@@ -174,13 +174,15 @@ def load_rgb(
     return img
 
 
-def model_pixels(img: Image.Image, cfg: PreprocessConfig = PREPROCESS) -> np.ndarray:
-    """The model's view of an RGB image: the whole frame resized to ``input_size`` square."""
-    return np.asarray(
-        to_rgb(img).resize(
-            (cfg.input_size, cfg.input_size), Image.Resampling.BILINEAR, reducing_gap=2.0
-        )
-    )
+def model_pixels(
+    img: Image.Image, cfg: PreprocessConfig = PREPROCESS, size: int | None = None
+) -> np.ndarray:
+    """The model's view of an RGB image: the whole frame resized to a square.
+
+    ``size`` defaults to ``input_size`` (scoring); training crops pass ``train_input_size``.
+    """
+    side = size or cfg.input_size
+    return np.asarray(to_rgb(img).resize((side, side), Image.Resampling.BILINEAR, reducing_gap=2.0))
 
 
 def _describe(exc: BaseException) -> str:

@@ -149,7 +149,8 @@ def degrade(
     if kind == "combined":
         names = list(_OPS)
         first, second = rng.choice(len(names), size=2, replace=False)
-        arr = _OPS[names[int(first)]](arr, rng)
+        # Clip between steps: a gamma curve on a slightly negative value would give NaN.
+        arr = np.clip(_OPS[names[int(first)]](arr, rng), 0.0, 255.0)
         arr = _OPS[names[int(second)]](arr, rng)
     else:
         arr = _OPS[kind](arr, rng)

@@ -128,7 +128,8 @@ class Scorer:
 
     def _onnx_path(self) -> Path:
         key = self.loaded.card.sha256[:16] or self.loaded.version
-        return cache_dir() / "onnx" / f"embed-{key}-torch{torch.__version__}.onnx"
+        size = PREPROCESS.input_size
+        return cache_dir() / "onnx" / f"embed-{key}-{size}px-torch{torch.__version__}.onnx"
 
     def _onnx_embedder(self) -> _Embedder:
         import onnxruntime as ort

@@ -9,19 +9,22 @@ the folder so a name is never reused.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core.atomic import atomic_write_text
-from dropletcleaner.core.config import models_dir
+from dropletcleaner.core.config import PREPROCESS, models_dir
 from dropletcleaner.core.model import UNTRAINED_VERSION, ModelCard
 
 ACTIVE_FILE = "active.json"
 WEIGHTS_SUFFIX = ".safetensors"
 _AUX = (".replay", ".checkpoint")  # files beside the weights that are not models
 _RETRAIN_SUFFIX = re.compile(r"-r(\d+)$")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,17 @@ def active_weights_path() -> Path | None:
     if version is None:
         return None
     path = weights_path(version)
-    return path if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        size = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("input_size")
+    except (OSError, ValueError):
+        return path  # loading it reports the broken card
+    if size != PREPROCESS.input_size:
+        # Made by an earlier release for another input size: its scores would be wrong.
+        log.warning("model %s expects %s px input; using the shipped model", version, size)
+        return None
+    return path
 
 
 def set_active(version: str | None) -> None:

@@ -48,6 +48,7 @@ from torch import nn
 from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core import registry
 from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.metrics import BinaryMetrics, auroc, binary_metrics
 from dropletcleaner.core.model import (
     EMBEDDING_DIM,
@@ -994,7 +995,8 @@ def deep_retrain(
         arr = np.asarray(img)
         if synthetic:
             arr = render_droplets(arr, rng).image
-        pixels.append(model_pixels(_photometric(Image.fromarray(arr), rng, 0.5)))
+        img = _photometric(Image.fromarray(arr), rng, 0.5)
+        pixels.append(model_pixels(img, size=PREPROCESS.train_input_size))
         targets.append(1 if synthetic else int(labels[i]))
     images.clear()
     y = np.asarray(targets, dtype=np.int64)

@@ -11,8 +11,13 @@ the frozen early blocks run once per sample and their features are cached; phase
 the head on pooled embeddings, phase 2 fine-tunes the later blocks and the head. Both use
 class-weighted cross-entropy with label smoothing, AdamW with a cosine learning-rate
 schedule, early stopping, and a checkpoint written only when validation improves.
-Optional FGSM adversarial training perturbs the pixels. The output is calibrated by
-temperature scaling on the validation split, and the default threshold is chosen there.
+Optional FGSM adversarial training perturbs the pixels.
+
+Training sees crops at ``train_input_size``; scanning sees whole frames at ``input_size``.
+So calibration happens the way photos are scored: temperature scaling and the default
+threshold are fitted on whole-frame renders of the validation photos at ``input_size``,
+and the replay set kept for fast retraining holds whole-frame embeddings like the catalog's
+(:func:`calibrate`; :func:`recalibrate` redoes it for an existing model).
 
 Everything is reproducible from the seed, the recorded configuration and the data
 manifest written into the model card. :func:`train_base` is a generator of progress.
@@ -38,6 +43,7 @@ from safetensors.torch import load_file, save
 from torch import nn
 
 from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
+from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.decode import DecodeError, load_rgb, model_pixels
 from dropletcleaner.core.discovery import FoundFile, walk_images
 from dropletcleaner.core.inference import to_model_tensor
@@ -90,6 +96,7 @@ class TrainConfig:
     target_fpr: float = 0.02
     workers: int = 2
     replay_size: int = 1024
+    calibration_variants: int = 8  # whole-frame renders per validation photo
 
 
 @dataclass
@@ -190,14 +197,26 @@ def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndar
     from dropletcleaner.core.synth import render_droplets
 
     rng = np.random.default_rng(seed)
-    img = _random_crop(load_rgb(path, max_side=2 * cfg["render_size"]), rng, cfg["render_size"])
+    if cfg.get("full_frame"):
+        # As a scan sees it: the whole frame, decoded at ``decode_size``, scored at input size.
+        side = PREPROCESS.decode_size
+        img = load_rgb(path, max_side=2 * side)
+        scale = side / max(img.size)
+        img = img.resize(
+            (max(8, round(img.width * scale)), max(8, round(img.height * scale))),
+            Image.Resampling.BICUBIC,
+        )
+        size = PREPROCESS.input_size
+    else:
+        img = _random_crop(load_rgb(path, max_side=2 * cfg["render_size"]), rng, cfg["render_size"])
+        size = PREPROCESS.train_input_size
     arr = np.asarray(img)
     if role in DEGRADED_ROLES:
         arr, _ = degrade(arr, rng)
     if role in DROPLET_ROLES:
         arr = render_droplets(arr, np.random.default_rng([seed, 1])).image
     img = _photometric(Image.fromarray(arr), rng, cfg["jpeg_fraction"])
-    return model_pixels(img)
+    return model_pixels(img, size=size)
 
 
 def _sample_job(job: tuple[str, int, str, dict[str, Any]]) -> np.ndarray | None:
@@ -208,14 +227,24 @@ def _sample_job(job: tuple[str, int, str, dict[str, Any]]) -> np.ndarray | None:
 
 
 def plan_samples(
-    paths: Sequence[Path], cfg: TrainConfig, split_seed: int
+    paths: Sequence[Path],
+    cfg: TrainConfig,
+    split_seed: int,
+    *,
+    variants: int | None = None,
+    full_frame: bool = False,
 ) -> list[tuple[str, int, str, dict[str, Any]]]:
-    """Deterministic (path, seed, role, cfg) jobs: ``variants_per_image`` per photo, in twins."""
+    """Deterministic (path, seed, role, cfg) jobs: ``variants`` per photo, in twins.
+
+    ``variants`` defaults to ``cfg.variants_per_image``. ``full_frame`` samples are whole
+    frames at the scoring input size (calibration); otherwise crops at the training size.
+    """
     rng = np.random.default_rng([split_seed, cfg.sample_seed])
     jobs: list[tuple[str, int, str, dict[str, Any]]] = []
-    params = asdict(cfg)
+    params = {**asdict(cfg), "full_frame": full_frame}
+    count = cfg.variants_per_image if variants is None else variants
     for i, path in enumerate(paths):
-        for v in range(max(1, cfg.variants_per_image // 2)):
+        for v in range(max(1, count // 2)):
             seed = (split_seed + 7919 * cfg.sample_seed) * 1_000_003 + i * 1009 + v
             if rng.random() < cfg.degraded_fraction:
                 twins = (ROLE_DROPLET_DEGRADED, ROLE_HARD)
@@ -326,7 +355,7 @@ def _set_bn_eval(module: nn.Module) -> None:
 
 # -- the run -------------------------------------------------------------------------------------
 def train_base(
-    cfg: TrainConfig, out_path: Path, cancel: CancelToken | None = None, version: str = "droplet-v1"
+    cfg: TrainConfig, out_path: Path, cancel: CancelToken | None = None, version: str = "droplet-v2"
 ) -> Generator[Progress, None, TrainResult]:
     """Train the base model and write it to ``out_path`` (safetensors + card + replay set).
 
@@ -367,12 +396,11 @@ def train_base(
         "rendering validation samples",
     )
     val_px = val_y = None
-    val_roles: list[str] = []
     for item in val_gen:
         if isinstance(item, Progress):
             yield item
         else:
-            val_px, val_y, val_roles = item
+            val_px, val_y, _ = item
     assert train_px is not None and train_y is not None and val_px is not None and val_y is not None
 
     model = build_imagenet_model(cfg.seed)
@@ -518,24 +546,14 @@ def train_base(
     model.load_state_dict(best_state)
     model.eval()
 
-    # Calibration and threshold on the validation split.
+    # Ranking on the validation crops, for the record; calibration uses whole frames below.
     with torch.no_grad():
-        val_emb = tail_embeddings(model, val_f, split)
-        val_logits = model.head(val_emb)
-    temperature = fit_temperature(val_logits, yva)
-    model.temperature.fill_(temperature)  # type: ignore[operator]
-    val_scores = torch.softmax(val_logits / temperature, 1)[:, 1].numpy()
-    threshold = choose_threshold(val_scores, val_y, cfg.target_fpr)
-    roles = np.asarray(val_roles)
-    hard = np.isin(roles, sorted(DEGRADED_ROLES | DROPLET_ROLES))
-    val_metrics = binary_metrics(val_y, val_scores, threshold)
-    metrics = {
-        "validation": val_metrics.as_dict(),
-        "validation_vs_hard_negatives": binary_metrics(
-            val_y[hard], val_scores[hard], threshold
-        ).as_dict(),
-        "validation_set": "synthetic droplets on held-out clean photos; negatives clean + degraded",
-    }
+        crop_scores = torch.softmax(model.head(tail_embeddings(model, val_f, split)), 1)[:, 1]
+    crop_metrics = binary_metrics(val_y, crop_scores.numpy(), 0.5).as_dict()
+    del train_f, val_f
+    calibration = yield from calibrate(model, splits, cfg, cancel)
+    metrics = {**calibration.metrics, "validation_crops_at_0.5": crop_metrics}
+    temperature, threshold = calibration.temperature, calibration.threshold
     card = ModelCard(
         version=version,
         threshold=threshold,
@@ -547,7 +565,7 @@ def train_base(
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, card, out_path)
-    _save_replay(model, train_f, train_y, split, cfg, out_path)
+    save_replay(calibration.replay, replay_path(out_path))
     checkpoint.unlink(missing_ok=True)
     checkpoint.with_suffix(".json").unlink(missing_ok=True)
     result.weights, result.card = out_path, card
@@ -562,7 +580,7 @@ def train_base(
             "threshold": threshold,
             "temperature": temperature,
             "seconds": result.seconds,
-            "val_auroc": val_metrics.auroc,
+            "val_auroc": calibration.metrics["validation"]["auroc"],
         },
     )
     return result
@@ -609,20 +627,148 @@ def _manifest(
     }
 
 
-def _save_replay(
-    model: DropletNet,
-    feats: torch.Tensor,
-    labels: np.ndarray,
-    split: int,
-    cfg: TrainConfig,
-    out_path: Path,
-) -> None:
-    """A small balanced set of base-training embeddings, so fast retraining does not forget."""
+@dataclass
+class Calibration:
+    """Temperature, threshold, metrics and replay set fitted on whole-frame renders."""
+
+    temperature: float
+    threshold: float
+    metrics: dict[str, Any]
+    replay: ReplaySet
+
+
+@torch.no_grad()  # not inference_mode: temperature fitting differentiates through the logits
+def embed_pixels(model: DropletNet, pixels: np.ndarray, batch: int = 32) -> torch.Tensor:
+    """Pooled embeddings of model-input pixels (any square size), in batches."""
+    model.eval()
+    out = [
+        model.embed(
+            to_model_tensor(pixels[i : i + batch]).contiguous(memory_format=torch.channels_last)
+        )
+        for i in range(0, len(pixels), batch)
+    ]
+    return torch.cat(out).float()
+
+
+def _render_all(
+    jobs: Sequence[tuple[str, int, str, dict[str, Any]]],
+    workers: int,
+    cancel: CancelToken,
+    phase: str,
+) -> Generator[Progress, None, tuple[np.ndarray, np.ndarray, list[str]]]:
+    result: tuple[np.ndarray, np.ndarray, list[str]] | None = None
+    for item in generate(jobs, workers, cancel, phase):
+        if isinstance(item, Progress):
+            yield item
+        else:
+            result = item
+    assert result is not None
+    return result
+
+
+def calibrate(
+    model: DropletNet, splits: dict[str, list[Path]], cfg: TrainConfig, cancel: CancelToken
+) -> Generator[Progress, None, Calibration]:
+    """Fit temperature and threshold on whole-frame validation renders, as scans see photos.
+
+    The threshold is the lowest that keeps the validation false-positive rate at
+    ``cfg.target_fpr`` both on plain clean frames and on degraded ones (blurred, dark,
+    foggy...), so neither kind of photo gets more false alarms than promised. The replay set
+    is whole-frame embeddings of training photos, comparable with those in the catalog.
+    """
+    jobs = plan_samples(
+        splits["val"], cfg, cfg.seed + 2, variants=cfg.calibration_variants, full_frame=True
+    )
+    px, y, roles = yield from _render_all(jobs, cfg.workers, cancel, "rendering calibration frames")
+    yield Progress("calibrating", message="scoring whole frames at the scan input size")
+    cancel.raise_if_cancelled()
+    with torch.no_grad():
+        logits = model.head(embed_pixels(model, px))
+    labels = torch.from_numpy(y)
+    temperature = fit_temperature(logits, labels)
+    model.temperature.fill_(temperature)  # type: ignore[operator]
+    scores = torch.softmax(logits / temperature, 1)[:, 1].numpy()
+    role = np.asarray(roles)
+    degraded = np.isin(role, sorted(DEGRADED_ROLES))
+    threshold = max(
+        choose_threshold(scores[~degraded], y[~degraded], cfg.target_fpr),
+        choose_threshold(scores[degraded], y[degraded], cfg.target_fpr),
+    )
+    metrics: dict[str, Any] = {
+        "validation": binary_metrics(y, scores, threshold).as_dict(),
+        "validation_plain": binary_metrics(y[~degraded], scores[~degraded], threshold).as_dict(),
+        "validation_vs_hard_negatives": binary_metrics(
+            y[degraded], scores[degraded], threshold
+        ).as_dict(),
+        "validation_set": (
+            "whole-frame synthetic droplets on the validation photos, scored at "
+            f"{PREPROCESS.input_size} px; negatives the same frames clean or degraded"
+        ),
+    }
+
+    # Replay: one twin per training photo (at most replay_size / 2 photos), whole frames.
     rng = np.random.default_rng(cfg.seed)
-    per_class = cfg.replay_size // 2
-    idx = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class] for c in (0, 1)])
-    emb = tail_embeddings(model, feats[torch.from_numpy(idx)], split).to(torch.float16)
-    save_replay(ReplaySet(emb.numpy(), labels[idx]), replay_path(out_path))
+    train = list(splits["train"])
+    chosen = [train[i] for i in sorted(rng.permutation(len(train))[: cfg.replay_size // 2])]
+    jobs = plan_samples(chosen, cfg, cfg.seed + 3, variants=2, full_frame=True)
+    px, y, _ = yield from _render_all(jobs, cfg.workers, cancel, "rendering replay frames")
+    cancel.raise_if_cancelled()
+    replay = ReplaySet(embed_pixels(model, px).to(torch.float16).numpy(), y)
+    return Calibration(temperature, threshold, metrics, replay)
+
+
+def recalibrate(
+    weights: Path,
+    out_path: Path,
+    version: str,
+    data: Sequence[str] | None = None,
+    cancel: CancelToken | None = None,
+    workers: int | None = None,
+) -> Generator[Progress, None, ModelCard]:
+    """Re-fit an existing model's temperature, threshold and replay set (see :func:`calibrate`).
+
+    The weights are unchanged. The train/validation split is rebuilt from the configuration
+    recorded in the model's card, so the validation photos are the ones it never trained on.
+    """
+    cancel = cancel or CancelToken()
+    loaded = load_model(weights)
+    recorded = dict(loaded.card.training.get("config", {}))
+    known = {k: v for k, v in recorded.items() if k in TrainConfig.__dataclass_fields__}
+    cfg = TrainConfig(**known)
+    if data:
+        cfg.data = [str(d) for d in data]
+    if workers:
+        cfg.workers = workers
+    yield Progress("collecting", message="rebuilding the training split")
+    paths, dropped = dedupe_by_phash(collect_images(cfg.data))
+    if not paths:
+        raise ValueError(f"no photos found in {cfg.data}")
+    splits: dict[str, list[Path]] = {"train": [], "val": [], "test": []}
+    for p in paths:
+        splits[split_of(p, cfg.seed, cfg.val_fraction, cfg.test_fraction)].append(p)
+    model = loaded.model
+    calibration = yield from calibrate(model, splits, cfg, cancel)
+    card = loaded.card
+    card.version = version
+    card.input_size = PREPROCESS.input_size
+    card.temperature, card.threshold = calibration.temperature, calibration.threshold
+    card.metrics = {**card.metrics, **calibration.metrics}
+    card.metrics.pop("validation_crops_at_0.5", None)
+    card.training = {
+        **card.training,
+        "calibrated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    card.training["config"] = asdict(cfg)
+    card.data_manifest = _manifest(splits, dropped, cfg)
+    save_model(model, card, out_path)
+    save_replay(calibration.replay, replay_path(out_path))
+    yield Progress(
+        "done",
+        done=1,
+        total=1,
+        extra={"threshold": card.threshold, "temperature": card.temperature},
+    )
+    return card
 
 
 # -- the replay set beside a model ----------------------------------------------------------------
@@ -666,8 +812,10 @@ __all__ = [
     "ReplaySet",
     "TrainConfig",
     "TrainResult",
+    "calibrate",
     "load_replay",
     "make_sample",
+    "recalibrate",
     "replay_path",
     "save_replay",
     "train_base",

@@ -20,6 +20,7 @@ from dropletcleaner.core.attribution import (
     inferno,
     overlay,
 )
+from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.decode import DecodeError
 from dropletcleaner.core.inference import to_model_tensor
 from dropletcleaner.core.model import DropletNet, LoadedModel, ModelCard, build_imagenet_model
@@ -200,7 +201,7 @@ def test_explain_file_caches_on_disk(
 
     first = explain_file(loaded, photo, "gradcam")
     assert not first.from_cache
-    assert first.heatmap.shape == (224, 224)
+    assert first.heatmap.shape == (PREPROCESS.input_size, PREPROCESS.input_size)
     assert first.model_version == "test-v1"
     assert len(calls) == 1
     files = list((cache_home / "attributions").rglob("*.npy"))

@@ -52,3 +52,15 @@ def test_same_seed_same_result_and_random_kind() -> None:
 def test_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown degradation"):
         degrade(_photo(), np.random.default_rng(0), "sunburn")
+
+
+def test_combined_chains_never_produce_invalid_values() -> None:
+    # A chain such as an overshooting upscale then a gamma curve once produced NaN pixels
+    # (cast to black). Hard black/white stripes make the overshoot certain.
+    src = np.zeros((120, 160, 3), np.uint8)
+    src[::8] = 255
+    src[:, ::6] = 255
+    with np.errstate(invalid="raise"):
+        for seed in range(100):
+            out, _ = degrade(src, np.random.default_rng(seed), "combined")
+            assert out.shape == src.shape

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.model import load_model
 from dropletcleaner.core.train import (
     ROLE_DROPLET,
@@ -15,7 +16,10 @@ from dropletcleaner.core.train import (
     choose_threshold,
     class_weights,
     dedupe_by_phash,
+    load_replay,
     make_sample,
+    plan_samples,
+    recalibrate,
     replay_path,
     split_of,
     train_base,
@@ -31,8 +35,8 @@ def clean_dir(tmp_path: Path) -> Path:
     return root
 
 
-def test_tiny_training_run_lowers_loss_and_writes_model(clean_dir: Path, tmp_path: Path) -> None:
-    cfg = TrainConfig(
+def tiny_config(clean_dir: Path) -> TrainConfig:
+    return TrainConfig(
         data=[str(clean_dir)],
         variants_per_image=6,
         render_size=160,
@@ -43,15 +47,22 @@ def test_tiny_training_run_lowers_loss_and_writes_model(clean_dir: Path, tmp_pat
         batch_size=16,
         workers=0,
         replay_size=16,
+        calibration_variants=4,
     )
-    out = tmp_path / "m" / "tiny.safetensors"
-    gen = train_base(cfg, out, version="tiny")
+
+
+def run_to_end(gen):  # type: ignore[no-untyped-def]
     progress = []
     try:
         while True:
             progress.append(next(gen))
     except StopIteration as stop:
-        result = stop.value
+        return progress, stop.value
+
+
+def test_tiny_training_run_lowers_loss_and_writes_model(clean_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "m" / "tiny.safetensors"
+    progress, result = run_to_end(train_base(tiny_config(clean_dir), out, version="tiny"))
     head = [h for h in result.history if h["phase"] == 1]
     assert head[-1]["train_loss"] < head[0]["train_loss"]
     assert progress[-1].phase == "done"
@@ -65,6 +76,44 @@ def test_tiny_training_run_lowers_loss_and_writes_model(clean_dir: Path, tmp_pat
     )
     assert replay_path(out).is_file()
     assert not out.with_name("tiny.checkpoint.safetensors").exists()
+    # Calibrated as scans see photos: whole frames at the scoring size, and the threshold
+    # keeps false alarms on degraded frames within the target too.
+    assert loaded.card.input_size == PREPROCESS.input_size
+    hard = loaded.card.metrics["validation_vs_hard_negatives"]
+    assert hard["fpr"] <= 0.02 and hard["tn"] + hard["fp"] > 0
+    assert "whole-frame" in loaded.card.metrics["validation_set"]
+    replay = load_replay(replay_path(out))
+    n_train = loaded.card.data_manifest["counts"]["train"]
+    assert len(replay) == 2 * min(n_train, 8) and sorted(set(replay.labels.tolist())) == [0, 1]
+
+
+def test_recalibrate_keeps_the_weights_and_refits_threshold(
+    clean_dir: Path, tmp_path: Path
+) -> None:
+    import torch
+
+    base = tmp_path / "base.safetensors"
+    run_to_end(train_base(tiny_config(clean_dir), base, version="tiny"))
+    out = tmp_path / "cal.safetensors"
+    progress, card = run_to_end(recalibrate(base, out, "tiny-cal", workers=0))
+    assert progress[-1].phase == "done" and card.version == "tiny-cal"
+    before, after = load_model(base), load_model(out)
+    assert after.card.version == "tiny-cal" and "calibrated" in after.card.training
+    for key, value in before.model.state_dict().items():
+        if key != "temperature":
+            assert torch.equal(value, after.model.state_dict()[key]), key
+    assert 0.5 <= after.card.threshold <= 0.95
+    assert after.card.metrics["validation_vs_hard_negatives"]["fpr"] <= 0.02
+    assert replay_path(out).is_file()
+
+
+def test_full_frame_samples_are_whole_photos_at_the_scoring_size(clean_dir: Path) -> None:
+    cfg = TrainConfig(variants_per_image=6, render_size=160)
+    jobs = plan_samples(sorted(clean_dir.glob("*.jpg"))[:2], cfg, 3, variants=2, full_frame=True)
+    assert len(jobs) == 4
+    path, seed, _, params = jobs[0]
+    pixels = make_sample(path, seed, ROLE_HARD, params)
+    assert pixels.shape == (PREPROCESS.input_size, PREPROCESS.input_size, 3)
 
 
 def test_make_sample_is_deterministic(clean_dir: Path) -> None:
@@ -75,7 +124,11 @@ def test_make_sample_is_deterministic(clean_dir: Path) -> None:
     a = make_sample(str(clean_dir / "p0.jpg"), 7, ROLE_DROPLET, params)
     b = make_sample(str(clean_dir / "p0.jpg"), 7, ROLE_DROPLET, params)
     c = make_sample(str(clean_dir / "p0.jpg"), 7, ROLE_HARD, params)
-    assert a.shape == (224, 224, 3) and np.array_equal(a, b) and not np.array_equal(a, c)
+    assert (
+        a.shape == (PREPROCESS.train_input_size,) * 2 + (3,)
+        and np.array_equal(a, b)
+        and not np.array_equal(a, c)
+    )
 
 
 def _blocky_photo(path: Path, seed: int, size: tuple[int, int] = (640, 480)) -> Path:

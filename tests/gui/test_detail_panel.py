@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from dropletcleaner.core import attribution
 from dropletcleaner.core.attribution import METHODS, Attribution
 from dropletcleaner.core.catalog import PhotoRecord
+from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.fingerprint import quick_fingerprint
 from dropletcleaner.core.model import LoadedModel, ModelCard, build_imagenet_model
 from dropletcleaner.gui.detail_panel import DetailPanel
@@ -98,7 +99,7 @@ def test_overlay_computed_for_one_image(qtbot, panel: DetailPanel, photo: Path) 
     result = show_and_wait(qtbot, panel, record)
 
     assert result.method == "gradcam"
-    assert result.heatmap.shape == (224, 224)
+    assert result.heatmap.shape == (PREPROCESS.input_size, PREPROCESS.input_size)
     assert result.heatmap.min() >= 0.0 and result.heatmap.max() <= 1.0
     assert panel.attribution is result
     assert panel.canvas.heat_drawn
