@@ -52,6 +52,11 @@ def register(sub: Any) -> None:
         "--init", type=Path, metavar="FILE.safetensors", help="continue training this model"
     )
     t.add_argument("--lr", type=float, default=None, help="fine-tuning learning rate")
+    t.add_argument(
+        "--full-frame",
+        action="store_true",
+        help="train on whole frames at the scoring size (a fine-tuning round after --init)",
+    )
     t.set_defaults(func=run_train)
 
     c = sub.add_parser(
@@ -122,6 +127,7 @@ def run_train(args: argparse.Namespace) -> int:
         cfg.init_weights = str(args.init.resolve())
     if args.lr is not None:
         cfg.lr_finetune = args.lr
+    cfg.full_frame = args.full_frame
     result = _drive(train_base(cfg, args.out, version=args.version))
     card = result.card
     assert card is not None

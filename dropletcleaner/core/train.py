@@ -97,6 +97,9 @@ class TrainConfig:
     workers: int = 2
     replay_size: int = 1024
     calibration_variants: int = 8  # whole-frame renders per validation photo
+    # Train on whole frames at the scoring size instead of crops at the training size:
+    # slower, less varied; meant for a fine-tuning round after crop training (--init).
+    full_frame: bool = False
 
 
 @dataclass
@@ -378,7 +381,7 @@ def train_base(
         splits[split_of(p, cfg.seed, cfg.val_fraction, cfg.test_fraction)].append(p)
 
     train_gen = generate(
-        plan_samples(splits["train"], cfg, cfg.seed),
+        plan_samples(splits["train"], cfg, cfg.seed, full_frame=cfg.full_frame),
         cfg.workers,
         cancel,
         "rendering training samples",
@@ -390,7 +393,7 @@ def train_base(
         else:
             train_px, train_y, _ = item
     val_gen = generate(
-        plan_samples(splits["val"], cfg, cfg.seed + 1),
+        plan_samples(splits["val"], cfg, cfg.seed + 1, full_frame=cfg.full_frame),
         cfg.workers,
         cancel,
         "rendering validation samples",
