@@ -155,6 +155,9 @@ class Scorer:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads or torch.get_num_threads()
         options.inter_op_num_threads = 1
+        # Memory-pattern planning pre-allocates per batch shape: ~0.4 GB more peak at 288 px
+        # for no measurable speed.
+        options.enable_mem_pattern = False
         # Spinning worker threads would steal the cores the decode threads need.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
