@@ -57,14 +57,14 @@ DEFAULT_METHOD = "gradcam"
 DROPLET_CLASS = 1  # index of the droplet logit in DropletNet's (clean, droplet) head
 MARGIN_TARGET = 0  # the one output of DropletMargin
 
-# Method settings, sized for a 224 px input on two CPU cores. They are part of the cache key.
+# Method settings, sized for a 224-288 px input on two CPU cores. They are part of the cache key.
 IG_STEPS = 16
 IG_BATCH = 4  # gradient batches; cancelling takes effect between them
 SHAP_SAMPLES = 8
 SHAP_CHUNK = 2
 SHAP_NOISE = 0.1  # standard deviation of the input noise, in normalised units
 SHAP_SEED = 0
-OCCLUSION_GRID = 8  # stride = side / 8, window = 2 x stride: 7 x 7 windows at 224 px
+OCCLUSION_GRID = 8  # stride = side / 8, window = 2 x stride: 7 x 7 windows at any size
 OCCLUSION_BATCH = 8
 
 CACHE_FORMAT = 2  # 2: maps explain the droplet margin

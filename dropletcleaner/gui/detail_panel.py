@@ -65,7 +65,7 @@ from dropletcleaner.core.progress import Cancelled, CancelToken
 log = logging.getLogger(__name__)
 
 DEFAULT_OPACITY = 60  # percent
-MEMORY_CACHE_SIZE = 64  # heat maps (224 x 224 float32, 200 KB each)
+MEMORY_CACHE_SIZE = 64  # heat maps (288 x 288 float32, 330 KB each)
 PREVIEW_CACHE_SIZE = 4  # decoded previews, the last few photos looked at
 HEAT_LAYER_SIDE = 512  # heat maps are smooth: a small layer scaled up looks the same
 
