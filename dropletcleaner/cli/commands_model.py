@@ -178,6 +178,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
     for key in ("validation", "validation_plain", "validation_vs_hard_negatives"):
         m = card.metrics[key]
         print(f"  {key}: AUROC {m['auroc']:.3f}, recall {m['recall']:.3f}, FPR {m['fpr']:.3f}")
+    by_kind = card.metrics.get("validation_recall_by_kind", {})
+    if by_kind:
+        print("  recall by kind of water: " + ", ".join(f"{k} {v:.2f}" for k, v in by_kind.items()))
     return 0
 
 

@@ -327,7 +327,7 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
         return loss
 
     opt.step(closure)
-    return float(log_t.exp().clamp(0.05, 20.0))
+    return float(log_t.detach().exp().clamp(0.05, 20.0))
 
 
 def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_fpr: float) -> float:
@@ -709,6 +709,10 @@ def calibrate(
         ),
     }
 
+    metrics["validation_recall_by_kind"] = yield from recall_by_kind(
+        model, splits["val"], threshold, cfg, cancel
+    )
+
     # Replay: one twin per training photo (at most replay_size / 2 photos), whole frames.
     rng = np.random.default_rng(cfg.seed)
     train = list(splits["train"])
@@ -718,6 +722,64 @@ def calibrate(
     cancel.raise_if_cancelled()
     replay = ReplaySet(embed_pixels(model, px).to(torch.float16).numpy(), y)
     return Calibration(temperature, threshold, metrics, replay)
+
+
+def _kind_job(job: tuple[str, int, str]) -> np.ndarray | None:
+    """One whole frame with water of one kind (no degradation or jitter), at scoring size."""
+    from dropletcleaner.core.synth import render_droplets
+
+    path, seed, kind = job
+    try:
+        img = load_rgb(path, max_side=2 * PREPROCESS.decode_size)
+    except (DecodeError, OSError):
+        return None
+    scale = PREPROCESS.decode_size / max(img.size)
+    img = img.resize(
+        (max(8, round(img.width * scale)), max(8, round(img.height * scale))),
+        Image.Resampling.BICUBIC,
+    )
+    wet = render_droplets(np.asarray(img), np.random.default_rng(seed), kind).image
+    return model_pixels(Image.fromarray(wet))
+
+
+def recall_by_kind(
+    model: DropletNet,
+    paths: Sequence[Path],
+    threshold: float,
+    cfg: TrainConfig,
+    cancel: CancelToken,
+) -> Generator[Progress, None, dict[str, float]]:
+    """Share of whole frames flagged at ``threshold``, for each kind of rendered water.
+
+    Tells which kinds of lens water a model finds (phone-lens blobs, drops on glass, specks
+    on a windscreen...), which a single validation figure hides.
+    """
+    from dropletcleaner.core.synth import KINDS
+
+    jobs = [
+        (str(p), (cfg.seed + 5) * 1_000_003 + i * len(KINDS) + k, kind)
+        for i, p in enumerate(paths)
+        for k, kind in enumerate(KINDS)
+    ]
+    pixels: list[np.ndarray] = []
+    kinds: list[str] = []
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(max(1, cfg.workers)) as pool:
+        outputs = pool.imap(_kind_job, jobs, chunksize=4)
+        for n, (job, out) in enumerate(zip(jobs, outputs, strict=True)):
+            if out is not None:
+                pixels.append(out)
+                kinds.append(job[2])
+            if n % 32 == 0:
+                cancel.raise_if_cancelled()
+                yield Progress("recall by kind", done=n, total=len(jobs), current=job[0])
+    if not pixels:
+        return {}
+    with torch.no_grad():
+        logits = model.head(embed_pixels(model, np.stack(pixels))) / model.temperature
+    flagged = torch.softmax(logits, 1)[:, 1].numpy() >= threshold
+    names = np.asarray(kinds)
+    return {k: round(float(flagged[names == k].mean()), 4) for k in KINDS if (names == k).any()}
 
 
 def recalibrate(

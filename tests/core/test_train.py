@@ -9,6 +9,7 @@ import pytest
 
 from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.model import load_model
+from dropletcleaner.core.synth import KINDS
 from dropletcleaner.core.train import (
     ROLE_DROPLET,
     ROLE_HARD,
@@ -82,6 +83,8 @@ def test_tiny_training_run_lowers_loss_and_writes_model(clean_dir: Path, tmp_pat
     hard = loaded.card.metrics["validation_vs_hard_negatives"]
     assert hard["fpr"] <= 0.02 and hard["tn"] + hard["fp"] > 0
     assert "whole-frame" in loaded.card.metrics["validation_set"]
+    by_kind = loaded.card.metrics["validation_recall_by_kind"]
+    assert set(by_kind) == set(KINDS) and all(0.0 <= r <= 1.0 for r in by_kind.values())
     replay = load_replay(replay_path(out))
     n_train = loaded.card.data_manifest["counts"]["train"]
     assert len(replay) == 2 * min(n_train, 8) and sorted(set(replay.labels.tolist())) == [0, 1]
