@@ -190,6 +190,17 @@ def backbone_digest(model: DropletNet) -> str:
 _DIGESTS: dict[str, str] = {}  # weights checksum (or "imagenet") -> backbone digest
 
 
+def embedding_key(digest: str | None, input_size: int) -> str | None:
+    """What makes two models' embeddings interchangeable: the backbone and the input size.
+
+    Cards record the bare backbone digest; the same weights fed another input size give
+    other embeddings, so the size is part of the key.
+    """
+    if digest is None:
+        return None
+    return f"{digest.split('@')[0]}@{input_size}"
+
+
 def model_backbone(loaded: LoadedModel) -> str:
     """Backbone digest of a loaded model: from its card when recorded, else computed once."""
     recorded = loaded.card.training.get("backbone")
@@ -203,12 +214,18 @@ def model_backbone(loaded: LoadedModel) -> str:
     return _DIGESTS[key]
 
 
+def model_embedding_key(loaded: LoadedModel) -> str:
+    key = embedding_key(model_backbone(loaded), loaded.card.input_size)
+    assert key is not None
+    return key
+
+
 class _Versions:
     """Backbone digest and threshold of each model version named in the catalog."""
 
     def __init__(self, *models: LoadedModel) -> None:
         self._info: dict[str, tuple[str | None, float]] = {
-            m.version: (model_backbone(m), m.threshold) for m in models
+            m.version: (model_embedding_key(m), m.threshold) for m in models
         }
 
     def backbone(self, version: str | None) -> str | None:
@@ -228,7 +245,7 @@ class _Versions:
 def _describe_version(version: str) -> tuple[str | None, float]:
     card = registry.read_card(registry.weights_path(version).with_suffix(".json"))
     if card is not None:
-        return card.training.get("backbone"), card.threshold
+        return embedding_key(card.training.get("backbone"), card.input_size), card.threshold
     shipped = droplet_model.shipped_weights_path()
     if shipped is not None:
         card = registry.read_card(shipped.with_suffix(".json"))
@@ -239,11 +256,11 @@ def _describe_version(version: str) -> tuple[str | None, float]:
                 if key not in _DIGESTS:
                     _DIGESTS[key] = backbone_digest(load_model(shipped).model)
                 digest = _DIGESTS[key]
-            return digest, card.threshold
+            return embedding_key(digest, card.input_size), card.threshold
     if version == UNTRAINED_VERSION:
         if "imagenet" not in _DIGESTS:
             _DIGESTS["imagenet"] = backbone_digest(build_imagenet_model())
-        return _DIGESTS["imagenet"], 0.5
+        return embedding_key(_DIGESTS["imagenet"], PREPROCESS.input_size), 0.5
     return None, 0.5  # unknown model: its embeddings are never reused
 
 
@@ -706,19 +723,20 @@ def fast_retrain(
     notes: list[str] = []
     yield Progress("reading labels", total=1, message="reading labelled embeddings")
     book = _Versions(base)
-    digest = model_backbone(base)
+    digest = model_embedding_key(base)
     data, foreign = _labelled_embeddings(catalog, book, digest)
     counts = LabelCounts(int((data.y == 1).sum()), int((data.y == 0).sum()))
     if not counts.enough:
         if foreign:
             raise RetrainError(
                 f"{counts.shortfall} {foreign} more labelled photos were scored by a model "
-                "with another backbone (a deep retrain changes it): scan their folders again."
+                "whose embeddings differ (a deep retrain or an app update changes them): "
+                "scan their folders again."
             )
         raise RetrainError(counts.shortfall)
     if foreign:
         notes.append(
-            f"{foreign} labelled photos were scored by a model with another backbone and are "
+            f"{foreign} labelled photos were scored by a model whose embeddings differ and are "
             "left out until they are scanned again"
         )
     rep = find_replay(base) if replay == "auto" else replay

@@ -361,3 +361,30 @@ def test_labels_scored_by_another_backbone_are_not_trained_on(
     catalog.update_scores(ids, [0.5] * len(ids), "unknown-model")
     with pytest.raises(RetrainError, match="20 more labelled photos were scored by a model"):
         run_job(fast_retrain(catalog, base))
+
+
+def test_embeddings_from_another_input_size_are_not_reused(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    # Same backbone weights, but an earlier release scored photos at another input size:
+    # those embeddings are not comparable, so neither trained on nor re-scored.
+    from dataclasses import replace
+
+    from dropletcleaner.core import registry
+    from dropletcleaner.core.model import save_model
+    from dropletcleaner.core.retrain import model_backbone
+
+    old_card = replace(
+        base.card,
+        version="old-r1",
+        input_size=base.card.input_size - 64,
+        training={"backbone": model_backbone(base)},
+    )
+    save_model(base.model, old_card, registry.weights_path("old-r1"))
+    paths, y, _ = _user_photos(catalog, base, tmp_path, n=20)
+    _label(catalog, paths, y)
+    ids = [catalog.get(p).id for p in paths]  # type: ignore[union-attr]
+    catalog.update_scores(ids, [0.5] * len(ids), "old-r1")
+    assert plan_rescore(catalog, base).skipped == 20
+    with pytest.raises(RetrainError, match="20 more labelled photos were scored by a model"):
+        run_job(fast_retrain(catalog, base))
