@@ -388,3 +388,22 @@ def test_embeddings_from_another_input_size_are_not_reused(
     assert plan_rescore(catalog, base).skipped == 20
     with pytest.raises(RetrainError, match="20 more labelled photos were scored by a model"):
         run_job(fast_retrain(catalog, base))
+
+
+def test_an_active_model_made_for_another_input_size_is_set_aside(base: LoadedModel) -> None:
+    from dataclasses import replace
+
+    from dropletcleaner.core import registry
+    from dropletcleaner.core.model import save_model
+
+    for version, size in (("fits-r1", base.card.input_size), ("old-r2", base.card.input_size - 64)):
+        save_model(
+            base.model,
+            replace(base.card, version=version, input_size=size),
+            registry.weights_path(version),
+        )
+    registry.set_active("fits-r1")
+    assert load_default_model().version == "fits-r1"
+    registry.set_active("old-r2")
+    assert registry.active_weights_path() is None
+    assert load_default_model().version != "old-r2"  # the shipped model scores instead
