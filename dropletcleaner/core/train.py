@@ -450,7 +450,7 @@ def train_base(
             loss.backward()
             head_opt.step()
             step += 1
-            epoch_loss += float(loss) * len(idx)
+            epoch_loss += loss.item() * len(idx)
         model.head.eval()
         with torch.no_grad():
             val_loss = float(nll(model.head(emb_va), yva))
@@ -504,7 +504,7 @@ def train_base(
             loss.backward()
             opt.step()
             step += 1
-            running += float(loss)
+            running += loss.item()
             if n % 20 == 0:
                 yield Progress(
                     "fine-tuning",
