@@ -27,7 +27,7 @@ class PreprocessConfig:
     # renders of the validation photos.
     input_size: int = 288
     train_input_size: int = 224
-    # Decode at roughly twice the model input so the thumbnail and the model share one decode.
+    # One decode serves the 256 px thumbnail and the 288 px model input.
     decode_size: int = 448
     thumbnail_size: int = 256
     mean: tuple[float, float, float] = (0.5, 0.5, 0.5)

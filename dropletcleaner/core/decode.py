@@ -1,10 +1,10 @@
 """Fast, defensive photo decoding: one decode feeds both the model input and the thumbnail.
 
-JPEGs are decoded with libjpeg's scaled decoding (``Image.draft``) straight to roughly
-twice the model input, which is several times faster than a full decode. EXIF
-orientation is applied; alpha, palette, 16-bit and CMYK images are converted correctly;
-decompression bombs are refused before any pixel is decoded. Every failure becomes a
-:class:`DecodeError` with a reason a user can read.
+JPEGs are decoded with libjpeg's scaled decoding (``Image.draft``) straight to about
+``decode_size`` (enough for the thumbnail and the model input), several times faster
+than a full decode. EXIF orientation is applied; alpha, palette, 16-bit and CMYK images
+are converted correctly; decompression bombs are refused before any pixel is decoded.
+Every failure becomes a :class:`DecodeError` with a reason a user can read.
 """
 
 from __future__ import annotations
