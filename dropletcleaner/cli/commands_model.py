@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 DEFAULT_DATA = Path("../shared/data/clean")
-DEFAULT_OUT = Path("resources/models/droplet-v2.safetensors")
+DEFAULT_OUT = Path("resources/models/droplet-v3.safetensors")
 
 
 ORDER = 30  # place in --help
@@ -68,6 +68,13 @@ def register(sub: Any) -> None:
     c.add_argument("--version", required=True, help="version name for the calibrated model")
     c.add_argument("--data", type=Path, action="append", metavar="CLEAN_DIR")
     c.add_argument("--workers", type=int, default=None, help="rendering processes")
+    c.add_argument(
+        "--target-fpr",
+        type=float,
+        default=None,
+        metavar="RATE",
+        help="validation false-positive rate the threshold aims for (default: as trained)",
+    )
     c.set_defaults(func=run_calibrate)
 
     e = sub.add_parser(
@@ -163,13 +170,22 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
     if not args.weights.is_file():
         raise UsageError(f"model file does not exist: {args.weights}")
+    if args.target_fpr is not None and not 0.0 < args.target_fpr < 0.5:
+        raise UsageError(f"--target-fpr must be between 0 and 0.5, got {args.target_fpr}")
     data = [str(d.resolve()) for d in args.data] if args.data else None
     for d in args.data or []:
         if not d.is_dir():
             raise UsageError(f"clean photo folder does not exist: {d}")
     try:
         card = _drive(
-            recalibrate(args.weights, args.out, args.version, data=data, workers=args.workers)
+            recalibrate(
+                args.weights,
+                args.out,
+                args.version,
+                data=data,
+                workers=args.workers,
+                target_fpr=args.target_fpr,
+            )
         )
     except (ModelLoadError, ValueError) as exc:
         raise UsageError(str(exc)) from exc

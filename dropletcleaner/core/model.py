@@ -27,7 +27,7 @@ from dropletcleaner.core.config import PREPROCESS
 
 ARCHITECTURE = "efficientnet_lite0"
 EMBEDDING_DIM = 1280
-SHIPPED_MODEL_NAME = "droplet-v2"
+SHIPPED_MODEL_NAME = "droplet-v3"
 UNTRAINED_VERSION = "untrained-head"
 
 

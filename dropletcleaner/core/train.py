@@ -93,7 +93,7 @@ class TrainConfig:
     label_smoothing: float = 0.1
     patience: int = 3
     fgsm_epsilon: float = 0.0  # in normalised pixel units; 0 disables FGSM
-    target_fpr: float = 0.02
+    target_fpr: float = 0.01
     workers: int = 2
     replay_size: int = 1024
     calibration_variants: int = 8  # whole-frame renders per validation photo
@@ -358,7 +358,7 @@ def _set_bn_eval(module: nn.Module) -> None:
 
 # -- the run -------------------------------------------------------------------------------------
 def train_base(
-    cfg: TrainConfig, out_path: Path, cancel: CancelToken | None = None, version: str = "droplet-v2"
+    cfg: TrainConfig, out_path: Path, cancel: CancelToken | None = None, version: str = "droplet-v3"
 ) -> Generator[Progress, None, TrainResult]:
     """Train the base model and write it to ``out_path`` (safetensors + card + replay set).
 
@@ -789,8 +789,11 @@ def recalibrate(
     data: Sequence[str] | None = None,
     cancel: CancelToken | None = None,
     workers: int | None = None,
+    target_fpr: float | None = None,
 ) -> Generator[Progress, None, ModelCard]:
     """Re-fit an existing model's temperature, threshold and replay set (see :func:`calibrate`).
+
+    ``target_fpr`` overrides the validation false-positive rate the threshold aims for.
 
     The weights are unchanged. The train/validation split is rebuilt from the configuration
     recorded in the model's card, so the validation photos are the ones it never trained on.
@@ -804,6 +807,8 @@ def recalibrate(
         cfg.data = [str(d) for d in data]
     if workers:
         cfg.workers = workers
+    if target_fpr is not None:
+        cfg.target_fpr = target_fpr
     yield Progress("collecting", message="rebuilding the training split")
     paths, dropped = dedupe_by_phash(collect_images(cfg.data))
     if not paths:
