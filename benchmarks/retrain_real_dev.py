@@ -44,11 +44,11 @@ def main() -> int:
         from dropletcleaner.core.inference import Scorer
         from dropletcleaner.core.metrics import binary_metrics
         from dropletcleaner.core.model import load_default_model
+        from dropletcleaner.core.progress import run_job
         from dropletcleaner.core.retrain import (
             MIN_PER_CLASS,
             fast_retrain,
             plan_rescore,
-            run_job,
         )
         from dropletcleaner.core.scan import Scanner
 

@@ -163,7 +163,8 @@ def main() -> int:
         import dropletcleaner.core.model as droplet_model
         from dropletcleaner.core import registry
         from dropletcleaner.core.catalog import Catalog
-        from dropletcleaner.core.retrain import fast_retrain, install, rescore_catalog, run_job
+        from dropletcleaner.core.progress import run_job
+        from dropletcleaner.core.retrain import fast_retrain, install, rescore_catalog
 
         weights, catalog_path = build(folder, args.photos, args.labelled)
         droplet_model.shipped_weights_path = lambda: weights  # the benchmark's base model

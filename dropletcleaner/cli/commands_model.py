@@ -6,7 +6,7 @@ import argparse
 import json
 from collections.abc import Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dropletcleaner.cli.common import load_model_announced, threshold_value
 from dropletcleaner.cli.progressbar import ProgressBar
@@ -145,22 +145,25 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def _drive(gen: Generator[Progress, None, _T]) -> _T:
-    """Run a long core job, drawing its progress; returns the generator's result."""
+    """Run a long core job, drawing its progress and printing its figures; returns its result."""
+    from dropletcleaner.core.progress import run_job
+
     bar = ProgressBar()
-    last_phase = ""
-    while True:
-        try:
-            p = next(gen)
-        except StopIteration as stop:
+    phase = [""]
+
+    def show(p: Progress) -> None:
+        if p.phase != phase[0]:
             bar.close()
-            return cast(_T, stop.value)
-        if p.phase != last_phase:
-            bar.close()
-            last_phase = p.phase
+            phase[0] = p.phase
         bar.update(p, force=bool(p.extra))
         if p.extra and p.phase != "done":
             figures = ", ".join(f"{k}={v:.4f}" for k, v in p.extra.items())
             print(f"  {p.phase} {p.done}/{p.total}: {figures}")
+
+    try:
+        return run_job(gen, show)
+    finally:
+        bar.close()
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
@@ -213,16 +216,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         scorer = Scorer(loaded, device=args.device)
     except DeviceError as exc:
         raise UsageError(str(exc)) from exc
-    gen = evaluate_folder(args.folder, scorer, args.threshold, worst=args.worst)
-    bar = ProgressBar()
     try:
-        while True:
-            bar.update(next(gen))
-    except StopIteration as stop:
-        report = stop.value
+        report = _drive(evaluate_folder(args.folder, scorer, args.threshold, worst=args.worst))
     except EvaluationError as exc:
         raise UsageError(str(exc)) from exc
-    bar.close()
     m = report.metrics
     print(f"Evaluated {report.folder} with model {report.model_version}")
     print(f"  threshold  {m.threshold:.3f}")

@@ -113,13 +113,13 @@ def _print_counts(counts: LabelCounts) -> None:
 # -- retrain ------------------------------------------------------------------------------------
 def run_retrain(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.progress import run_job
     from dropletcleaner.core.retrain import (
         RetrainError,
         accept_result,
         deep_retrain,
         fast_retrain,
         label_counts,
-        run_job,
     )
 
     with open_catalog(args) as catalog:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+P = TypeVar("P")
 
 
 class Cancelled(Exception):
@@ -50,3 +55,14 @@ class Progress:
         if not self.total:
             return None
         return min(1.0, self.done / self.total)
+
+
+def run_job(job: Generator[P, None, T], on_progress: Callable[[P], None] | None = None) -> T:
+    """Drive a progress generator to its end and return its result."""
+    while True:
+        try:
+            p = next(job)
+        except StopIteration as stop:
+            return stop.value
+        if on_progress is not None:
+            on_progress(p)

@@ -25,7 +25,7 @@ under ``user_data_dir/models/`` (:mod:`dropletcleaner.core.registry`), and
 :func:`rescore_catalog` re-scores every stored embedding without decoding a photo.
 
 Both trainers are generators of :class:`Progress` whose return value is the
-:class:`RetrainResult`; :func:`run_job` drives one to the end.
+:class:`RetrainResult`; :func:`~dropletcleaner.core.progress.run_job` drives one to the end.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ import dataclasses
 import hashlib
 import math
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
@@ -60,7 +60,7 @@ from dropletcleaner.core.model import (
     load_model,
     save_model,
 )
-from dropletcleaner.core.progress import CancelToken, Progress
+from dropletcleaner.core.progress import CancelToken, Progress, run_job
 from dropletcleaner.core.train import (
     ReplaySet,
     _cosine_lr,
@@ -415,17 +415,6 @@ class RetrainResult:
     @property
     def accepted(self) -> bool:
         return self.decision.accepted
-
-
-def run_job(job: Generator[P, None, T], on_progress: Callable[[P], None] | None = None) -> T:
-    """Drive a progress generator to its end and return its result."""
-    while True:
-        try:
-            p = next(job)
-        except StopIteration as stop:
-            return stop.value
-        if on_progress is not None:
-            on_progress(p)
 
 
 def install(result: RetrainResult) -> Path:

@@ -31,10 +31,10 @@ import math
 import multiprocessing
 import os
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -63,6 +63,7 @@ ROLE_DROPLET = "droplet"
 ROLE_DROPLET_DEGRADED = "droplet_degraded"
 ROLE_CLEAN = "clean"
 ROLE_HARD = "hard_negative"
+_J = TypeVar("_J", bound=tuple[Any, ...])  # a rendering job; its first item names the photo
 DROPLET_ROLES = frozenset({ROLE_DROPLET, ROLE_DROPLET_DEGRADED})
 DEGRADED_ROLES = frozenset({ROLE_HARD, ROLE_DROPLET_DEGRADED})
 
@@ -189,6 +190,17 @@ def _photometric(img: Image.Image, rng: np.random.Generator, jpeg_fraction: floa
     return img
 
 
+def _whole_frame(path: str) -> Image.Image:
+    """A photo as a scan sees it: the whole frame, long side ``decode_size``."""
+    side = PREPROCESS.decode_size
+    img = load_rgb(path, max_side=2 * side)
+    scale = side / max(img.size)
+    return img.resize(
+        (max(8, round(img.width * scale)), max(8, round(img.height * scale))),
+        Image.Resampling.BICUBIC,
+    )
+
+
 def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndarray:
     """One training sample (model-input pixels) from a clean photo, for ``role``.
 
@@ -201,14 +213,7 @@ def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndar
 
     rng = np.random.default_rng(seed)
     if cfg.get("full_frame"):
-        # As a scan sees it: the whole frame, decoded at ``decode_size``, scored at input size.
-        side = PREPROCESS.decode_size
-        img = load_rgb(path, max_side=2 * side)
-        scale = side / max(img.size)
-        img = img.resize(
-            (max(8, round(img.width * scale)), max(8, round(img.height * scale))),
-            Image.Resampling.BICUBIC,
-        )
+        img = _whole_frame(path)
         size = PREPROCESS.input_size
     else:
         img = _random_crop(load_rgb(path, max_side=2 * cfg["render_size"]), rng, cfg["render_size"])
@@ -257,29 +262,40 @@ def plan_samples(
     return jobs
 
 
+def _parallel(
+    func: Callable[[_J], np.ndarray | None],
+    jobs: Sequence[_J],
+    workers: int,
+    cancel: CancelToken,
+    phase: str,
+) -> Generator[Progress, None, list[np.ndarray | None]]:
+    """``func`` over ``jobs`` in worker processes, in order; yields progress, returns outputs."""
+    outputs: list[np.ndarray | None] = []
+    ctx = multiprocessing.get_context("spawn")  # torch is initialised here: never fork
+    with ctx.Pool(max(1, workers)) as pool:
+        for k, out in enumerate(pool.imap(func, jobs, chunksize=8)):
+            outputs.append(out)
+            if k % 64 == 0:
+                cancel.raise_if_cancelled()
+                yield Progress(phase, done=k, total=len(jobs), current=str(jobs[k][0]))
+    return outputs
+
+
 def generate(
     jobs: Sequence[tuple[str, int, str, dict[str, Any]]],
     workers: int,
     cancel: CancelToken,
     phase: str,
-) -> Iterator[Progress | tuple[np.ndarray, np.ndarray, list[str]]]:
-    """Render samples in worker processes; yields progress, then ``(pixels, labels, roles)``."""
-    pixels: list[np.ndarray] = []
-    labels: list[int] = []
-    roles: list[str] = []
-    ctx = multiprocessing.get_context("spawn")  # torch is initialised here: never fork
-    with ctx.Pool(max(1, workers)) as pool:
-        for k, (job, out) in enumerate(
-            zip(jobs, pool.imap(_sample_job, jobs, chunksize=8), strict=True)
-        ):
-            if out is not None:
-                pixels.append(out)
-                labels.append(1 if job[2] in DROPLET_ROLES else 0)
-                roles.append(job[2])
-            if k % 64 == 0:
-                cancel.raise_if_cancelled()
-                yield Progress(phase, done=k, total=len(jobs), current=job[0])
-    yield np.stack(pixels), np.asarray(labels, dtype=np.int64), roles
+) -> Generator[Progress, None, tuple[np.ndarray, np.ndarray, list[str]]]:
+    """Render samples in worker processes; yields progress, returns ``(pixels, labels, roles)``.
+
+    Photos that cannot be read are left out.
+    """
+    outputs = yield from _parallel(_sample_job, jobs, workers, cancel, phase)
+    kept = [(job[2], out) for job, out in zip(jobs, outputs, strict=True) if out is not None]
+    pixels = np.stack([out for _, out in kept])
+    labels = np.asarray([1 if role in DROPLET_ROLES else 0 for role, _ in kept], dtype=np.int64)
+    return pixels, labels, [role for role, _ in kept]
 
 
 # -- model pieces ------------------------------------------------------------------------------
@@ -380,31 +396,18 @@ def train_base(
     for p in paths:
         splits[split_of(p, cfg.seed, cfg.val_fraction, cfg.test_fraction)].append(p)
 
-    train_gen = generate(
+    train_px, train_y, _ = yield from generate(
         plan_samples(splits["train"], cfg, cfg.seed, full_frame=cfg.full_frame),
         cfg.workers,
         cancel,
         "rendering training samples",
     )
-    train_px = train_y = None
-    for item in train_gen:
-        if isinstance(item, Progress):
-            yield item
-        else:
-            train_px, train_y, _ = item
-    val_gen = generate(
+    val_px, val_y, _ = yield from generate(
         plan_samples(splits["val"], cfg, cfg.seed + 1, full_frame=cfg.full_frame),
         cfg.workers,
         cancel,
         "rendering validation samples",
     )
-    val_px = val_y = None
-    for item in val_gen:
-        if isinstance(item, Progress):
-            yield item
-        else:
-            val_px, val_y, _ = item
-    assert train_px is not None and train_y is not None and val_px is not None and val_y is not None
 
     model = build_imagenet_model(cfg.seed)
     if cfg.init_weights:
@@ -415,8 +418,9 @@ def train_base(
     yield Progress("caching features", total=len(train_px) + len(val_px))
     train_f = cache_stem_features(model, train_px, split)
     val_f = cache_stem_features(model, val_px, split)
-    if cfg.fgsm_epsilon <= 0:
-        train_px = None  # pixels are only needed for FGSM; free the memory
+    # Pixels are only needed for FGSM; otherwise free the memory.
+    fgsm_px: np.ndarray | None = train_px if cfg.fgsm_epsilon > 0 else None
+    del train_px
     ytr = torch.from_numpy(train_y)
     yva = torch.from_numpy(val_y)
     loss_fn = nn.CrossEntropyLoss(
@@ -490,9 +494,9 @@ def train_base(
             cancel.raise_if_cancelled()
             idx = order[i : i + cfg.batch_size]
             _cosine_lr(opt, cfg.lr_finetune, step, total_steps, steps_per_epoch // 2)
-            if cfg.fgsm_epsilon > 0 and train_px is not None:
+            if fgsm_px is not None:
                 feats = _fgsm_features(
-                    model, train_px[idx.numpy()], ytr[idx], loss_fn, cfg.fgsm_epsilon, split
+                    model, fgsm_px[idx.numpy()], ytr[idx], loss_fn, cfg.fgsm_epsilon, split
                 )
                 feats = torch.cat([train_f[idx].float(), feats])
                 target = torch.cat([ytr[idx], ytr[idx]])
@@ -653,22 +657,6 @@ def embed_pixels(model: DropletNet, pixels: np.ndarray, batch: int = 32) -> torc
     return torch.cat(out).float()
 
 
-def _render_all(
-    jobs: Sequence[tuple[str, int, str, dict[str, Any]]],
-    workers: int,
-    cancel: CancelToken,
-    phase: str,
-) -> Generator[Progress, None, tuple[np.ndarray, np.ndarray, list[str]]]:
-    result: tuple[np.ndarray, np.ndarray, list[str]] | None = None
-    for item in generate(jobs, workers, cancel, phase):
-        if isinstance(item, Progress):
-            yield item
-        else:
-            result = item
-    assert result is not None
-    return result
-
-
 def calibrate(
     model: DropletNet, splits: dict[str, list[Path]], cfg: TrainConfig, cancel: CancelToken
 ) -> Generator[Progress, None, Calibration]:
@@ -682,7 +670,7 @@ def calibrate(
     jobs = plan_samples(
         splits["val"], cfg, cfg.seed + 2, variants=cfg.calibration_variants, full_frame=True
     )
-    px, y, roles = yield from _render_all(jobs, cfg.workers, cancel, "rendering calibration frames")
+    px, y, roles = yield from generate(jobs, cfg.workers, cancel, "rendering calibration frames")
     yield Progress("calibrating", message="scoring whole frames at the scan input size")
     cancel.raise_if_cancelled()
     with torch.no_grad():
@@ -718,7 +706,7 @@ def calibrate(
     train = list(splits["train"])
     chosen = [train[i] for i in sorted(rng.permutation(len(train))[: cfg.replay_size // 2])]
     jobs = plan_samples(chosen, cfg, cfg.seed + 3, variants=2, full_frame=True)
-    px, y, _ = yield from _render_all(jobs, cfg.workers, cancel, "rendering replay frames")
+    px, y, _ = yield from generate(jobs, cfg.workers, cancel, "rendering replay frames")
     cancel.raise_if_cancelled()
     replay = ReplaySet(embed_pixels(model, px).to(torch.float16).numpy(), y)
     return Calibration(temperature, threshold, metrics, replay)
@@ -730,14 +718,9 @@ def _kind_job(job: tuple[str, int, str]) -> np.ndarray | None:
 
     path, seed, kind = job
     try:
-        img = load_rgb(path, max_side=2 * PREPROCESS.decode_size)
+        img = _whole_frame(path)
     except (DecodeError, OSError):
         return None
-    scale = PREPROCESS.decode_size / max(img.size)
-    img = img.resize(
-        (max(8, round(img.width * scale)), max(8, round(img.height * scale))),
-        Image.Resampling.BICUBIC,
-    )
     wet = render_droplets(np.asarray(img), np.random.default_rng(seed), kind).image
     return model_pixels(Image.fromarray(wet))
 
@@ -761,20 +744,12 @@ def recall_by_kind(
         for i, p in enumerate(paths)
         for k, kind in enumerate(KINDS)
     ]
-    pixels: list[np.ndarray] = []
-    kinds: list[str] = []
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(max(1, cfg.workers)) as pool:
-        outputs = pool.imap(_kind_job, jobs, chunksize=4)
-        for n, (job, out) in enumerate(zip(jobs, outputs, strict=True)):
-            if out is not None:
-                pixels.append(out)
-                kinds.append(job[2])
-            if n % 32 == 0:
-                cancel.raise_if_cancelled()
-                yield Progress("recall by kind", done=n, total=len(jobs), current=job[0])
-    if not pixels:
+    outputs = yield from _parallel(_kind_job, jobs, cfg.workers, cancel, "recall by kind")
+    kept = [(job[2], out) for job, out in zip(jobs, outputs, strict=True) if out is not None]
+    if not kept:
         return {}
+    pixels = [out for _, out in kept]
+    kinds = [kind for kind, _ in kept]
     with torch.no_grad():
         logits = model.head(embed_pixels(model, np.stack(pixels))) / model.temperature
     flagged = torch.softmax(logits, 1)[:, 1].numpy() >= threshold

@@ -21,7 +21,7 @@ from dropletcleaner.core.model import (
     load_default_model,
     load_model,
 )
-from dropletcleaner.core.progress import Cancelled, CancelToken
+from dropletcleaner.core.progress import Cancelled, CancelToken, run_job
 from dropletcleaner.core.retrain import (
     MIN_PER_CLASS,
     Evaluation,
@@ -35,7 +35,6 @@ from dropletcleaner.core.retrain import (
     label_counts,
     plan_rescore,
     rescore_catalog,
-    run_job,
     sample_weights,
     stratified_folds,
 )

@@ -14,6 +14,7 @@ from dropletcleaner.core.evaluate import (
     make_hard_negative_set,
 )
 from dropletcleaner.core.model import load_model, shipped_weights_path
+from dropletcleaner.core.progress import run_job
 from dropletcleaner.core.train import replay_path
 from tests.conftest import SHARED_DATA
 
@@ -37,12 +38,7 @@ def test_shipped_model_is_trained_and_carries_its_card() -> None:
 
 @pytest.mark.skipif(not REAL_DEV.is_dir(), reason="real development photos not present")
 def test_shipped_model_ranks_real_droplet_photos_above_clean_ones(scorer) -> None:  # type: ignore[no-untyped-def]
-    gen = evaluate_folder(REAL_DEV, scorer)
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        report = stop.value
+    report = run_job(evaluate_folder(REAL_DEV, scorer))
     assert report.metrics.n == 36 and not report.unreadable
     assert report.metrics.auroc >= 0.95
     assert report.metrics.fp == 0  # none of the clean real photos is flagged
@@ -62,12 +58,7 @@ def test_shipped_model_keeps_hard_negatives_apart_from_real_droplets(  # type: i
     folder = tmp_path / "hard"
     make_hard_negative_set(sources, folder / "clean", variants=2)
     (folder / "droplet").symlink_to(REAL_DEV / "droplet")
-    gen = evaluate_folder(folder, scorer)
-    try:
-        while True:
-            next(gen)
-    except StopIteration as stop:
-        report = stop.value
+    report = run_job(evaluate_folder(folder, scorer))
     assert report.metrics.tn + report.metrics.fp == 2 * len(sources)
     assert report.metrics.auroc >= 0.95
     assert report.metrics.fpr <= 0.05

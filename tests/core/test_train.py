@@ -9,6 +9,7 @@ import pytest
 
 from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.model import load_model
+from dropletcleaner.core.progress import Progress, run_job
 from dropletcleaner.core.synth import KINDS
 from dropletcleaner.core.train import (
     ROLE_DROPLET,
@@ -53,12 +54,8 @@ def tiny_config(clean_dir: Path) -> TrainConfig:
 
 
 def run_to_end(gen):  # type: ignore[no-untyped-def]
-    progress = []
-    try:
-        while True:
-            progress.append(next(gen))
-    except StopIteration as stop:
-        return progress, stop.value
+    progress: list[Progress] = []
+    return progress, run_job(gen, progress.append)
 
 
 def test_tiny_training_run_lowers_loss_and_writes_model(clean_dir: Path, tmp_path: Path) -> None:
