@@ -61,15 +61,14 @@ def active_weights_path() -> Path | None:
     path = weights_path(version)
     if not path.is_file():
         return None
-    try:
-        size = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("input_size")
-    except (OSError, ValueError):
-        return path  # loading it reports the broken card
-    if size != PREPROCESS.input_size:
+    card = read_card(path.with_suffix(".json"))
+    if card is not None and card.input_size != PREPROCESS.input_size:
         # Made by an earlier release for another input size: its scores would be wrong.
-        log.warning("model %s expects %s px input; using the shipped model", version, size)
+        log.warning(
+            "model %s expects %s px input; using the shipped model", version, card.input_size
+        )
         return None
-    return path
+    return path  # a broken card is reported when the model is loaded
 
 
 def set_active(version: str | None) -> None:

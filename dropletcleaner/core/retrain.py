@@ -179,7 +179,7 @@ def find_replay(model: LoadedModel) -> ReplaySet | None:
 
 # -- which stored embeddings a model can read ---------------------------------------------------
 def backbone_digest(model: DropletNet) -> str:
-    """Identity of the backbone weights: equal digests mean equal embeddings for a photo."""
+    """Identity of the backbone weights (with the input size, see :func:`embedding_key`)."""
     h = hashlib.sha256()
     for name, tensor in model.backbone.state_dict().items():
         h.update(name.encode())
@@ -198,7 +198,7 @@ def embedding_key(digest: str | None, input_size: int) -> str | None:
     """
     if digest is None:
         return None
-    return f"{digest.split('@')[0]}@{input_size}"
+    return f"{digest}@{input_size}"
 
 
 def model_backbone(loaded: LoadedModel) -> str:
@@ -449,8 +449,8 @@ class _Labelled:
     paths: list[str]
 
 
-def _labelled_embeddings(catalog: Catalog, book: _Versions, digest: str) -> tuple[_Labelled, int]:
-    """Labelled photos whose stored embedding ``digest``'s backbone made; and how many were not."""
+def _labelled_embeddings(catalog: Catalog, book: _Versions, key: str) -> tuple[_Labelled, int]:
+    """Labelled photos whose stored embedding has :func:`embedding_key` ``key``; how many others."""
     ids, emb, labels = catalog.embeddings(labelled_only=True)
     meta = {
         r[0]: (r[1], r[2], r[3])
@@ -458,7 +458,7 @@ def _labelled_embeddings(catalog: Catalog, book: _Versions, digest: str) -> tupl
             "SELECT id, fingerprint, path, model_version FROM photos WHERE label IS NOT NULL"
         )
     }
-    keep = [i for i, pid in enumerate(ids) if book.backbone(meta[int(pid)][2]) == digest]
+    keep = [i for i, pid in enumerate(ids) if book.backbone(meta[int(pid)][2]) == key]
     chosen = [int(ids[i]) for i in keep]
     lab = [str(labels[i]) for i in keep]
     data = _Labelled(
@@ -712,8 +712,7 @@ def fast_retrain(
     notes: list[str] = []
     yield Progress("reading labels", total=1, message="reading labelled embeddings")
     book = _Versions(base)
-    digest = model_embedding_key(base)
-    data, foreign = _labelled_embeddings(catalog, book, digest)
+    data, foreign = _labelled_embeddings(catalog, book, model_embedding_key(base))
     counts = LabelCounts(int((data.y == 1).sum()), int((data.y == 0).sum()))
     if not counts.enough:
         if foreign:
@@ -820,7 +819,7 @@ def fast_retrain(
         counts=counts,
         replay=rep,
         training={
-            "backbone": digest,
+            "backbone": model_backbone(base),  # the head is new; the backbone is the base's
             "target_fpr": target_fpr,
             "epochs": epochs,
             "folds": k,
