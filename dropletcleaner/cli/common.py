@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.model import LoadedModel, load_default_model
+if TYPE_CHECKING:  # imported when used, so that building the parser stays fast (no torch)
+    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.model import LoadedModel
 
 
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
@@ -32,6 +34,8 @@ def threshold_value(text: str) -> float:
 
 
 def open_catalog(args: argparse.Namespace) -> Catalog:
+    from dropletcleaner.core.catalog import Catalog
+
     return Catalog(getattr(args, "catalog", None))
 
 
@@ -47,6 +51,8 @@ def load_model_announced(weights: Path | None = None) -> LoadedModel:
 
             raise UsageError(f"cannot load model {weights}: {exc}") from exc
     else:
+        from dropletcleaner.core.model import load_default_model
+
         loaded = load_default_model()
     if not loaded.trained:
         print(
