@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dropletcleaner",
         description="Find photos spoiled by water drops on the lens, explain and quarantine them.",
+        epilog="Run `dropletcleaner COMMAND --help` for a command's options and examples. "
+        "With no command, the desktop app opens.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

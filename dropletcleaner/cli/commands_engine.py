@@ -14,51 +14,70 @@ from dropletcleaner.cli.common import (
     open_catalog,
     threshold_value,
 )
+from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 
 ORDER = 10  # place in --help
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
+    p = add_command(
+        sub,
         "scan",
         help="scan a folder and score every photo for lens droplets",
         description="Scan FOLDER recursively, score every photo for water drops on the lens and "
         "record the results in the catalog. Unchanged photos are not scored again.",
+        examples=(
+            "dropletcleaner scan ~/Pictures/2024",
+            "dropletcleaner scan ~/Pictures --report flagged.csv --threshold 0.8",
+        ),
     )
-    p.add_argument("folder", type=Path, help="photo folder to scan")
+    p.add_argument(
+        "folder", type=Path, metavar="FOLDER", help="photo folder to scan (with its sub-folders)"
+    )
     p.add_argument(
         "--report",
         type=Path,
         metavar="FILE",
-        help="write one row per image file to FILE (.csv or .json)",
+        help="also write one row per image file to FILE, .csv or .json (default: no report)",
     )
     p.add_argument(
         "--threshold",
         type=threshold_value,
         default=None,
-        help="flag photos scoring at or above T (default: the model's threshold)",
+        metavar="T",
+        help="flag photos scoring at or above T, between 0 and 1 "
+        "(default: the active model's threshold)",
     )
     p.add_argument(
         "--device",
         choices=("auto", "cpu", "cuda"),
         default="auto",
-        help="where to run the model (default: CUDA if present, else CPU)",
+        help="where to run the model (default: auto, CUDA if present, else CPU)",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="draw no progress bar (default: draw one)")
     add_catalog_option(p)
     p.set_defaults(func=run_scan)
 
-    d = sub.add_parser(
+    d = add_command(
+        sub,
         "demo",
         help="write a small demo folder of generated photos to try the app on",
+        description="Write a folder of photos the app generates itself: some with water drops "
+        "on the lens, some clean (a few deliberately blurred), and a few broken files, with "
+        "demo-manifest.json saying which is which. Scan it, or open it in the app.",
+        examples=(
+            "dropletcleaner demo",
+            "dropletcleaner scan dropletcleaner-demo",
+        ),
     )
     d.add_argument(
         "folder",
         nargs="?",
         type=Path,
+        metavar="FOLDER",
         default=Path("dropletcleaner-demo"),
-        help="where to write it (default: ./dropletcleaner-demo)",
+        help="where to write it; it must be new or empty (default: ./dropletcleaner-demo)",
     )
     d.set_defaults(func=run_demo)
 
@@ -123,6 +142,12 @@ def run_scan(args: argparse.Namespace) -> int:
             print(f"  unreadable: {row.path}: {row.error}")
     if args.report is not None:
         print(f"Report written to {args.report}")
+    if not summary.found and not summary.cancelled:
+        print(f"No photos were found in {folder}; there was nothing to score.")
+    elif flagged and not summary.cancelled:
+        again = ["--threshold", f"{args.threshold:g}"] if args.threshold is not None else []
+        hint = command_line(["quarantine", folder, *again, "--dry-run"], args.catalog)
+        print(f"{plural(flagged, 'photo')} flagged. See what would move: {hint}")
     if summary.cancelled:
         print("Scan was cancelled before it finished.", file=sys.stderr)
         return 1
@@ -138,10 +163,10 @@ def run_demo(args: argparse.Namespace) -> int:
     except DemoFolderError as exc:
         raise UsageError(str(exc)) from exc
     print(
-        f"Demo folder written to {manifest.folder}: {len(manifest.droplet)} photos with "
-        f"water drops, {len(manifest.clean)} clean photos (some deliberately blurred), "
-        f"{len(manifest.broken)} broken files."
+        f"Demo folder written to {manifest.folder}: {plural(len(manifest.droplet), 'photo')} "
+        f"with water drops, {plural(len(manifest.clean), 'clean photo')} (some deliberately "
+        f"blurred) and {plural(len(manifest.broken), 'broken file')}."
     )
-    print(f"Try:  dropletcleaner scan {manifest.folder}")
-    print(f"  or: dropletcleaner gui {manifest.folder}")
+    print(f"Try:  {command_line(['scan', manifest.folder])}")
+    print(f"  or: {command_line(['gui', manifest.folder])}")
     return 0

@@ -6,12 +6,32 @@ import argparse
 import sys
 from typing import Any
 
+from dropletcleaner.cli.common import add_catalog_option
+from dropletcleaner.cli.helptext import add_command
+
 ORDER = 90  # place in --help
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("gui", help="open the desktop app (the default with no command)")
-    p.add_argument("folder", nargs="?", help="folder to open and scan")
+    p = add_command(
+        sub,
+        "gui",
+        help="open the desktop app (the default with no command)",
+        description="Open the desktop app to review scores and heat maps, label photos, "
+        "retrain, quarantine and undo. With FOLDER, open it and scan it at once.",
+        examples=(
+            "dropletcleaner gui",
+            "dropletcleaner gui ~/Pictures/2024",
+            "dropletcleaner gui dropletcleaner-demo --catalog demo.db",
+        ),
+    )
+    p.add_argument(
+        "folder",
+        nargs="?",
+        metavar="FOLDER",
+        help="folder to open and scan (default: the folder open when the app last closed)",
+    )
+    add_catalog_option(p)
     p.set_defaults(func=run)
 
 
@@ -21,4 +41,4 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"dropletcleaner: the desktop app is not available: {exc}", file=sys.stderr)
         return 1
-    return run_app(args.folder)
+    return run_app(args.folder, catalog=args.catalog)

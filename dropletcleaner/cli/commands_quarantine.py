@@ -10,19 +10,26 @@ import argparse
 import datetime
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dropletcleaner.cli.common import add_catalog_option, open_catalog, threshold_value
+from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.quarantine import BatchReport, MoveOutcome
+
+if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
+    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.quarantine import BatchReport, MoveOutcome
 
 ORDER = 20  # place in --help
 
+NOT_IN_QUARANTINE = "not in quarantine"  # the reason core.quarantine.restore gives
+
 
 def register(sub: Any) -> None:
-    q = sub.add_parser(
+    q = add_command(
+        sub,
         "quarantine",
         help="move flagged photos and their sidecars into quarantine (also: list, empty)",
         description="Move the photos of FOLDER that score at or above the threshold, or that "
@@ -30,6 +37,12 @@ def register(sub: Any) -> None:
         "RAW beside a JPEG, live-photo .mov). Each run is one batch that `undo` or `restore` "
         "puts back. `quarantine list` shows the batches; `quarantine empty --yes` sends "
         "quarantined files to the system trash. Scan the folder first.",
+        examples=(
+            "dropletcleaner quarantine ~/Pictures/2024 --dry-run",
+            "dropletcleaner quarantine ~/Pictures/2024 --threshold 0.9",
+            "dropletcleaner quarantine list",
+            "dropletcleaner quarantine empty --batch ID --yes",
+        ),
     )
     q.add_argument(
         "folder",
@@ -42,7 +55,8 @@ def register(sub: Any) -> None:
         type=threshold_value,
         default=None,
         metavar="T",
-        help="quarantine photos scoring at or above T (default: the active model's threshold)",
+        help="quarantine photos scoring at or above T, between 0 and 1 "
+        "(default: the active model's threshold)",
     )
     q.add_argument(
         "--to",
@@ -51,36 +65,66 @@ def register(sub: Any) -> None:
         default=None,
         help="quarantine folder outside the library (default: FOLDER/.dropletcleaner-quarantine)",
     )
-    q.add_argument("--dry-run", action="store_true", help="print what would move; change nothing")
-    q.add_argument("--batch", metavar="ID", help="with `empty`: only this batch")
     q.add_argument(
-        "--yes", action="store_true", help="with `empty`: confirm sending files to the trash"
+        "--dry-run",
+        action="store_true",
+        help="print what would move and change nothing (default: move the photos)",
     )
-    q.add_argument("--quiet", action="store_true", help="no progress bar")
+    q.add_argument(
+        "--batch", metavar="ID", help="with `empty`: only this batch (default: every batch)"
+    )
+    q.add_argument(
+        "--yes",
+        action="store_true",
+        help="with `empty`: confirm sending files to the trash (default: ask for --yes)",
+    )
+    q.add_argument("--quiet", action="store_true", help="draw no progress bar (default: draw one)")
     add_catalog_option(q)
     q.set_defaults(func=run_quarantine)
 
-    r = sub.add_parser(
+    r = add_command(
+        sub,
         "restore",
         help="put quarantined photos back where they were",
         description="Put quarantined photos (with their sidecars) back where they were. An "
-        "occupied original path is never overwritten: the photo comes back beside it with a "
-        '" (1)" suffix.',
+        "occupied original path is never overwritten: the photo comes back beside it, with "
+        '"(1)" added to its name. Name the photos, one batch, or everything.',
+        examples=(
+            "dropletcleaner restore ~/Pictures/2024/IMG_0042.jpg",
+            "dropletcleaner restore --batch ID",
+            "dropletcleaner restore --all",
+        ),
     )
     r.add_argument(
         "paths",
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="original or quarantine path of a photo to restore",
+        help="original or quarantine path of a photo to restore (default: none; "
+        "give PATHs, --batch or --all)",
     )
     which = r.add_mutually_exclusive_group()
-    which.add_argument("--batch", metavar="ID", help="restore one batch")
-    which.add_argument("--all", action="store_true", help="restore everything in quarantine")
+    which.add_argument(
+        "--batch",
+        metavar="ID",
+        help="restore one batch, by the ID `quarantine list` shows (default: none)",
+    )
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="restore everything in quarantine (default: only what is named)",
+    )
     add_catalog_option(r)
     r.set_defaults(func=run_restore)
 
-    u = sub.add_parser("undo", help="restore the latest quarantine batch")
+    u = add_command(
+        sub,
+        "undo",
+        help="restore the latest quarantine batch",
+        description="Put back every photo of the latest batch that still has photos in "
+        "quarantine, as `restore --batch ID` would. Run it again to undo the batch before.",
+        examples=("dropletcleaner undo",),
+    )
     add_catalog_option(u)
     u.set_defaults(func=run_undo)
 
@@ -109,14 +153,15 @@ def run_quarantine(args: argparse.Namespace) -> int:
         if not catalog.photos(str(folder)):
             print(
                 f"No photos of {folder} are in the catalog. Scan it first: "
-                f"dropletcleaner scan {folder}",
+                f"{command_line(['scan', folder], args.catalog)}",
                 file=sys.stderr,
             )
             return 1
         paths = q.flagged_paths(catalog, folder, threshold)
         if not paths:
             print(
-                f"Nothing to quarantine: no photo scores >= {threshold:.2f} or is labelled droplet."
+                f"Nothing to quarantine: no photo of {folder} scores {threshold:.2f} or more "
+                "or is labelled droplet."
             )
             return 0
         bar = None if args.quiet or args.dry_run else ProgressBar()
@@ -134,23 +179,23 @@ def run_quarantine(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.close()
-    _print_outcomes(report)
+    _print_outcomes(report.outcomes)
     dest = (
         Path(os.path.abspath(args.to)) if args.to is not None else q.default_quarantine_dir(folder)
     )
     if args.dry_run:
         size = sum(o.size for o in report.outcomes if o.status == "would-move")
         print(
-            f"Dry run: {report.would_move} photos ({_size(size)}) would move to {dest}; "
-            f"{report.skipped} would be skipped. Nothing was changed."
+            f"Dry run: {plural(report.would_move, 'photo')} ({_size(size)}) would move to "
+            f"{dest}; {report.skipped} would be skipped. Nothing was changed."
         )
         return 0
-    print(
-        f"Batch {report.batch_id or '-'}: {report.moved} photos ({_size(report.bytes_moved)}) "
-        f"moved to {dest}; {report.skipped} skipped, {report.failed} failed."
-    )
+    if not report.moved and not report.failed:
+        print(f"Nothing was moved: {_skipped(report.skipped)}, as listed above.")
+        return 0
+    print(f"Batch {report.batch_id or '-'}: {_tally(report, 'moved', f' to {dest}')}.")
     if report.moved:
-        print("Undo with: dropletcleaner undo")
+        print(f"Undo with: {command_line(['undo'], args.catalog)}")
     return 1 if report.failed else 0
 
 
@@ -168,7 +213,7 @@ def run_restore(args: argparse.Namespace) -> int:
             report = q.restore(catalog, batch_id=args.batch, paths=args.paths, all_batches=args.all)
         except q.QuarantineError as exc:
             raise UsageError(str(exc)) from exc
-    return _print_restored(report)
+    return _print_restored(report, named=bool(args.paths), batch=args.batch)
 
 
 def run_undo(args: argparse.Namespace) -> int:
@@ -180,7 +225,7 @@ def run_undo(args: argparse.Namespace) -> int:
     if report is None:
         print("Nothing to undo: no batch has photos in quarantine.")
         return 0
-    return _print_restored(report)
+    return _print_restored(report, named=False)
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -222,12 +267,12 @@ def _recover(catalog: Catalog) -> None:
     except q.QuarantineError as exc:
         raise UsageError(str(exc)) from exc
     if outcomes:
-        print(f"Settled {len(outcomes)} moves an interrupted run left unfinished:")
-        _print_outcomes(BatchReport(None, "recover", outcomes))
+        print(f"Settled {plural(len(outcomes), 'move')} an interrupted run left unfinished:")
+        _print_outcomes(outcomes)
 
 
-def _print_outcomes(report: BatchReport) -> None:
-    for o in report.outcomes:
+def _print_outcomes(outcomes: Iterable[MoveOutcome]) -> None:
+    for o in outcomes:
         print(_outcome_line(o))
 
 
@@ -243,13 +288,34 @@ def _outcome_line(o: MoveOutcome) -> str:
     return line
 
 
-def _print_restored(report: BatchReport) -> int:
-    _print_outcomes(report)
-    print(
-        f"Batch {report.batch_id or '-'}: {report.moved} photos ({_size(report.bytes_moved)}) "
-        f"restored; {report.skipped} skipped, {report.failed} failed."
-    )
-    return 1 if report.failed else 0
+def _print_restored(report: BatchReport, *, named: bool, batch: str | None = None) -> int:
+    """The outcome of ``restore`` or ``undo``; exit code 1 when a named photo was not restored."""
+    absent = [o.source for o in report.outcomes if o.reason == NOT_IN_QUARANTINE]
+    shown = [o for o in report.outcomes if o.reason != NOT_IN_QUARANTINE]
+    _print_outcomes(shown)
+    for path in absent:
+        print(f"{path} is not in quarantine, so it was not restored.", file=sys.stderr)
+    if not report.outcomes:
+        where = f"batch {batch} has" if batch is not None else "there are"
+        print(f"Nothing to restore: {where} no photos in quarantine.")
+    elif report.moved or report.failed:
+        print(f"Batch {report.batch_id or '-'}: {_tally(report, 'restored')}.")
+    elif shown:
+        print(f"Nothing was restored: {_skipped(len(shown))}, as listed above.")
+    return 1 if report.failed or (named and report.skipped) else 0
+
+
+def _tally(report: BatchReport, verb: str, where: str = "") -> str:
+    """``"2 photos (3.1 MB) restored; 1 skipped, 1 failed"``: the zero counts left out."""
+    text = f"{plural(report.moved, 'photo')} ({_size(report.bytes_moved)}) {verb}{where}"
+    others = [
+        f"{n} {word}" for n, word in ((report.skipped, "skipped"), (report.failed, "failed")) if n
+    ]
+    return text + ("; " + ", ".join(others) if others else "")
+
+
+def _skipped(n: int) -> str:
+    return f"{plural(n, 'photo')} skipped"
 
 
 def _print_batches(catalog: Catalog) -> int:
@@ -267,7 +333,8 @@ def _print_batches(catalog: Catalog) -> int:
             f"{_size(b.size_bytes):>9}  {b.destination_root}"
         )
     files = q.quarantined_files(catalog)
-    print(f"In quarantine now: {len(files)} photos ({_size(sum(f.size for f in files))}).")
+    size = _size(sum(f.size for f in files))
+    print(f"In quarantine now: {plural(len(files), 'photo')} ({size}).")
     return 0
 
 
@@ -279,21 +346,24 @@ def _empty(args: argparse.Namespace) -> int:
         _recover(catalog)
         files = q.quarantined_files(catalog, args.batch)
         if not files:
-            print("The quarantine is empty." if args.batch is None else "That batch is empty.")
+            empty = f"Batch {args.batch} has no photos in quarantine."
+            whole = "The quarantine is empty: there is nothing to send to the trash."
+            print(whole if args.batch is None else empty)
             return 0
         if not args.yes:
             raise UsageError(
-                f"this sends {len(files)} quarantined photos ({_size(sum(f.size for f in files))}) "
-                "and their sidecars to the system trash; add --yes to confirm"
+                f"this sends {plural(len(files), 'quarantined photo')} "
+                f"({_size(sum(f.size for f in files))}) and their sidecars to the system trash; "
+                "add --yes to confirm"
             )
         try:
             report = q.empty_quarantine(catalog, batch_id=args.batch)
         except q.QuarantineError as exc:
             raise UsageError(str(exc)) from exc
-    _print_outcomes(report)
+    _print_outcomes(report.outcomes)
     print(
-        f"{report.moved} photos ({_size(report.bytes_moved)}) moved to the system trash; "
-        f"{report.failed} failed."
+        f"{plural(report.moved, 'photo')} ({_size(report.bytes_moved)}) moved to the system "
+        f"trash; {report.failed} failed."
     )
     return 1 if report.failed else 0
 

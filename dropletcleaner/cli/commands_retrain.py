@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dropletcleaner.cli.argtypes import positive_int
 from dropletcleaner.cli.common import add_catalog_option, load_model_announced, open_catalog
+from dropletcleaner.cli.helptext import add_command, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 
 if TYPE_CHECKING:  # the core retrain module pulls in torch: imported only when used
@@ -20,51 +22,97 @@ LABEL_CHOICES = ("droplet", "clean", "none")
 
 
 def register(sub: Any) -> None:
-    lab = sub.add_parser(
+    lab = add_command(
+        sub,
         "label",
         help="label catalogued photos as droplet or clean (or clear their label)",
         description="Label photos for retraining. A folder labels every catalogued photo in "
-        "it. Photos must have been scanned first.",
+        "it. Photos must have been scanned first. Labels also decide quarantine: a photo "
+        "labelled droplet is always quarantined, one labelled clean never is.",
+        examples=(
+            "dropletcleaner label ~/Pictures/2024/IMG_0042.jpg --as droplet",
+            "dropletcleaner label ~/Pictures/2024/sunny --as clean",
+            "dropletcleaner label ~/Pictures/2024/IMG_0042.jpg --as none",
+        ),
     )
     lab.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="photo or folder")
-    lab.add_argument("--as", dest="label", choices=LABEL_CHOICES, required=True)
+    lab.add_argument(
+        "--as",
+        dest="label",
+        choices=LABEL_CHOICES,
+        required=True,
+        help="the label to set; `none` clears it (required, no default)",
+    )
     add_catalog_option(lab)
     lab.set_defaults(func=run_label)
 
-    r = sub.add_parser(
+    r = add_command(
+        sub,
         "retrain",
         help="retrain the droplet model on your labels; keep it only if it is no worse",
         description="Train a new model on your labelled photos, compare it with the current "
         "one on held-out labels, and switch to it only if it is no worse. Fast retraining "
         "takes seconds and reuses the stored embeddings; --deep fine-tunes on the photos.",
+        examples=(
+            "dropletcleaner retrain",
+            "dropletcleaner retrain --deep --epochs 4",
+        ),
     )
-    r.add_argument("--deep", action="store_true", help="fine-tune the backbone (slower)")
-    r.add_argument("--epochs", type=_positive_int, default=None, metavar="N")
+    r.add_argument(
+        "--deep",
+        action="store_true",
+        help="fine-tune the backbone on the photos, slower (default: fast retraining)",
+    )
+    r.add_argument(
+        "--epochs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="training epochs, 1 or more (default: 200 for fast retraining, 3 with --deep)",
+    )
     add_catalog_option(r)
     r.set_defaults(func=run_retrain)
 
-    m = sub.add_parser("model", help="list the droplet models, switch between them, or reset")
+    m = add_command(
+        sub,
+        "model",
+        help="list the droplet models, switch between them, or reset",
+        description="List the shipped droplet model and your retrained versions, switch to "
+        "one of them, or go back to the shipped one. Switching re-scores the catalog from "
+        "stored embeddings.",
+        examples=(
+            "dropletcleaner model list",
+            "dropletcleaner model use VERSION",
+            "dropletcleaner model reset",
+        ),
+    )
     msub = m.add_subparsers(dest="model_command", metavar="ACTION", required=True)
-    ls = msub.add_parser("list", help="list the shipped model and your retrained versions")
+    ls = add_command(
+        msub,
+        "list",
+        help="list the shipped model and your retrained versions",
+        description="List the droplet models; * marks the active one.",
+    )
     add_catalog_option(ls)
     ls.set_defaults(func=run_model_list)
-    use = msub.add_parser("use", help="switch to VERSION and re-score the catalog")
-    use.add_argument("version", metavar="VERSION")
+    use = add_command(
+        msub,
+        "use",
+        help="switch to VERSION and re-score the catalog",
+        description="Make VERSION the active droplet model and re-score the catalog.",
+    )
+    use.add_argument("version", metavar="VERSION", help="a version that `model list` shows")
     add_catalog_option(use)
     use.set_defaults(func=run_model_use)
-    reset = msub.add_parser("reset", help="go back to the shipped model and re-score the catalog")
+    reset = add_command(
+        msub,
+        "reset",
+        help="go back to the shipped model and re-score the catalog",
+        description="Make the shipped droplet model active again and re-score the catalog. "
+        "Your retrained versions are kept.",
+    )
     add_catalog_option(reset)
     reset.set_defaults(func=run_model_reset)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 # -- label --------------------------------------------------------------------------------------
@@ -94,9 +142,9 @@ def run_label(args: argparse.Namespace) -> int:
         changed = catalog.set_label(list(dict.fromkeys(targets)), label)
         counts = label_counts(catalog)
     if label is None:
-        print(f"Cleared the label of {changed} photo{'s' if changed != 1 else ''}")
+        print(f"Cleared the label of {plural(changed, 'photo')}")
     else:
-        print(f"Labelled {changed} photo{'s' if changed != 1 else ''} as {label}")
+        print(f"Labelled {plural(changed, 'photo')} as {label}")
     _print_counts(counts)
     return 1 if unknown else 0
 
@@ -104,8 +152,10 @@ def run_label(args: argparse.Namespace) -> int:
 def _print_counts(counts: LabelCounts) -> None:
     print(f"Labels: {counts.droplet} droplet, {counts.clean} clean")
     if counts.unusable:
+        verb = "is" if counts.unusable == 1 else "are"
         print(
-            f"  {counts.unusable} labelled photos could not be read when scanned and are not used"
+            f"  {plural(counts.unusable, 'labelled photo')} could not be read when scanned "
+            f"and {verb} not used"
         )
     print(f"  {counts.shortfall}" if counts.shortfall else "  Enough labels to retrain.")
 
@@ -147,9 +197,9 @@ def run_retrain(args: argparse.Namespace) -> int:
             return 0
         changed = accept_result(catalog, result)
     print(f"Accepted: {result.decision.reason}.")
-    print(f"Model {result.version} is now active; {changed} photos changed flag.")
+    print(f"Model {result.version} is now active; {_changed(changed)}.")
     if result.needs_rescan:
-        print(f"{result.needs_rescan} photos will be re-scored when their folder is scanned.")
+        print(f"{_later(result.needs_rescan)}.")
     return 0
 
 
@@ -190,7 +240,7 @@ def run_model_list(args: argparse.Namespace) -> int:
         if info.created:
             extra.append(info.created)
         if scored.get(info.version):
-            extra.append(f"scored {scored[info.version]} photos in the catalog")
+            extra.append(f"scored {plural(scored[info.version], 'photo')} in the catalog")
         print(f"{mark} {info.version}  ({', '.join(extra)})")
         if info.summary:
             print(f"    {info.summary}")
@@ -223,7 +273,20 @@ def _rescore(args: argparse.Namespace) -> int:
         plan = plan_rescore(catalog, loaded)
         apply_rescore(catalog, plan)
     print(f"Model {loaded.version} is now active.")
-    print(f"Re-scored {len(plan.ids)} photos from stored embeddings; {plan.changed} changed flag.")
+    print(
+        f"Re-scored {plural(len(plan.ids), 'photo')} from stored embeddings; "
+        f"{_changed(plan.changed)}."
+    )
     if plan.skipped:
-        print(f"{plan.skipped} photos will be re-scored when their folder is scanned.")
+        print(f"{_later(plan.skipped)}.")
     return 0
+
+
+def _changed(n: int) -> str:
+    """``"no photo changed flag"``, ``"1 photo changed flag"``, ``"3 photos changed flag"``."""
+    return f"{plural(n, 'photo') if n else 'no photo'} changed flag"
+
+
+def _later(n: int) -> str:
+    whose = "its" if n == 1 else "their"
+    return f"{plural(n, 'photo')} will be re-scored when {whose} folder is next scanned"

@@ -1,12 +1,15 @@
-"""A small throttled progress bar on stderr for long CLI jobs."""
+"""A small throttled progress bar on stderr for long CLI jobs, and a driver for core jobs."""
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from collections.abc import Generator
+from typing import TextIO, TypeVar
 
-from dropletcleaner.core.progress import Progress
+from dropletcleaner.core.progress import Progress, run_job
+
+_T = TypeVar("_T")
 
 
 class ProgressBar:
@@ -52,3 +55,23 @@ class ProgressBar:
         if self.tty and self._drawn:
             self.stream.write("\n")
             self.stream.flush()
+
+
+def drive(gen: Generator[Progress, None, _T]) -> _T:
+    """Run a long core job, drawing its progress and printing its figures; returns its result."""
+    bar = ProgressBar()
+    phase = [""]
+
+    def show(p: Progress) -> None:
+        if p.phase != phase[0]:
+            bar.close()
+            phase[0] = p.phase
+        bar.update(p, force=bool(p.extra))
+        if p.extra and p.phase != "done":
+            figures = ", ".join(f"{k}={v:.4f}" for k, v in p.extra.items())
+            print(f"  {p.phase} {p.done}/{p.total}: {figures}")
+
+    try:
+        return run_job(gen, show)
+    finally:
+        bar.close()

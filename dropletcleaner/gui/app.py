@@ -82,10 +82,16 @@ def _quit_on_interrupt(app: QApplication, window: MainWindow) -> None:
     timer.start(250)
 
 
-def run_app(folder: str | None = None) -> int:
-    """Run the desktop app; with ``folder``, open and scan it. Returns the exit code."""
+def run_app(folder: str | None = None, catalog: Path | None = None) -> int:
+    """Run the desktop app; with ``folder``, open and scan it. Returns the exit code.
+
+    ``catalog`` is the catalog database to use (``None``: the per-user default).
+    """
     if folder is not None and not os.path.isdir(folder):
         print(f"dropletcleaner gui: error: not a folder: {folder}", file=sys.stderr)
+        return 2
+    if catalog is not None and os.path.isdir(catalog):
+        print(f"dropletcleaner gui: error: --catalog is a folder: {catalog}", file=sys.stderr)
         return 2
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
@@ -97,6 +103,7 @@ def run_app(folder: str | None = None) -> int:
     uninstall = excepthook.install(notifier)
     try:
         context = AppContext(
+            catalog_path=catalog,
             settings=AppSettings(QSettings()),
             notifier=notifier,
         )

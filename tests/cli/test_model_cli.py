@@ -12,12 +12,12 @@ from tests.helpers import write_jpeg
 
 def test_calibrate_refuses_bad_usage(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     out = str(tmp_path / "m.safetensors")
-    assert (
-        main(["calibrate", str(tmp_path / "none.safetensors"), "--out", out, "--version", "x"]) == 2
-    )
+    data = ["--data", str(tmp_path)]
+    missing = str(tmp_path / "none.safetensors")
+    assert main(["calibrate", missing, "--out", out, "--version", "x", *data]) == 2
     assert "model file does not exist" in capsys.readouterr().err
     shipped = str(shipped_weights_path())
-    args = ["calibrate", shipped, "--out", out, "--version", "x", "--target-fpr", "0.7"]
+    args = ["calibrate", shipped, "--out", out, "--version", "x", *data, "--target-fpr", "0.7"]
     assert main(args) == 2
     assert "--target-fpr must be between 0 and 0.5" in capsys.readouterr().err
     assert not Path(out).exists()

@@ -75,7 +75,7 @@ def test_quarantine_list_undo_round_trip(
     )
     assert code == 0
     batch = re.search(r"Batch (\S+): 2 photos", out)
-    assert batch is not None and "Undo with: dropletcleaner undo" in out
+    assert batch is not None and f"Undo with: dropletcleaner undo --catalog {cat}\n" in out
     assert sorted(p.name for p in qdir.iterdir()) == ["drop.XMP", "drop.jpg", "maybe.jpg"]
 
     code, out, _ = _run(capsys, "quarantine", "list", "--catalog", cat)
@@ -108,18 +108,30 @@ def test_restore_by_batch_path_and_all(
     first = q.list_batches(Catalog(tmp_path / "c.db"))[-1].batch_id
 
     code, out, _ = _run(capsys, "restore", "--batch", first, "--catalog", cat)
-    assert code == 0 and "1 photos" in out and (lib / "drop.jpg").exists()
+    assert code == 0 and ": 1 photo (" in out and (lib / "drop.jpg").exists()
+    code, out, _ = _run(capsys, "restore", "--batch", first, "--catalog", cat)
+    assert code == 0 and f"Nothing to restore: batch {first} has no photos in quarantine." in out
     (lib / "maybe.jpg").write_bytes(b"a new photo with that name")
-    code, out, _ = _run(
+    code, out, err = _run(
         capsys, "restore", str(lib / "maybe.jpg"), str(lib / "nope.jpg"), "--catalog", cat
     )
-    assert code == 0
+    assert code == 1  # one of the photos asked for could not be restored
     assert "occupied; restored beside it as maybe (1).jpg" in out
-    assert f"skipped    {lib / 'nope.jpg'}: not in quarantine" in out
+    assert f"{lib / 'nope.jpg'} is not in quarantine, so it was not restored." in err
     assert (lib / "maybe.jpg").read_bytes() == b"a new photo with that name"
     assert _snapshot(lib)["maybe (1).jpg"] == before["maybe.jpg"]
     code, out, _ = _run(capsys, "restore", "--all", "--catalog", cat)
-    assert code == 0 and "0 photos" in out
+    assert code == 0 and out == "Nothing to restore: there are no photos in quarantine.\n"
+
+
+def test_restoring_a_photo_not_in_quarantine_says_so_and_exits_1(
+    lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cat = str(tmp_path / "c.db")
+    code, out, err = _run(capsys, "restore", str(lib / "drop.jpg"), "--catalog", cat)
+    assert code == 1 and out == ""
+    assert err == f"{lib / 'drop.jpg'} is not in quarantine, so it was not restored.\n"
+    assert "Batch -" not in out + err and "0 photos" not in out + err
 
 
 def test_empty_needs_yes_and_uses_the_system_trash(
@@ -128,7 +140,7 @@ def test_empty_needs_yes_and_uses_the_system_trash(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # send2trash's trash on Linux
     cat = str(tmp_path / "c.db")
     code, out, _ = _run(capsys, "quarantine", "empty", "--yes", "--catalog", cat)
-    assert code == 0 and "The quarantine is empty." in out
+    assert code == 0 and "The quarantine is empty: there is nothing to send to the trash." in out
     assert main(["quarantine", str(lib), "--threshold", "0.5", "--catalog", cat]) == 0
     code, _, err = _run(capsys, "quarantine", "empty", "--catalog", cat)
     assert code == 2 and "add --yes to confirm" in err and "2 quarantined photos" in err
@@ -212,7 +224,7 @@ def test_unscanned_folder_and_nothing_flagged(
     other = tmp_path / "other"
     write_jpeg(other / "x.jpg", size=(16, 16))
     code, _, err = _run(capsys, "quarantine", str(other), "--threshold", "0.5", "--catalog", cat)
-    assert code == 1 and "Scan it first" in err
+    assert code == 1 and f"Scan it first: dropletcleaner scan {other} --catalog {cat}" in err
     code, out, _ = _run(capsys, "quarantine", str(lib), "--threshold", "0.95", "--catalog", cat)
     assert code == 0 and "Nothing to quarantine" in out
     code, out, _ = _run(capsys, "quarantine", "list", "--catalog", cat)
@@ -244,7 +256,7 @@ def test_commands_settle_an_interrupted_run_first(
     code, out, _ = _run(capsys, "quarantine", "list", "--catalog", str(tmp_path / "c.db"))
     assert code == 0 and "Settled 3 moves an interrupted run left unfinished:" in out
     assert "finished after an interruption" in out and "rolled back" in out
-    assert "In quarantine now: 1 photos" in out
+    assert "In quarantine now: 1 photo (" in out
 
 
 def test_a_second_operation_at_once_is_refused(
