@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from dropletcleaner.cli import main
-from dropletcleaner.core.model import shipped_weights_path
 from tests.helpers import write_jpeg
 
 
@@ -16,8 +17,9 @@ def test_calibrate_refuses_bad_usage(tmp_path: Path, capsys) -> None:  # type: i
     missing = str(tmp_path / "none.safetensors")
     assert main(["calibrate", missing, "--out", out, "--version", "x", *data]) == 2
     assert "model file does not exist" in capsys.readouterr().err
-    shipped = str(shipped_weights_path())
-    args = ["calibrate", shipped, "--out", out, "--version", "x", *data, "--target-fpr", "0.7"]
+    weights = tmp_path / "w.safetensors"
+    weights.write_bytes(b"checked after --target-fpr")
+    args = ["calibrate", str(weights), "--out", out, "--version", "x", *data, "--target-fpr", "0.7"]
     assert main(args) == 2
     assert "--target-fpr must be between 0 and 0.5" in capsys.readouterr().err
     assert not Path(out).exists()
@@ -34,3 +36,23 @@ def test_evaluate_reports_metrics_and_writes_json(tmp_path: Path, capsys) -> Non
         assert figure in text
     data = json.loads(report.read_text())
     assert data["metrics"]["n"] == 4 and len(data["scores"]) == 4
+
+
+def test_hard_negatives_from_an_empty_folder_says_nothing_was_found(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "clean").mkdir()
+    code = main(["hard-negatives", str(tmp_path / "out"), "--data", str(tmp_path / "clean")])
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert captured.err == (
+        f"No photos were found in {tmp_path / 'clean'}; no hard negatives were written.\n"
+    )
+
+
+def test_hard_negatives_counts_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_jpeg(tmp_path / "clean" / "a.jpg", size=(64, 48))
+    dest = tmp_path / "out"
+    assert main(["hard-negatives", str(dest), "--data", str(tmp_path / "clean")]) == 0
+    assert capsys.readouterr().out == f"Wrote 1 hard negative from 1 photo to {dest}\n"
+    assert len(list(dest.iterdir())) == 1

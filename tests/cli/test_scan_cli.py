@@ -80,3 +80,23 @@ def test_unknown_command_exits_2() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
+
+
+def test_scanning_a_folder_without_photos_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    code = main(["scan", str(tmp_path / "empty"), "--catalog", str(tmp_path / "c.db"), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"No photos were found in {tmp_path / 'empty'}; there was nothing to score." in out
+
+
+def test_flagged_photos_get_a_hint_that_repeats_the_options(
+    photo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cat = str(tmp_path / "c.db")
+    assert main(["scan", str(photo_dir), "--catalog", cat, "--threshold", "0", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    hint = f"dropletcleaner quarantine {photo_dir} --threshold 0 --dry-run --catalog {cat}"
+    assert f"photos flagged. See what would move: {hint}\n" in out
