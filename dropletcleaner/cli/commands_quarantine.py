@@ -189,6 +189,9 @@ def run_quarantine(args: argparse.Namespace) -> int:
             f"Dry run: {plural(report.would_move, 'photo')} ({_size(size)}) would move to "
             f"{dest}; {report.skipped} would be skipped. Nothing was changed."
         )
+        if report.would_move:
+            again: list[str | Path] = [folder, *_given(args, "threshold"), *_given(args, "to")]
+            print(f"Move them with: {command_line(['quarantine', *again], args.catalog)}")
         return 0
     if not report.moved and not report.failed:
         print(f"Nothing was moved: {_skipped(report.skipped)}, as listed above.")
@@ -229,6 +232,14 @@ def run_undo(args: argparse.Namespace) -> int:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _given(args: argparse.Namespace, name: str) -> list[str]:
+    """``["--name", value]`` when the option was given, to repeat it in a hint."""
+    value = getattr(args, name)
+    if value is None:
+        return []
+    return [f"--{name}", f"{value:g}" if isinstance(value, float) else str(value)]
 
 
 def _refuse_options(args: argparse.Namespace, mode: str, names: tuple[str, ...]) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from dropletcleaner.cli.argtypes import positive_int
 from dropletcleaner.cli.common import add_catalog_option, load_model_announced, open_catalog
-from dropletcleaner.cli.helptext import add_command, plural
+from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 
 if TYPE_CHECKING:  # the core retrain module pulls in torch: imported only when used
@@ -136,7 +136,9 @@ def run_label(args: argparse.Namespace) -> int:
             else:
                 unknown.append(path)
         for path in unknown:
-            print(f"not in the catalog (scan its folder first): {path}", file=sys.stderr)
+            folder = path if os.path.isdir(path) else os.path.dirname(path)
+            scan = command_line(["scan", folder], args.catalog)
+            print(f"Not in the catalog: {path}. Scan its folder first: {scan}", file=sys.stderr)
         if not targets:
             raise UsageError("none of the given paths is a catalogued photo")
         changed = catalog.set_label(list(dict.fromkeys(targets)), label)
@@ -146,6 +148,8 @@ def run_label(args: argparse.Namespace) -> int:
     else:
         print(f"Labelled {plural(changed, 'photo')} as {label}")
     _print_counts(counts)
+    if counts.enough:
+        print(f"Retrain with: {command_line(['retrain'], args.catalog)}")
     return 1 if unknown else 0
 
 

@@ -68,6 +68,9 @@ def test_quarantine_list_undo_round_trip(
     assert f"would-move {lib / 'maybe.jpg'} -> {qdir / 'maybe.jpg'}" in out
     assert "clean.jpg" not in out
     assert "Dry run: 2 photos" in out and "Nothing was changed." in out
+    assert (
+        f"Move them with: dropletcleaner quarantine {lib} --threshold 0.5 --catalog {cat}\n" in out
+    )
     assert _snapshot(lib) == before
 
     code, out, _ = _run(

@@ -57,7 +57,8 @@ def test_label_a_folder_and_unknown_paths(db, tmp_path: Path, capsys) -> None:  
     code = main(["label", photos[0], str(stray), "--as", "droplet", "--catalog", str(path)])
     assert code == 1
     captured = capsys.readouterr()
-    assert f"not in the catalog (scan its folder first): {stray}" in captured.err
+    scan = f"dropletcleaner scan {tmp_path} --catalog {path}"
+    assert f"Not in the catalog: {stray}. Scan its folder first: {scan}\n" in captured.err
     assert "Labelled 1 photo as droplet" in captured.out
     assert main(["label", str(stray), "--as", "droplet", "--catalog", str(path)]) == 2
     assert "none of the given paths" in capsys.readouterr().err
