@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from dropletcleaner.core.wording import plural
+
+__all__ = ["EXAMPLES", "HelpFormatter", "add_command", "command_line", "plural"]
+
 EXAMPLES = "Examples:\n"
 
 
@@ -29,12 +33,6 @@ def add_command(
         name, help=help, description=description, epilog=epilog, formatter_class=HelpFormatter
     )
     return parser
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """``"1 photo"``, ``"2 photos"``, ``"1,204 photos"``."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count:,} {word}"
 
 
 def command_line(words: Sequence[str | Path], catalog: Path | None = None) -> str:

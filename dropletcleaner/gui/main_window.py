@@ -59,6 +59,7 @@ from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.progress import Progress
 from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.delegate import THUMB_BOX, PhotoDelegate
 from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
@@ -777,17 +778,18 @@ class MainWindow(QMainWindow):
         self._refresh_errors()
         found = len(s.found)
         if s.cancelled:
-            text = f"Scan stopped: {s.scored:,} photos scored this time."
+            text = f"Scan stopped: {plural(s.scored, 'photo')} scored this time."
         elif found == 0:
             text = "No photos found in this folder."
         else:
             rate = f" ({s.scored / s.seconds:.1f}/s)" if s.scored and s.seconds > 0 else ""
             text = (
-                f"Scanned {found:,} photos in {_duration(s.seconds)}: {s.scored:,} scored now"
-                f"{rate}, {s.unchanged:,} unchanged."
+                f"Scanned {plural(found, 'photo')} in {_duration(s.seconds)}: "
+                f"{s.scored:,} scored now{rate}, {s.unchanged:,} unchanged."
             )
         if s.missing:
-            text += f" {s.missing:,} photos are gone since the last scan."
+            gone = "is" if s.missing == 1 else "are"
+            text += f" {plural(s.missing, 'photo')} {gone} gone since the last scan."
         self._scan_finished_text = text
         self.grid.empty_text = (
             "No photos in this folder. DropletCleaner reads JPEG, PNG, WebP, TIFF and BMP "

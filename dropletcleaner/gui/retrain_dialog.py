@@ -49,6 +49,7 @@ from dropletcleaner.core.retrain import (
     label_counts,
     synth_available,
 )
+from dropletcleaner.core.wording import plural
 
 PHASE_TEXT = {
     "reading labels": "Reading your labels…",
@@ -369,12 +370,12 @@ class RetrainDialog(QDialog):
         header = self.table.horizontalHeader().sizeHint().height()
         self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth())
         self.comparison_label.setText(f"Measured on {result.comparison}.")
-        changed = (
-            f"If you accept, {result.changed_flags} photo"
-            f"{'s' if result.changed_flags != 1 else ''} change flag."
-        )
+        verb = "changes" if result.changed_flags == 1 else "change"
+        changed = f"If you accept, {plural(result.changed_flags, 'photo')} {verb} flag."
         if result.needs_rescan:
-            changed += f" {result.needs_rescan} photos will be re-scored at the next scan."
+            changed += (
+                f" {plural(result.needs_rescan, 'photo')} will be re-scored at the next scan."
+            )
         for note in result.notes:
             changed += f"\nNote: {note}."
         self.changed_label.setText(changed)
@@ -391,7 +392,9 @@ class RetrainDialog(QDialog):
         version = self.retrain_result.version
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(100)
-        self.status_label.setText(f"Model {version} is now active; {changed} photos changed flag.")
+        self.status_label.setText(
+            f"Model {version} is now active; {plural(changed, 'photo')} changed flag."
+        )
         self._set_state("done")
         self.modelAccepted.emit(version)
         self.accept()
