@@ -178,18 +178,31 @@ def test_out_of_range_values_are_refused(
 # -- speed: building the parser imports no model code ---------------------------------------
 
 
-def test_building_the_parser_does_not_import_torch() -> None:
+HEAVY = ("torch", "timm", "onnxruntime", "torchvision", "PySide6")
+
+
+def _heavy_modules_after(statement: str) -> str:
+    """The heavy modules a fresh interpreter holds after ``statement``, as printed on stderr."""
     code = (
-        "import sys\n"
-        "from dropletcleaner.cli import build_parser\n"
-        "build_parser().format_help()\n"
-        "heavy = ('torch', 'timm', 'onnxruntime', 'torchvision', 'PySide6')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "import contextlib, sys\n"
+        "from dropletcleaner.cli import build_parser, main\n"
+        f"with contextlib.suppress(SystemExit):\n    {statement}\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
-    assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+    return proc.stderr.strip().splitlines()[-1]
+
+
+def test_building_the_parser_does_not_import_torch() -> None:
+    assert _heavy_modules_after("build_parser().format_help()") == "[]"
+
+
+def test_help_does_not_import_torch() -> None:
+    """``dropletcleaner --help`` answers at once: no model code is loaded to print it."""
+    assert _heavy_modules_after("main(['--help'])") == "[]"
+    assert _heavy_modules_after("main(['scan', '--help'])") == "[]"
 
 
 def test_help_text_defaults_match_the_code() -> None:
