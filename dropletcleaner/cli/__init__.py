@@ -4,16 +4,23 @@ Each sub-command group lives in its own ``commands_*.py`` module exposing
 ``ORDER: int`` (its place in ``--help``) and ``register(subparsers)``; the module sets
 ``func`` on its parser, which receives the parsed namespace and returns an exit code.
 Modules are discovered, so adding a command never edits this file.
-Bad usage exits with code 2 and a one-line message.
+Bad usage exits with code 2 and a one-line message, and so does a catalog that cannot
+be used (damaged, locked, read-only, disk full). Output into a closed pipe
+(``dropletcleaner model list | head -1``) ends the command quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
+import os
 import pkgutil
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from dropletcleaner import __version__
@@ -48,6 +55,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _print_any_file_name(sys.stdout)
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at exit
+        return code
+    except BrokenPipeError:
+        _drop_stdout()
+        return 0  # whoever read the output stopped early (| head): not an error
+
+
+def _print_any_file_name(stream: object) -> None:
+    """Print a path that is not valid UTF-8 as its own bytes instead of failing."""
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+        with contextlib.suppress(ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors="surrogateescape")
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device so the interpreter's final flush cannot fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _catalog_path(args: argparse.Namespace) -> Path:
+    from dropletcleaner.core.config import default_catalog_path
+
+    path = getattr(args, "catalog", None)
+    return Path(path) if path is not None else default_catalog_path()
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from dropletcleaner.core.catalog_db import CatalogError, catalog_error
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not args_list:
@@ -61,6 +103,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(func(args))
     except UsageError as exc:
         print(f"dropletcleaner {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except (CatalogError, sqlite3.Error) as exc:
+        if not isinstance(exc, CatalogError):  # failed after it opened: a lock, a full disk
+            exc = catalog_error(exc, _catalog_path(args))
+        hint = ""
+        if exc.damaged:
+            from dropletcleaner.cli.commands_catalog import set_aside_hint
+
+            hint = f"; to set it aside and start a new one, run: {set_aside_hint(args.catalog)}"
+        print(f"dropletcleaner {args.command}: error: {exc}{hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)

@@ -93,18 +93,24 @@ def run_scan(args: argparse.Namespace) -> int:
         raise UsageError(f"folder does not exist: {folder}")
     if not folder.is_dir():
         raise UsageError(f"not a folder: {folder}")
-    if args.report is not None and args.report.suffix.lower() not in (".csv", ".json"):
-        raise UsageError("--report must end in .csv or .json")
+    if args.report is not None:
+        check_report_path(args.report)
 
-    loaded = load_model_announced()
+    # The catalog first: a damaged or locked one is reported before the model loads.
+    catalog = open_catalog(args)
     try:
+        loaded = load_model_announced()
         scorer = Scorer(loaded, device=args.device)
     except DeviceError as exc:
+        catalog.close()
         raise UsageError(str(exc)) from exc
+    except BaseException:
+        catalog.close()
+        raise
     threshold = args.threshold if args.threshold is not None else loaded.threshold
 
     bar = None if args.quiet else ProgressBar()
-    with open_catalog(args) as catalog:
+    with catalog:
         scanner = Scanner(folder, catalog, scorer)
         last = None
         for progress in scanner.run():
@@ -118,7 +124,15 @@ def run_scan(args: argparse.Namespace) -> int:
         summary = scanner.summary
         rows = build_rows(catalog, summary.found, threshold)
         if args.report is not None:
-            write_report(args.report, rows)
+            try:
+                write_report(args.report, rows)
+            except OSError as exc:  # a full disk or a folder removed meanwhile
+                raise UsageError(
+                    f"cannot write the report {args.report}: {exc.strerror or exc}"
+                ) from exc
+    thumbs_warning = scanner.thumbs.write_warning()
+    if thumbs_warning is not None:
+        print(f"warning: {thumbs_warning}", file=sys.stderr)
 
     flagged = sum(r.flagged for r in rows)
     unreadable = sum(bool(r.error) for r in rows)
@@ -152,6 +166,20 @@ def run_scan(args: argparse.Namespace) -> int:
         print("Scan was cancelled before it finished.", file=sys.stderr)
         return 1
     return 0
+
+
+def check_report_path(report: Path) -> None:
+    """Refuse a ``--report`` the scan could not write, before scanning, not after."""
+    from dropletcleaner.cli import UsageError
+
+    if report.suffix.lower() not in (".csv", ".json"):
+        raise UsageError("--report must end in .csv or .json")
+    if report.is_dir():
+        raise UsageError(f"--report is a folder: {report}")
+    parent = Path(os.path.abspath(report)).parent
+    if not parent.is_dir():
+        # Creating it would hide a typo in the path: the report would land somewhere unseen.
+        raise UsageError(f"the folder for --report does not exist: {parent}; create it first")
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from dropletcleaner.cli.common import add_catalog_option
-from dropletcleaner.cli.helptext import add_command
+from dropletcleaner.cli.helptext import add_command, command_line
 
 ORDER = 90  # place in --help
 
@@ -36,6 +36,17 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli.display import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        # Qt would abort with raw messages (exit 134): say it in one line instead.
+        hint = command_line(["scan", "FOLDER"], args.catalog)
+        print(
+            f"dropletcleaner gui: error: {problem}; to scan from this terminal, run: {hint}",
+            file=sys.stderr,
+        )
+        return 2
     try:
         from dropletcleaner.gui.app import run_app
     except ImportError as exc:

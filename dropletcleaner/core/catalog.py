@@ -2,7 +2,10 @@
 
 The catalog is the only shared state between the scanner, the quarantine, the GUI and
 retraining. Each thread opens its own :class:`Catalog` on the same file; WAL mode lets
-readers work while a scan writes.
+readers work while a scan writes. Opening a damaged, locked or read-only catalog raises
+:class:`~dropletcleaner.core.catalog_db.CatalogError` with one line to show; the file is
+never changed or deleted by a failed open. Paths that are not valid UTF-8 are stored as
+their own bytes (see :mod:`dropletcleaner.core.catalog_db`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
+from dropletcleaner.core.catalog_db import CatalogError, catalog_error, connect
 from dropletcleaner.core.config import default_catalog_path
+
+__all__ = ["Catalog", "CatalogError", "PhotoRecord", "ScanResult"]
 
 SCHEMA_VERSION = 1
 
@@ -113,8 +119,16 @@ class Catalog:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_catalog_path()
+        try:
+            self._open()
+        except (sqlite3.Error, OSError) as exc:
+            if getattr(self, "_conn", None) is not None:
+                self._conn.close()
+            raise catalog_error(exc, self.path) from exc
+
+    def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None)
+        self._conn: sqlite3.Connection = connect(self.path)
         self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")

@@ -5,21 +5,27 @@ JPEGs are decoded with libjpeg's scaled decoding (``Image.draft``) straight to a
 than a full decode. EXIF orientation is applied; alpha, palette, 16-bit and CMYK images
 are converted correctly; decompression bombs are refused before any pixel is decoded.
 Every failure becomes a :class:`DecodeError` with a reason a user can read.
+
+Files are hostile input. Only the formats the app scans are tried (:func:`image_formats`),
+so a PostScript file renamed ``.jpg`` never starts Ghostscript; files are opened with
+:func:`~dropletcleaner.core.safeio.open_photo` (regular files only, bounded reads); and
+any exception a decoder raises is that file's :class:`DecodeError`, never the caller's.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import warnings
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from dropletcleaner.core.config import PREPROCESS, PreprocessConfig
-from dropletcleaner.core.fingerprint import quick_fingerprint_bytes
+from dropletcleaner.core.fingerprint import quick_fingerprint_file
+from dropletcleaner.core.safeio import open_photo
 
 # Bombs are refused explicitly below; Pillow's own warning would only add noise.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
@@ -39,6 +45,18 @@ except ImportError:  # pragma: no cover - depends on the optional extra
 
 class DecodeError(Exception):
     """A file that could not be decoded; ``str(exc)`` is the user-facing reason."""
+
+
+# The Pillow formats behind IMAGE_EXTENSIONS (camera MPO files open through "JPEG"), and
+# HEIF where pillow-heif registers it. Never EPS, PS or PDF: Pillow hands those to
+# Ghostscript, an outside program that a hostile file can keep busy forever.
+_SCANNED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "BMP", "HEIF")
+
+
+def image_formats() -> tuple[str, ...]:
+    """The Pillow formats a photo may be opened as (those of them this Pillow has)."""
+    Image.init()
+    return tuple(f for f in _SCANNED_FORMATS if f in Image.OPEN)
 
 
 @dataclass
@@ -92,14 +110,16 @@ def exif_datetime(img: Image.Image) -> str | None:
     return f"{date.replace(':', '-')} {clock}"[:19]
 
 
-def open_image(data: bytes, *, max_pixels: int) -> Image.Image:
-    """Open image bytes and refuse bombs from the header alone."""
+def open_image(fp: BinaryIO, *, max_pixels: int) -> Image.Image:
+    """Open an image file object as one of :func:`image_formats`; refuse bombs from the header."""
     try:
-        img = Image.open(io.BytesIO(data))
+        img = Image.open(fp, formats=image_formats())
     except Image.DecompressionBombError as exc:
         raise DecodeError(f"refused: decompression bomb ({exc})") from exc
     except UnidentifiedImageError as exc:
         raise DecodeError("not a recognised image format") from exc
+    except Exception as exc:  # a malformed header may raise anything (ValueError, struct.error)
+        raise DecodeError(_describe(exc)) from exc
     width, height = img.size
     if width * height > max_pixels:
         raise DecodeError(
@@ -114,39 +134,43 @@ def decode_for_scan(
     path: str | os.PathLike[str], cfg: PreprocessConfig = PREPROCESS
 ) -> DecodedPhoto:
     """Read and decode one photo for scanning. Raises :class:`DecodeError` or ``OSError``."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    if not data:
-        raise DecodeError("empty file (0 bytes)")
-    img = open_image(data, max_pixels=cfg.max_pixels)
-    width, height = img.size
-    try:
-        taken_at = exif_datetime(img)
-        if img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):
-            width, height = height, width
-        if img.format == "JPEG":
-            img.draft("RGB", draft_request(*img.size, cfg))
-        img = ImageOps.exif_transpose(img) or img
-        img = to_rgb(img)
-        img.load()
-    except DecodeError:
-        raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise DecodeError(_describe(exc)) from exc
-    pixels = model_pixels(img, cfg)
-    thumb = img.copy()
-    thumb.thumbnail(
-        (cfg.thumbnail_size, cfg.thumbnail_size), Image.Resampling.BILINEAR, reducing_gap=2.0
-    )
-    return DecodedPhoto(
-        pixels=pixels,
-        thumbnail=thumb,
-        width=width,
-        height=height,
-        taken_at=taken_at,
-        fingerprint=quick_fingerprint_bytes(data),
-        size=len(data),
-    )
+    with open_photo(path) as handle:
+        if not handle.size:
+            raise DecodeError("empty file (0 bytes)")
+        img = open_image(handle, max_pixels=cfg.max_pixels)
+        width, height = img.size
+        try:
+            taken_at = exif_datetime(img)
+            if img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):
+                width, height = height, width
+            if img.format == "JPEG":
+                img.draft("RGB", draft_request(*img.size, cfg))
+            img = ImageOps.exif_transpose(img) or img
+            img = to_rgb(img)
+            img.load()
+            pixels = model_pixels(img, cfg)
+            thumb = img.copy()
+            thumb.thumbnail(
+                (cfg.thumbnail_size, cfg.thumbnail_size),
+                Image.Resampling.BILINEAR,
+                reducing_gap=2.0,
+            )
+        except DecodeError:
+            raise
+        except MemoryError:
+            raise DecodeError("not enough memory to decode this image") from None
+        except Exception as exc:  # any decoder failure is this file's error, not the scan's
+            raise DecodeError(_describe(exc)) from exc
+        fingerprint = quick_fingerprint_file(handle, handle.size)
+        return DecodedPhoto(
+            pixels=pixels,
+            thumbnail=thumb,
+            width=width,
+            height=height,
+            taken_at=taken_at,
+            fingerprint=fingerprint,
+            size=handle.size,
+        )
 
 
 def load_rgb(
@@ -156,21 +180,22 @@ def load_rgb(
 
     Used by previews, attribution, training and evaluation.
     """
-    with open(path, "rb") as handle:
-        data = handle.read()
-    if not data:
-        raise DecodeError("empty file (0 bytes)")
-    img = open_image(data, max_pixels=cfg.max_pixels)
-    try:
-        if max_side is not None and img.format == "JPEG":
-            img.draft("RGB", (max_side, max_side))
-        img = ImageOps.exif_transpose(img) or img
-        img = to_rgb(img)
-        if max_side is not None and max(img.size) > max_side:
-            img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
-        img.load()
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise DecodeError(_describe(exc)) from exc
+    with open_photo(path) as handle:
+        if not handle.size:
+            raise DecodeError("empty file (0 bytes)")
+        img = open_image(handle, max_pixels=cfg.max_pixels)
+        try:
+            if max_side is not None and img.format == "JPEG":
+                img.draft("RGB", (max_side, max_side))
+            img = ImageOps.exif_transpose(img) or img
+            img = to_rgb(img)
+            if max_side is not None and max(img.size) > max_side:
+                img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+            img.load()
+        except MemoryError:
+            raise DecodeError("not enough memory to decode this image") from None
+        except Exception as exc:  # any decoder failure is this file's error
+            raise DecodeError(_describe(exc)) from exc
     return img
 
 
@@ -187,6 +212,12 @@ def model_pixels(
 
 def _describe(exc: BaseException) -> str:
     text = str(exc) or exc.__class__.__name__
-    if "truncated" in text:
+    if "truncated" in text.lower():
         return "truncated or incomplete image data"
-    return f"cannot decode image: {text}"
+    if "Decompressed data too large" in text:
+        return "refused: a metadata chunk inflates past the size limit (zip bomb)"
+    # One line, bounded: a message built from file bytes can be long or multi-line.
+    text = " ".join(text.split())[:200]
+    if isinstance(exc, (OSError, SyntaxError, ValueError)):
+        return f"cannot decode image: {text}"
+    return f"cannot decode image: {exc.__class__.__name__}: {text}"

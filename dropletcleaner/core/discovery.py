@@ -2,11 +2,14 @@
 
 Walks with ``os.scandir`` (one ``stat`` per file, reused by the catalog diff). Symlinked
 folders are followed only once per real directory, so a symlink loop ends. Unreadable
-folders are reported, not fatal.
+folders are reported, not fatal. With ``report_special=True`` (the scanner), a photo name
+that is a FIFO, device or socket, or a dangling or looping link, is yielded too, with the
+reason in :attr:`FoundFile.problem`, so that it gets a report row instead of vanishing.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dropletcleaner.core.config import HEIF_EXTENSIONS, IMAGE_EXTENSIONS
+from dropletcleaner.core.safeio import not_regular_reason
 
 # Folders that belong to apps or systems, never to the photographer's library.
 SKIPPED_FOLDER_NAMES = frozenset(
@@ -44,11 +48,16 @@ def supported_extensions() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class FoundFile:
-    """An image file as discovered, with the stat figures the catalog compares."""
+    """An image file as discovered, with the stat figures the catalog compares.
+
+    ``problem`` is set (only with ``report_special``) when the name cannot be a photo: a
+    special file or a bad link. Such an entry is never opened; ``problem`` is its reason.
+    """
 
     path: str
     size: int
     mtime_ns: int
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,9 +73,13 @@ def _is_skipped_dir(name: str) -> bool:
 
 
 def walk_images(
-    root: str | Path, extensions: frozenset[str] | None = None
+    root: str | Path, extensions: frozenset[str] | None = None, *, report_special: bool = False
 ) -> Iterator[FoundFile | WalkError]:
-    """Yield every image file under ``root`` (depth-first, sorted by name), and walk errors."""
+    """Yield every image file under ``root`` (depth-first, sorted by name), and walk errors.
+
+    ``report_special`` also yields photo names that are not regular files, or links that
+    lead nowhere, as :class:`FoundFile` with ``problem`` set (see the module docstring).
+    """
     exts = extensions if extensions is not None else supported_extensions()
     root_path = os.path.abspath(os.fspath(root))
     seen_dirs: set[tuple[int, int]] = set()
@@ -91,7 +104,7 @@ def walk_images(
         subdirs: list[str] = []
         for entry in entries:
             try:
-                if entry.is_dir(follow_symlinks=True):
+                if _is_dir(entry):
                     if not _is_skipped_dir(entry.name):
                         subdirs.append(entry.path)
                     continue
@@ -99,14 +112,48 @@ def walk_images(
                     continue
                 if os.path.splitext(entry.name)[1].lower() not in exts:
                     continue
-                est = entry.stat(follow_symlinks=True)
+                try:
+                    est = entry.stat(follow_symlinks=True)
+                except OSError as exc:
+                    bad_link = _bad_link(entry, exc) if report_special else None
+                    if bad_link is None:
+                        raise
+                    yield bad_link
+                    continue
                 if not stat.S_ISREG(est.st_mode):
+                    if report_special:
+                        problem = not_regular_reason(est.st_mode)
+                        yield FoundFile(entry.path, est.st_size, est.st_mtime_ns, problem)
                     continue
                 yield FoundFile(entry.path, est.st_size, est.st_mtime_ns)
             except OSError as exc:
                 yield WalkError(entry.path, _reason(exc))
         # Reverse so popping from the stack visits sub-folders in name order.
         stack.extend(reversed(subdirs))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """``entry.is_dir()``, except that a link loop (ELOOP) is a bad link, not a folder."""
+    try:
+        return entry.is_dir(follow_symlinks=True)
+    except OSError:
+        if entry.is_symlink():
+            return False  # stat'ed again below, where the loop gets its report row
+        raise
+
+
+def _bad_link(entry: os.DirEntry[str], exc: OSError) -> FoundFile | None:
+    """A dangling or looping symbolic link as a :class:`FoundFile` with its problem."""
+    if not entry.is_symlink():
+        return None
+    lst = entry.stat(follow_symlinks=False)
+    if exc.errno == errno.ENOENT:
+        problem = "broken symbolic link: its target does not exist"
+    elif exc.errno == errno.ELOOP:
+        problem = "symbolic link loop: the link leads back to itself"
+    else:
+        problem = f"symbolic link cannot be followed: {_reason(exc)}"
+    return FoundFile(entry.path, lst.st_size, lst.st_mtime_ns, problem)
 
 
 def _reason(exc: OSError) -> str:

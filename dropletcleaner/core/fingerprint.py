@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from typing import BinaryIO
 
 _CHUNK = 64 * 1024
 
@@ -13,11 +14,16 @@ def quick_fingerprint(path: str | os.PathLike[str], size: int | None = None) -> 
     with open(path, "rb") as handle:
         if size is None:
             size = os.fstat(handle.fileno()).st_size
-        h = hashlib.blake2b(digest_size=16)
-        h.update(str(size).encode())
-        for offset in _chunk_offsets(size):
-            handle.seek(offset)
-            h.update(handle.read(_CHUNK))
+        return quick_fingerprint_file(handle, size)
+
+
+def quick_fingerprint_file(handle: BinaryIO, size: int) -> str:
+    """The same fingerprint, read from an open file of ``size`` bytes (seeks it)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(str(size).encode())
+    for offset in _chunk_offsets(size):
+        handle.seek(offset)
+        h.update(handle.read(_CHUNK))
     return h.hexdigest()
 
 

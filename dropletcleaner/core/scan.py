@@ -27,6 +27,7 @@ from dropletcleaner.core.decode import DecodedPhoto, DecodeError, decode_for_sca
 from dropletcleaner.core.discovery import FoundFile, WalkError, walk_images
 from dropletcleaner.core.inference import Scorer
 from dropletcleaner.core.progress import CancelToken, Progress
+from dropletcleaner.core.safeio import NotAPhotoFile
 from dropletcleaner.core.thumbnails import ThumbnailCache
 
 # How often (in files) discovery reports progress and the catalog commits results.
@@ -53,10 +54,15 @@ class ScanSummary:
 
 
 def _decode_job(found: FoundFile, thumbs: ThumbnailCache) -> DecodedPhoto | str:
-    """Decode one file and store its thumbnail; returns the error reason on failure."""
+    """Decode one file and store its thumbnail; returns the error reason on failure.
+
+    Nothing a file holds may end the scan: every exception becomes that file's reason.
+    A thumbnail that cannot be written is only counted (``thumbs.write_failures``).
+    """
+    if found.problem is not None:
+        return found.problem  # a special file or a bad link: never opened
     try:
         decoded = decode_for_scan(found.path)
-        thumbs.store(found.path, found.size, found.mtime_ns, decoded.thumbnail)
     except DecodeError as exc:
         return str(exc)
     except FileNotFoundError:
@@ -65,10 +71,15 @@ def _decode_job(found: FoundFile, thumbs: ThumbnailCache) -> DecodedPhoto | str:
         return "permission denied"
     except IsADirectoryError:
         return "is a folder, not a file"
+    except NotAPhotoFile as exc:
+        return str(exc)
     except MemoryError:
         return "not enough memory to decode this image"
     except OSError as exc:
         return f"cannot read file: {exc.strerror or exc}"
+    except Exception as exc:  # decode_for_scan wraps decoder errors; this is the last net
+        return f"cannot decode image: {exc.__class__.__name__}: {exc}"
+    thumbs.try_store(found.path, found.size, found.mtime_ns, decoded.thumbnail)
     return decoded
 
 
@@ -108,7 +119,7 @@ class Scanner:
     def _run(self) -> Iterator[Progress]:
         summary = self.summary
         found: list[FoundFile] = []
-        for item in walk_images(self.root):
+        for item in walk_images(self.root, report_special=True):
             if isinstance(item, WalkError):
                 summary.folder_errors.append(item)
                 continue

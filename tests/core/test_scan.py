@@ -79,7 +79,7 @@ def test_bad_inputs_get_reasons_and_scan_goes_on(photo_dir, scorer, tmp_path, mo
     vanishing = photo_dir / "vanishing.jpg"
     shutil.copy(photo_dir / "img2.jpg", vanishing)
 
-    real_open = open
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
         # chmod 000 does not stop root, so refuse the locked file explicitly as the OS would.
@@ -94,7 +94,7 @@ def test_bad_inputs_get_reasons_and_scan_goes_on(photo_dir, scorer, tmp_path, mo
             vanishing.unlink()  # deleted between discovery and decode
         return real_decode(path)
 
-    monkeypatch.setattr("builtins.open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_open)  # photos are opened with os.open
     monkeypatch.setattr(scan_module, "decode_for_scan", decode_after_delete)
     with Catalog(tmp_path / "c.db") as cat:
         summary, _ = _scan(photo_dir, cat, scorer)
