@@ -158,6 +158,12 @@ def catalog_error(exc: BaseException, path: Path) -> CatalogError:
             "(nothing was lost: the catalog keeps what was saved before)",
             path,
         )
+    if "disk i/o error" in low or code == 10:  # SQLITE_IOERR: often a full disk too
+        return CatalogError(
+            f"could not write the catalog {path} (disk I/O error); the disk may be full or "
+            "failing: free some space or check the disk, then try again",
+            path,
+        )
     if (
         "readonly" in low
         or "read-only" in low
