@@ -24,13 +24,9 @@ from PySide6.QtGui import (
     QIcon,
     QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
     QPalette,
-    QResizeEvent,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDockWidget,
@@ -38,7 +34,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QListView,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -64,6 +59,7 @@ from dropletcleaner.gui.delegate import THUMB_BOX, PhotoDelegate
 from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash
+from dropletcleaner.gui.grid import PhotoGrid
 from dropletcleaner.gui.notifier import MessageBar, Notifier
 from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, PhotoModel, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow, human_size
@@ -116,77 +112,6 @@ class _QuarantineTag:
 _UNDO_TAG = "undo"
 
 
-# -- grid ----------------------------------------------------------------------------------------
-class PhotoGrid(QListView):
-    """Icon-mode list of photos; Enter opens the detail view; explains itself when empty."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.empty_text = ""
-        self.open_requested: Callable[[], None] | None = None
-        self._cell = QSize()
-        self.min_squeeze = 16  # pixels a cell may shrink below its preferred width
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setMovement(QListView.Movement.Static)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setWrapping(True)
-        self.setUniformItemSizes(True)
-        self.setLayoutMode(QListView.LayoutMode.Batched)
-        self.setBatchSize(2000)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setSelectionRectVisible(True)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setSpacing(4)
-        self.setMouseTracking(True)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setDragEnabled(False)
-        self.verticalScrollBar().setSingleStep(48)
-
-    def set_cell_size(self, cell: QSize) -> None:
-        """The smallest cell; columns widen to share the spare width evenly."""
-        self._cell = QSize(cell)
-        self._justify()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._justify()
-
-    def _justify(self) -> None:
-        if self._cell.isEmpty():
-            return
-        width = self.viewport().width()
-        if self.verticalScrollBar().isHidden():
-            # Leave room for the scroll bar that a full grid will show, so columns don't
-            # jump when it appears.
-            width -= self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-        width -= 2 * self.spacing() + 2  # the view keeps this margin around the items
-        # Cells may give up a little of their padding to fit one more column.
-        columns = max(1, width // max(1, self._cell.width() - self.min_squeeze))
-        grid = QSize(max(1, width // columns), self._cell.height())
-        if grid != self.gridSize():
-            self.setGridSize(grid)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.open_requested:
-            self.open_requested()
-            return
-        super().keyPressEvent(event)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
-        model = self.model()
-        if model is not None and model.rowCount() == 0 and self.empty_text:
-            painter = QPainter(self.viewport())
-            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            rect = self.viewport().rect().adjusted(24, 24, -24, -24)
-            painter.drawText(
-                rect,
-                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                self.empty_text,
-            )
-            painter.end()
-
-
 class _Banner(QFrame):
     """A full-width warning line (the untrained-model notice)."""
 
@@ -235,7 +160,9 @@ class MainWindow(QMainWindow):
         self._scan_finished_text = ""
         self._quarantine_window: QuarantineWindow | None = None
         # Tests replace this; returns (go ahead, don't ask again).
-        self.ask_quarantine: Callable[[int, int, str], tuple[bool, bool]] = self._ask_quarantine
+        self.ask_quarantine: Callable[[list[str], int, str], tuple[bool, bool]] = (
+            self._ask_quarantine
+        )
 
         # Workers.
         self.model_handle = ModelHandle()
@@ -827,10 +754,12 @@ class MainWindow(QMainWindow):
         return self._catalog
 
     def selected_paths(self) -> list[str]:
+        """What D, C, U and Q act on: the selection, else the photo the panel shows."""
         rows = sorted(i.row() for i in self.grid.selectionModel().selectedIndexes())
         if not rows:
+            # Nothing highlighted: the focused photo is the one on show in the panel.
             current = self.grid.currentIndex()
-            if current.isValid() and self._detail_mode:
+            if current.isValid():
                 rows = [current.row()]
         return [self.model.record_at(r).path for r in rows]
 
@@ -904,7 +833,7 @@ class MainWindow(QMainWindow):
         dest = str(quarantine.default_quarantine_dir(Path(self.root)))
         if self.settings.confirm_quarantine():
             size = sum(rec.size for p in paths if (rec := self.model.record(p)) is not None)
-            go, dont_ask = self.ask_quarantine(len(paths), size, dest)
+            go, dont_ask = self.ask_quarantine(paths, size, dest)
             if not go:
                 return
             if dont_ask:
@@ -915,18 +844,26 @@ class MainWindow(QMainWindow):
         n = len(paths)
         self.statusBar().showMessage(f"Moving {n:,} photo{'s' if n != 1 else ''} aside…")
 
-    def _ask_quarantine(self, count: int, size: int, dest: str) -> tuple[bool, bool]:
+    def _ask_quarantine(self, paths: list[str], size: int, dest: str) -> tuple[bool, bool]:
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Quarantine photos")
-        box.setText(
-            f"Move {count:,} photo{'s' if count != 1 else ''} ({human_size(size)}) "
-            "to the quarantine?"
-        )
-        box.setInformativeText(
-            f"They are moved to:\n{dest}\n\nNothing is deleted. Undo with Ctrl+Z, or restore "
-            "them any time from File ▸ Quarantine Window."
-        )
+        box.setWindowTitle("Quarantine photos" if len(paths) != 1 else "Quarantine photo")
+        text, informative = quarantine_question(paths, human_size(size), dest)
+        box.setText(text)
+        box.setInformativeText(informative)
+        if len(paths) == 1:
+            # One photo: show it, so the user sees exactly what is about to move.
+            record = self.model.record(paths[0])
+            thumb = self.thumbnails.pixmap(record) if record is not None else None
+            if thumb is not None and not thumb.isNull():
+                box.setIconPixmap(
+                    thumb.scaled(
+                        160,
+                        120,
+                        Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation,
+                    )
+                )
         check = QCheckBox("Don't ask again")
         box.setCheckBox(check)
         box.setStandardButtons(QMessageBox.StandardButton.Cancel)
@@ -1293,7 +1230,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self, *_args: object) -> None:
         has_folder = self.root is not None
         has_selection = bool(self.grid.selectionModel().hasSelection()) or (
-            self._detail_mode and self.grid.currentIndex().isValid()
+            self.grid.currentIndex().isValid()
         )
         scanning = self.scans.is_running()
         self.rescan_action.setEnabled(has_folder and not scanning)
@@ -1397,6 +1334,26 @@ class MainWindow(QMainWindow):
         self.hide()  # feels instant even if a batch is still finishing
         self.shutdown()
         super().closeEvent(event)
+
+
+def quarantine_question(paths: Sequence[str], size: str, dest: str) -> tuple[str, str]:
+    """The confirmation's question and its details; one photo is named, a few are listed."""
+    names = [os.path.basename(p) for p in paths]
+    if len(names) == 1:
+        text = f"Move “{names[0]}” ({size}) to the quarantine?"
+    else:
+        text = f"Move {len(names):,} photos ({size}) to the quarantine?"
+    listed = ""
+    if 1 < len(names) <= 5:
+        listed = "\n".join(names) + "\n\n"
+    elif len(names) > 5:
+        listed = "\n".join(names[:4]) + f"\n… and {len(names) - 4:,} more\n\n"
+    them = "it" if len(names) == 1 else "them"
+    informative = (
+        f"{listed}Moved to:\n{dest}\n\nNothing is deleted. Undo with Ctrl+Z, or restore "
+        f"{them} any time from File ▸ Quarantine Window."
+    )
+    return text, informative
 
 
 def scan_status_text(status: ScanStatus) -> str:

@@ -16,10 +16,10 @@ from tests.gui.gui_helpers import select_rows
 
 def test_quarantine_by_key_then_undo(qtbot, window: MainWindow, library: Path, scan_folder) -> None:  # type: ignore[no-untyped-def]
     scan_folder(window, library)
-    asked: list[tuple[int, int, str]] = []
+    asked: list[tuple[list[str], int, str]] = []
 
-    def ask(count: int, size: int, dest: str) -> tuple[bool, bool]:
-        asked.append((count, size, dest))
+    def ask(names: list[str], size: int, dest: str) -> tuple[bool, bool]:
+        asked.append((names, size, dest))
         return True, False
 
     window.ask_quarantine = ask
@@ -35,8 +35,8 @@ def test_quarantine_by_key_then_undo(qtbot, window: MainWindow, library: Path, s
     assert result.error is None and result.report.moved == 2
 
     # The confirmation showed the count, the size and where they go.
-    count, size, dest = asked[0]
-    assert (count, size) == (2, sizes)
+    names, size, dest = asked[0]
+    assert (names, size) == (paths, sizes)
     assert dest == str(quarantine.default_quarantine_dir(library))
     assert not any(Path(p).exists() for p in paths)
     assert paths[0] not in window.model.visible_paths()
@@ -63,8 +63,8 @@ def test_cancelled_confirmation_moves_nothing_and_dont_ask_again_sticks(
     answers = [(False, True), (True, True)]
     asked: list[int] = []
 
-    def ask(count: int, size: int, dest: str) -> tuple[bool, bool]:
-        asked.append(count)
+    def ask(names: list[str], size: int, dest: str) -> tuple[bool, bool]:
+        asked.append(len(names))
         return answers[len(asked) - 1]
 
     window.ask_quarantine = ask
