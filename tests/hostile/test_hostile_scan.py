@@ -20,7 +20,7 @@ from PIL import EpsImagePlugin, Image
 from dropletcleaner.core import scan as scan_module
 from dropletcleaner.core import thumbnails as thumbnails_module
 from dropletcleaner.core.catalog import Catalog, PhotoRecord
-from dropletcleaner.core.decode import DecodeError, decode_for_scan, image_formats
+from dropletcleaner.core.decode import DecodeError, decode_for_scan
 from dropletcleaner.core.discovery import FoundFile, WalkError
 from dropletcleaner.core.scan import Scanner, ScanSummary
 from dropletcleaner.core.thumbnails import ThumbnailCache
@@ -103,6 +103,8 @@ def test_case1_eps_named_jpg_never_starts_ghostscript(tmp_path, scorer, monkeypa
         assert rows[str(folder / name)].error == "not a recognised image format"
     _assert_good_scored(rows, folder)
     assert summary.scored == 1
+    from dropletcleaner.core.decode import image_formats
+
     assert not {"EPS", "PDF"} & set(image_formats())
 
 
