@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dropletcleaner.core.names import printable
+
 
 class ErrorsPanel(QWidget):
     """Lists unreadable files; double-click selects the photo in the grid when it is there."""
 
-    photoActivated = Signal(str)
+    photoActivated = Signal(object)  # path; object keeps a name that is not UTF-8 intact
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,9 +65,11 @@ class ErrorsPanel(QWidget):
         self._tree.clear()
         items = []
         for path, reason in self._entries:
-            item = QTreeWidgetItem([os.path.basename(path) or path, reason, os.path.dirname(path)])
-            item.setData(0, Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(0, path)
+            name = os.path.basename(path) or path
+            shown = [printable(name), reason, printable(os.path.dirname(path))]
+            item = QTreeWidgetItem(shown)
+            item.setData(0, Qt.ItemDataRole.UserRole, _PathBox(path))
+            item.setToolTip(0, printable(path))
             item.setToolTip(1, reason)
             items.append(item)
         self._tree.addTopLevelItems(items)
@@ -79,12 +83,12 @@ class ErrorsPanel(QWidget):
         )
 
     def copy_to_clipboard(self) -> None:
-        text = "\n".join(f"{path}\t{reason}" for path, reason in self._entries)
+        text = "\n".join(f"{printable(path)}\t{reason}" for path, reason in self._entries)
         QGuiApplication.clipboard().setText(text)
 
     def _selected_path(self) -> str | None:
         item = self._tree.currentItem()
-        return None if item is None else str(item.data(0, Qt.ItemDataRole.UserRole))
+        return None if item is None else _unbox(item.data(0, Qt.ItemDataRole.UserRole))
 
     def _open_folder(self) -> None:
         path = self._selected_path()
@@ -93,4 +97,15 @@ class ErrorsPanel(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        self.photoActivated.emit(str(item.data(0, Qt.ItemDataRole.UserRole)))
+        self.photoActivated.emit(_unbox(item.data(0, Qt.ItemDataRole.UserRole)))
+
+
+class _PathBox:
+    """Holds a path in item data: Qt would turn a bare ``str`` into a lossy QString."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def _unbox(data: object) -> str:
+    return data.path if isinstance(data, _PathBox) else str(data)

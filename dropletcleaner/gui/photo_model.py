@@ -31,6 +31,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QPixmap
 
 from dropletcleaner.core.catalog import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
+from dropletcleaner.core.names import printable
 
 # Photos whose score is this close to the threshold (and unlabelled) are "uncertain".
 UNCERTAIN_BAND = 0.10
@@ -92,7 +93,9 @@ FILTER_TITLES: dict[Filter, str] = {
 class ThumbnailSource(QObject):
     """What the model needs from a thumbnail loader (see ``workers.ThumbnailService``)."""
 
-    ready = Signal(str)  # the path of a photo whose thumbnail can now be fetched
+    # The path of a photo whose thumbnail can now be fetched. ``object``, not ``str``: Qt
+    # would drop the undecodable bytes of a name that is not UTF-8 and break the lookup.
+    ready = Signal(object)
 
     def pixmap(self, record: PhotoRecord) -> QPixmap | None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -307,7 +310,7 @@ class PhotoModel(QAbstractListModel):
             return None
         rec = self._records[self._view[index.row()]]
         if role == Qt.ItemDataRole.DisplayRole:
-            return rec.name
+            return printable(rec.name)
         if role == Roles.THUMBNAIL:
             self.thumbnail_requests += 1
             if self._thumbnails is None:
@@ -570,7 +573,7 @@ class PhotoModel(QAbstractListModel):
 
 
 def _tooltip(rec: PhotoRecord) -> str:
-    lines = [rec.path]
+    lines = [printable(rec.path)]
     if rec.error:
         lines.append(f"Could not be read: {rec.error}")
     elif rec.score is not None:

@@ -23,13 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QThread, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from dropletcleaner.core.catalog import Catalog, PhotoRecord, ScanResult
 from dropletcleaner.core.inference import Scorer
 from dropletcleaner.core.model import LoadedModel
 from dropletcleaner.core.progress import CancelToken, Progress
+from dropletcleaner.core.safeio import open_photo
 from dropletcleaner.core.scan import Scanner, ScanSummary
 from dropletcleaner.core.thumbnails import ThumbnailCache
 from dropletcleaner.gui.photo_model import ThumbnailSource
@@ -438,12 +439,25 @@ class _ThumbLoader(ManagedThread):
         if image is None:
             # No cached thumbnail (cache cleared, or never scanned): read the photo itself,
             # letting the JPEG decoder scale down while decoding.
-            image = _read_scaled(path, self._box)
+            image = _read_photo_scaled(path, self._box)
         return image
 
 
-def _read_scaled(path: str, box: QSize) -> QImage | None:
-    reader = QImageReader(path)
+def _read_photo_scaled(path: str, box: QSize) -> QImage | None:
+    """A photo's thumbnail, read the way the scanner reads: never a FIFO or a device, never
+    more than the size limit, and through Python so a name that is not UTF-8 opens."""
+    try:
+        with open_photo(path) as handle:
+            data = QByteArray(handle.read_all())
+    except OSError:
+        return None
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    return _read_scaled(buffer, box)
+
+
+def _read_scaled(source: str | QBuffer, box: QSize) -> QImage | None:
+    reader = QImageReader(source)
     reader.setAutoTransform(True)
     size = reader.size()
     if size.isValid() and (size.width() > box.width() or size.height() > box.height()):

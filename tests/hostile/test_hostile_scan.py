@@ -282,3 +282,28 @@ def test_decode_refuses_what_it_cannot_name(tmp_path) -> None:
             continue
         with pytest.raises((DecodeError, OSError)):
             _run_bounded(lambda p=path: decode_for_scan(p), seconds=20)
+
+
+def test_case3_name_that_is_not_utf8_is_quarantined_and_restored(tmp_path, scorer) -> None:  # type: ignore[no-untyped-def]
+    from dropletcleaner.core import quarantine as q
+
+    folder = _folder(tmp_path)
+    raw = os.path.join(os.fsencode(folder), corpus.LATIN1_NAME)
+    with open(raw, "wb") as out:
+        out.write(corpus.good_jpeg(8))
+    with open(raw[:-4] + b".xmp", "wb") as out:  # its sidecar, same odd name
+        out.write(b"<xmp/>")
+    name = Path(os.fsdecode(raw))
+    with Catalog(tmp_path / "c.db") as cat:
+        _scan(folder, cat, scorer)
+        report = q.quarantine(cat, [name], library_root=folder)
+        assert report.moved == 1 and not report.failed, report.outcomes
+        assert not os.path.exists(raw)
+        row = cat.get(str(name))
+        assert row is not None and row.state == "quarantined"
+        assert [f.original for f in q.quarantined_files(cat)] == [name]
+        back = q.restore(cat, batch_id=report.batch_id)
+        assert back.moved == 1 and not back.failed
+        assert os.path.exists(raw) and os.path.exists(raw[:-4] + b".xmp")
+        row = cat.get(str(name))
+        assert row is not None and row.state == "present"
