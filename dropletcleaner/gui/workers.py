@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import os
+import sqlite3
 import threading
 import time
 import weakref
@@ -27,6 +28,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Q
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from dropletcleaner.core.catalog import Catalog, PhotoRecord, ScanResult
+from dropletcleaner.core.catalog_db import CatalogError, catalog_error
+from dropletcleaner.core.config import default_catalog_path
 from dropletcleaner.core.inference import Scorer
 from dropletcleaner.core.model import LoadedModel
 from dropletcleaner.core.progress import CancelToken, Progress
@@ -216,6 +219,12 @@ class _ScanThread(ManagedThread):
     def run(self) -> None:
         try:
             self._run()
+        except CatalogError as exc:  # already one line: what, which file, what to do
+            self.failed.emit(self, str(exc))
+        except sqlite3.Error as exc:  # the catalog failed mid-scan: a lock, a full disk
+            self.failed.emit(
+                self, str(catalog_error(exc, self._catalog_path or default_catalog_path()))
+            )
         except Exception as exc:  # reported, never swallowed: the GUI shows it
             self.failed.emit(self, f"{type(exc).__name__}: {exc}")
         finally:

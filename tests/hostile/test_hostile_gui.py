@@ -104,3 +104,22 @@ def test_case3_errors_panel_hands_back_the_exact_path(qtbot, tmp_path) -> None: 
     with qtbot.waitSignal(panel.photoActivated, timeout=2_000) as blocker:
         panel._tree.itemActivated.emit(item, 0)
     assert blocker.args == [path]
+
+
+def test_case8_gui_scan_of_a_garbage_catalog_fails_with_one_line(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dropletcleaner.core.thumbnails import ThumbnailCache
+    from dropletcleaner.gui.workers import ModelHandle, ScanController
+
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "a.jpg").write_bytes(corpus.good_jpeg())
+    db = tmp_path / "catalog.sqlite3"
+    garbage = b"\x01garbage" * 512
+    db.write_bytes(garbage)
+    scans = ScanController(db, ThumbnailCache(tmp_path / "thumbs"))
+    with qtbot.waitSignal(scans.failed, timeout=20_000) as blocker:
+        scans.start(str(tmp_path / "photos"), ModelHandle())
+    message = blocker.args[-1]
+    assert str(db) in message and "damaged" in message and "\n" not in message
+    assert "Traceback" not in message and not message.startswith("CatalogError")
+    assert db.read_bytes() == garbage
+    assert scans.shutdown()
