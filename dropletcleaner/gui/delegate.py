@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from dropletcleaner.core.catalog import STATE_QUARANTINED
 from dropletcleaner.gui.photo_model import Roles
+from dropletcleaner.gui.scores import score_text
 
 # The box a thumbnail is fitted into: 4:3 suits most cameras, portraits still read well.
 THUMB_W = 200
@@ -191,7 +192,9 @@ class PhotoDelegate(QStyledItemDelegate):
         badge_font.setBold(True)
         badge_font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
         fm = QFontMetrics(badge_font)
-        text = f"{score * 100:.0f}%"
+        # A number rounded down, not a percentage: "3%" on a clean photo reads as certainty,
+        # and rounding down keeps a score below the threshold from showing its number.
+        text = score_text(score)
         w = fm.horizontalAdvance(text) + 12
         h = fm.height() + 4
         rect = QRectF(photo.right() - w - 6, photo.top() + 6, w, h)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
@@ -64,7 +65,9 @@ from dropletcleaner.gui.notifier import MessageBar, Notifier
 from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, PhotoModel, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow, human_size
 from dropletcleaner.gui.retrain_dialog import RetrainDialog
+from dropletcleaner.gui.scores import threshold_text
 from dropletcleaner.gui.settings import AppSettings
+from dropletcleaner.gui.threshold_info import ThresholdInfo
 from dropletcleaner.gui.workers import (
     ModelBundle,
     ModelHandle,
@@ -325,9 +328,6 @@ class MainWindow(QMainWindow):
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
         self.threshold_slider.setFixedWidth(160)
-        self.threshold_slider.setToolTip(
-            "Photos scoring at or above this droplet confidence are flagged"
-        )
         bar.addWidget(self.threshold_slider)
         self.threshold_label = QLabel()
         self.threshold_label.setMinimumWidth(48)
@@ -340,6 +340,8 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.counts_label.setFont(font)
         bar.addWidget(self.counts_label)
+        self.threshold_info = ThresholdInfo(self.threshold_slider)
+        bar.addWidget(self.threshold_info)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
@@ -365,6 +367,7 @@ class MainWindow(QMainWindow):
 
         self.detail = DetailPanel()
         self.detail.setMinimumWidth(320)
+        self.detail.set_map_source(self._droplet_map_of)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.grid)
@@ -643,8 +646,10 @@ class MainWindow(QMainWindow):
     def _on_model_loaded(self, bundle: ModelBundle) -> None:
         loaded = bundle.loaded
         self.untrained_banner.setVisible(not loaded.trained)
+        self.threshold_info.set_metrics(loaded.card.metrics)
         if self.settings.threshold() is None:
             self._set_slider(loaded.threshold)
+        self._update_counts()
         try:
             self.detail.set_model(loaded)
         except Exception as exc:
@@ -752,6 +757,12 @@ class MainWindow(QMainWindow):
                 self.notifier.error("The catalog cannot be opened", str(exc))
                 return None
         return self._catalog
+
+    def _droplet_map_of(self, record: PhotoRecord) -> np.ndarray | None:
+        """The photo's stored droplet map, for the detail panel (a small point query)."""
+        catalog = self.catalog()
+        reader = getattr(catalog, "droplet_map", None)  # catalogs before the map have none
+        return None if reader is None else reader(record.path)
 
     def selected_paths(self) -> list[str]:
         """What D, C, U and Q act on: the selection, else the photo the panel shows."""
@@ -1024,7 +1035,8 @@ class MainWindow(QMainWindow):
     def _threshold_moved(self, value: int) -> None:
         if not self._slider_by_app:
             self._threshold_chosen = True
-        self.threshold_label.setText(f"{value}%")
+        self.threshold_label.setText(threshold_text(value / 100.0))
+        self.detail.set_threshold(value / 100.0)
         # Counts and badges follow the slider live; the grid re-filters once it settles.
         self.model.set_threshold(value / 100.0, refilter=False)
         self._update_counts()
@@ -1046,6 +1058,7 @@ class MainWindow(QMainWindow):
         for i in range(self.filter_combo.count()):
             kind = Filter(self.filter_combo.itemData(i))
             self.filter_combo.setItemText(i, f"{FILTER_TITLES[kind]} ({c.for_filter(kind):,})")
+        self.threshold_info.update_for(self.threshold(), c.total if self.root is not None else 0)
         for act in self.filter_group.actions():
             kind = Filter(act.data())
             act.setText(f"{FILTER_TITLES[kind]} ({c.for_filter(kind):,})")

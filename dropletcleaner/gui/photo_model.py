@@ -32,6 +32,7 @@ from PySide6.QtGui import QPixmap
 
 from dropletcleaner.core.catalog import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
 from dropletcleaner.core.names import printable
+from dropletcleaner.gui.scores import score_line
 
 # Photos whose score is this close to the threshold (and unlabelled) are "uncertain".
 UNCERTAIN_BAND = 0.10
@@ -335,7 +336,7 @@ class PhotoModel(QAbstractListModel):
         if role == Roles.UNCERTAIN:
             return is_uncertain(rec, self._threshold)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(rec)
+            return _tooltip(rec, self._threshold)
         return None
 
     def flags(self, index: _ModelIndex) -> Qt.ItemFlag:
@@ -572,12 +573,13 @@ class PhotoModel(QAbstractListModel):
             self.dataChanged.emit(idx, idx, [Roles.THUMBNAIL])
 
 
-def _tooltip(rec: PhotoRecord) -> str:
+def _tooltip(rec: PhotoRecord, threshold: float) -> str:
     lines = [printable(rec.path)]
     if rec.error:
         lines.append(f"Could not be read: {rec.error}")
     elif rec.score is not None:
-        lines.append(f"Droplet confidence: {rec.score:.0%}")
+        # A number and what it means here, not a percentage that reads as certainty.
+        lines.append(score_line(rec.score, threshold))
     if rec.label:
         lines.append(f"Your label: {rec.label}")
     if rec.state == STATE_QUARANTINED:

@@ -1,4 +1,7 @@
-"""The detail panel: preview, heat map off the GUI thread, H toggle, methods, errors, shutdown."""
+"""The detail panel's explain maps: off the GUI thread, H toggle, methods, errors, shutdown.
+
+The droplet map, the default overlay, is tested in test_droplet_map_overlay.py.
+"""
 
 from __future__ import annotations
 
@@ -77,8 +80,10 @@ def panel(qtbot, loaded: LoadedModel) -> Iterator[DetailPanel]:  # type: ignore[
 
 
 def show_and_wait(qtbot, panel: DetailPanel, record: PhotoRecord) -> Attribution:  # type: ignore[no-untyped-def]
+    """Show the photo, then ask to explain it with Grad-CAM and wait for the map."""
+    panel.show_photo(record)
     with qtbot.waitSignal(panel.attributionReady, timeout=TIMEOUT_MS) as blocker:
-        panel.show_photo(record)
+        panel.set_method("gradcam")
     qtbot.waitUntil(lambda: panel.canvas.has_photo, timeout=TIMEOUT_MS)
     result = blocker.args[0]
     assert isinstance(result, Attribution)
@@ -106,7 +111,7 @@ def test_overlay_computed_for_one_image(qtbot, panel: DetailPanel, photo: Path) 
     assert not panel.busy and not panel.canvas.spinner.spinning
     assert "Grad-CAM" in panel.heat_status.text()
     # The record's facts are on show; the path is selectable text.
-    assert "0.73" in panel.score_label.text() and "flagged" in panel.score_label.text()
+    assert panel.score_label.text() == "Droplet score 0.73 · flagged (threshold 0.50)"
     assert "2024-06-01 10:20:30" in panel.date_label.text()
     assert panel.path_field.text() == str(photo) and panel.path_field.isReadOnly()
     assert not panel.error_label.isVisible()
@@ -147,9 +152,9 @@ def test_switching_method_recomputes_then_reuses_memory(
         return real(model, pixels, method, cancel=cancel)
 
     monkeypatch.setattr(attribution, "explain", counting)
-    assert [panel.method_combo.itemData(i) for i in range(panel.method_combo.count())] == list(
-        METHODS
-    )
+    combo = panel.method_combo
+    offered = [combo.itemData(i) for i in range(combo.count()) if combo.itemData(i)]
+    assert offered == ["map", *METHODS]
     gradcam = show_and_wait(qtbot, panel, make_record(photo))
 
     with qtbot.waitSignal(panel.attributionReady, timeout=TIMEOUT_MS) as blocker:
@@ -181,7 +186,7 @@ def test_results_for_a_photo_no_longer_shown_are_ignored(
     # A late result for the first photo (as a slow worker would deliver it) is not drawn.
     late_key = (first.path, first.fingerprint, "gui-test", "gradcam")
     late = Attribution(np.ones((224, 224), np.float32), 0.9, "gradcam", "gui-test", "late")
-    panel._bridge.attributionDone.emit(late_key, late)
+    panel.explainer.ready.emit(late_key, late)
     qtbot.wait(50)
     assert panel.attribution is second_result
     assert drawn == [second_result]
@@ -198,8 +203,9 @@ def test_unreadable_photos_show_their_error(qtbot, panel: DetailPanel, tmp_path:
     assert "Not scored" in panel.score_label.text()
 
     # The catalog thought it fine, but the file has since been damaged.
+    panel.show_photo(make_record(broken, fingerprint="stale-fingerprint"))
     with qtbot.waitSignal(panel.attributionFailed, timeout=TIMEOUT_MS):
-        panel.show_photo(make_record(broken, fingerprint="stale-fingerprint"))
+        panel.set_method("gradcam")
     qtbot.waitUntil(lambda: "not a recognised image format" in panel.error_label.text())
     assert panel.error_label.isVisible() and not panel.canvas.has_photo
     assert not panel.busy
@@ -245,8 +251,8 @@ def test_opacity_slider_and_theme_colours(qtbot, panel: DetailPanel, photo: Path
 def test_shutdown_mid_computation_leaves_no_thread(qtbot, panel: DetailPanel, photo: Path) -> None:  # type: ignore[no-untyped-def]
     drawn: list[Attribution] = []
     panel.attributionReady.connect(drawn.append)
-    panel.set_method("occlusion")
     panel.show_photo(make_record(photo))
+    panel.set_method("occlusion")
     assert panel.busy and panel.canvas.spinner.spinning
     qtbot.waitUntil(lambda: panel.active_workers() > 0, timeout=TIMEOUT_MS)
 
@@ -269,10 +275,11 @@ def test_returning_to_a_photo_is_served_from_memory(
 
     previews: list[str] = []
     panel.previewReady.connect(previews.append)
+    panel.show_photo(first)
+    assert previews == [first.path]  # ready before control returned to the event loop
+    assert panel.method == "map"  # an explanation does not follow the user to a new photo
     with qtbot.waitSignal(panel.attributionReady, timeout=1000) as blocker:
-        panel.show_photo(first)
-        # Both were ready before control returned to the event loop.
-        assert previews == [first.path]
+        panel.set_method("gradcam")
         assert panel.canvas.heat_drawn and not panel.busy
     assert blocker.args[0] is first_result
     assert panel.active_workers() == 0

@@ -173,7 +173,9 @@ def test_roles_expose_the_record() -> None:
     assert idx.data(Roles.SCORE) == pytest.approx(0.95)
     assert idx.data(Roles.FLAGGED) is True
     assert idx.data(Qt.ItemDataRole.DisplayRole) == "a.jpg"
-    assert "95%" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    # The score as a number, with what it means at the threshold: no percentage.
+    tip = idx.data(Qt.ItemDataRole.ToolTipRole)
+    assert "Droplet score 0.95 · flagged (threshold 0.50)" in tip and "%" not in tip
     assert model.roleNames()[int(Roles.SCORE)] == b"score"
 
 

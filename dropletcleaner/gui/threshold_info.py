@@ -1,0 +1,55 @@
+"""What the threshold means, in the user's own numbers, beside the threshold slider.
+
+The model card may record how often real clean photos score above each threshold (its
+false-positive-rate curve). From it the toolbar says "≈ 6 false alarms expected in your
+1,200 photos", and the slider's tooltip "at 0.93, about 1 in 200 clean photos is flagged".
+A card without the curve adds nothing: the app does not guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QSlider, QWidget
+
+from dropletcleaner.core.flag_rates import describe_threshold, expected_false_alarms
+
+SLIDER_TIP = "Photos scoring at or above this droplet score are flagged"
+
+
+class ThresholdInfo(QLabel):
+    """A dim label for the expected false alarms; also words the slider's tooltip."""
+
+    def __init__(self, slider: QSlider, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._slider = slider
+        self._metrics: Mapping[str, Any] = {}
+        pal = self.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.PlaceholderText))
+        self.setPalette(pal)
+        slider.setToolTip(SLIDER_TIP)
+        self.hide()
+
+    def set_metrics(self, metrics: Mapping[str, Any] | None) -> None:
+        """The active model card's metrics (``None`` or empty while no model is loaded)."""
+        self._metrics = metrics or {}
+
+    def update_for(self, threshold: float, photos: int) -> None:
+        """Re-word for this threshold and this many photos in the folder."""
+        meaning = describe_threshold(self._metrics, threshold)
+        self._slider.setToolTip(
+            SLIDER_TIP
+            if meaning is None
+            else f"{SLIDER_TIP}: {meaning}, as measured on real clean photos the model never saw"
+        )
+        expected = expected_false_alarms(self._metrics, threshold, photos) if photos else None
+        self.setText(f"  {expected}" if expected else "")
+        self.setToolTip(
+            ""
+            if meaning is None
+            else f"Among photos without water on the lens, {meaning.split(', ', 1)[1]}. "
+            "Real drops are not counted here."
+        )
+        self.setVisible(bool(expected))
