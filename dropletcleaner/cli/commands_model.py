@@ -8,7 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from dropletcleaner.cli.argtypes import add_data_option, non_negative_int, positive_int
+from dropletcleaner.cli.argtypes import (
+    add_data_option,
+    float_between,
+    non_negative_int,
+    positive_int,
+)
 from dropletcleaner.cli.common import load_model_announced, threshold_value
 from dropletcleaner.cli.helptext import add_command, plural
 from dropletcleaner.cli.progressbar import drive
@@ -21,10 +26,13 @@ def register(sub: Any) -> None:
         sub,
         "evaluate",
         help="measure the model on a folder with droplet/ and clean/ sub-folders",
-        description="Score every photo of FOLDER/droplet and FOLDER/clean and print accuracy, "
-        "precision, recall, F1, AUROC, the confusion matrix and the worst mistakes.",
+        description="Score every photo of FOLDER/droplet and FOLDER/clean (and of every --clean "
+        "folder) and print accuracy, precision, recall, F1, AUROC, the confusion matrix, the "
+        "recall at 1 %% and 0.5 %% false-positive rates, the precision in a library where "
+        "--prevalence of the photos are wet, and the worst mistakes.",
         examples=(
             "dropletcleaner evaluate ~/testset",
+            "dropletcleaner evaluate ~/testset --clean ~/more-clean --clean ~/indoor",
             "dropletcleaner evaluate ~/testset --threshold 0.8 --worst 10 --json results.json",
         ),
     )
@@ -33,6 +41,21 @@ def register(sub: Any) -> None:
         type=Path,
         metavar="FOLDER",
         help="folder with droplet/ and clean/ sub-folders of photos",
+    )
+    e.add_argument(
+        "--clean",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="another folder of clean photos to count as negatives (repeatable; default: none)",
+    )
+    e.add_argument(
+        "--prevalence",
+        type=float_between(0.0001, 0.5),
+        default=0.01,
+        metavar="P",
+        help="share of wet photos in a real library, for the precision figure (default: 0.01)",
     )
     e.add_argument(
         "--json",
@@ -120,7 +143,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
     except DeviceError as exc:
         raise UsageError(str(exc)) from exc
     try:
-        report = drive(evaluate_folder(args.folder, scorer, args.threshold, worst=args.worst))
+        job = evaluate_folder(
+            args.folder,
+            scorer,
+            args.threshold,
+            worst=args.worst,
+            extra_clean=args.clean,
+            prevalence=args.prevalence,
+        )
+        report = drive(job)
     except EvaluationError as exc:
         raise UsageError(str(exc)) from exc
     m = report.metrics
@@ -132,7 +163,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print(f"  recall     {m.recall:.3f}")
     print(f"  F1         {m.f1:.3f}")
     print(f"  AUROC      {m.auroc:.3f}")
-    print(f"  FPR        {m.fpr:.3f}")
+    print(f"  FPR        {m.fpr:.4f}")
+    for rate, recall in report.recall_at_fpr.items():
+        print(f"  recall at {float(rate):.1%} FPR  {recall:.3f}")
+    print(
+        f"  precision at {report.prevalence:.1%} prevalence  {report.precision_at_prevalence:.3f}"
+        "  (in a library where that share of photos is wet)"
+    )
     print("  confusion matrix (rows: true, columns: predicted)")
     print("               clean  droplet")
     print(f"    clean    {m.tn:6d}  {m.fp:7d}")

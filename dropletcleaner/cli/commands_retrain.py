@@ -216,8 +216,9 @@ def format_comparison(result: RetrainResult) -> str:
         ("recall", old.metrics.recall, new.metrics.recall),
         ("AUROC", old.metrics.auroc, new.metrics.auroc),
     ]
-    if old.replay_accuracy is not None and new.replay_accuracy is not None:
-        rows.append(("base examples", old.replay_accuracy, new.replay_accuracy))
+    if old.replay is not None and new.replay is not None:
+        rows.append(("base recall", old.replay.recall, new.replay.recall))
+        rows.append(("base FPR", old.replay.fpr, new.replay.fpr))
     left = f"current ({result.base_version})"
     right = f"new ({result.version})"
     width = max(len(left), 10)

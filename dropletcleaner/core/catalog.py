@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS photos (
     score REAL,
     model_version TEXT,
     embedding BLOB,
+    droplet_map BLOB,
     label TEXT CHECK (label IN ('droplet', 'clean')),
     labelled_at REAL,
     state TEXT NOT NULL DEFAULT 'present',
@@ -102,6 +103,8 @@ class ScanResult:
     score: float | None = None
     model_version: str | None = None
     embedding: np.ndarray | None = None
+    # Droplet map: water coverage per cell of the model's grid, 0-255, square (see maps.py).
+    droplet_map: np.ndarray | None = None
     error: str | None = None
 
 
@@ -134,8 +137,15 @@ class Catalog:
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(_SCHEMA)
+        self._add_missing_columns()
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
+
+    def _add_missing_columns(self) -> None:
+        """Catalogs made before the droplet map get its column (NULL until re-scanned)."""
+        have = {row[1] for row in self._conn.execute("PRAGMA table_info(photos)")}
+        if "droplet_map" not in have:
+            self._conn.execute("ALTER TABLE photos ADD COLUMN droplet_map BLOB")
 
     # -- plumbing -----------------------------------------------------------------------
     @property
@@ -199,12 +209,13 @@ class Catalog:
             for r in results:
                 p = Path(r.path)
                 emb = None if r.embedding is None else _pack_embedding(r.embedding)
+                grid = None if r.droplet_map is None else _pack_map(r.droplet_map)
                 conn.execute(
                     """
                     INSERT INTO photos (path, folder, name, size, mtime_ns, fingerprint, width,
-                        height, taken_at, score, model_version, embedding, state, error,
-                        scanned_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)
+                        height, taken_at, score, model_version, embedding, droplet_map, state,
+                        error, scanned_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)
                     ON CONFLICT(path) DO UPDATE SET
                         label = CASE WHEN photos.fingerprint IS excluded.fingerprint
                                      THEN photos.label ELSE NULL END,
@@ -214,6 +225,7 @@ class Catalog:
                         height = excluded.height, taken_at = excluded.taken_at,
                         score = excluded.score,
                         model_version = excluded.model_version, embedding = excluded.embedding,
+                        droplet_map = excluded.droplet_map,
                         state = 'present', error = excluded.error,
                         scanned_at = excluded.scanned_at
                     """,
@@ -230,6 +242,7 @@ class Catalog:
                         r.score,
                         r.model_version,
                         emb,
+                        grid,
                         r.error,
                         now,
                     ),
@@ -258,6 +271,13 @@ class Catalog:
             f"SELECT {_PHOTO_COLUMNS} FROM photos WHERE path = ?", (path,)
         ).fetchone()
         return None if row is None else PhotoRecord(*row)
+
+    def droplet_map(self, path: str) -> np.ndarray | None:
+        """The photo's stored droplet map (uint8, square), or ``None`` if it has none."""
+        row = self._conn.execute(
+            "SELECT droplet_map FROM photos WHERE path = ?", (path,)
+        ).fetchone()
+        return None if row is None or row[0] is None else _unpack_map(row[0])
 
     def get_by_id(self, photo_id: int) -> PhotoRecord | None:
         row = self._conn.execute(
@@ -360,6 +380,19 @@ class Catalog:
     # -- file moves (quarantine) ---------------------------------------------------------
     def set_state(self, path: str, state: str) -> None:
         self._conn.execute("UPDATE photos SET state = ? WHERE path = ?", (state, path))
+
+
+def _pack_map(grid: np.ndarray) -> bytes:
+    if grid.ndim != 2 or grid.shape[0] != grid.shape[1]:
+        raise ValueError(f"a droplet map is a square grid, got {grid.shape}")
+    return np.ascontiguousarray(grid, dtype=np.uint8).tobytes()
+
+
+def _unpack_map(blob: bytes) -> np.ndarray | None:
+    side = math.isqrt(len(blob))
+    if side == 0 or side * side != len(blob):
+        return None  # not a map this version wrote: treat as absent
+    return np.frombuffer(blob, dtype=np.uint8).reshape(side, side)
 
 
 def _pack_embedding(vector: np.ndarray) -> bytes:

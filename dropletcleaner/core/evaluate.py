@@ -1,8 +1,11 @@
 """Evaluate the droplet model on a labelled folder (``droplet/`` and ``clean/`` sub-folders).
 
 Photos are decoded exactly as a scan decodes them, so the figures describe what users get.
-Also builds hard-negative sets: held-out clean photos degraded by blur, darkness, fog and
-compression, which must stay below the threshold.
+Besides the figures at the threshold it gives what decides whether flags can be trusted in a
+real library, where few photos are wet: the recall at fixed false-positive rates (1 %,
+0.5 %) and the precision at a stated prevalence of wet photos. Clean photos may come from
+several folders. Also builds hard-negative sets: held-out clean photos degraded by blur,
+darkness, fog and compression, which must stay below the threshold.
 """
 
 from __future__ import annotations
@@ -25,11 +28,33 @@ class EvaluationError(ValueError):
     """The folder does not have the expected layout."""
 
 
+FIXED_FPRS = (0.01, 0.005)
+
+
+def recall_at_fpr(labels: np.ndarray, scores: np.ndarray, fpr: float) -> float:
+    """Share of droplet photos scoring above all but ``fpr`` of the clean ones."""
+    negatives = np.sort(scores[labels == 0])
+    positives = scores[labels == 1]
+    if len(negatives) == 0 or len(positives) == 0:
+        return float("nan")
+    cut = negatives[min(len(negatives) - 1, int(np.floor(len(negatives) * (1.0 - fpr))))]
+    return float((positives > cut).mean())
+
+
+def precision_at_prevalence(recall: float, fpr: float, prevalence: float) -> float:
+    """Precision in a library where ``prevalence`` of the photos are wet (Bayes' rule)."""
+    hits = recall * prevalence
+    alarms = fpr * (1.0 - prevalence)
+    return float(hits / (hits + alarms)) if hits + alarms > 0 else float("nan")
+
+
 @dataclass
 class EvalReport:
     folder: str
     model_version: str
     metrics: BinaryMetrics
+    prevalence: float = 0.01
+    recall_at_fpr: dict[str, float] = field(default_factory=dict)
     worst_false_positives: list[tuple[str, float]] = field(default_factory=list)
     worst_false_negatives: list[tuple[str, float]] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)
@@ -40,6 +65,9 @@ class EvalReport:
             "folder": self.folder,
             "model_version": self.model_version,
             "metrics": self.metrics.as_dict(),
+            "recall_at_fpr": self.recall_at_fpr,
+            "prevalence": self.prevalence,
+            "precision_at_prevalence": self.precision_at_prevalence,
             "confusion_matrix": {
                 "rows_true_cols_predicted": ["clean", "droplet"],
                 "matrix": [[self.metrics.tn, self.metrics.fp], [self.metrics.fn, self.metrics.tp]],
@@ -54,15 +82,27 @@ class EvalReport:
             "scores": self.scores,
         }
 
+    @property
+    def precision_at_prevalence(self) -> float:
+        m = self.metrics
+        return precision_at_prevalence(m.recall, m.fpr, self.prevalence)
 
-def labelled_files(folder: Path) -> list[tuple[str, int]]:
-    """``(path, label)`` for every image under ``droplet/`` (1) and ``clean/`` (0)."""
+
+def labelled_files(folder: Path, extra_clean: Sequence[Path] = ()) -> list[tuple[str, int]]:
+    """``(path, label)`` for every image under ``droplet/`` (1) and ``clean/`` (0).
+
+    Photos under each of ``extra_clean`` count as clean too.
+    """
     pairs: list[tuple[str, int]] = []
     for name, label in (("droplet", 1), ("clean", 0)):
         sub = folder / name
         if not sub.is_dir():
             raise EvaluationError(f"{folder} has no '{name}/' sub-folder")
         pairs.extend((f.path, label) for f in walk_images(sub) if isinstance(f, FoundFile))
+    for extra in extra_clean:
+        if not extra.is_dir():
+            raise EvaluationError(f"clean folder does not exist: {extra}")
+        pairs.extend((f.path, 0) for f in walk_images(extra) if isinstance(f, FoundFile))
     return pairs
 
 
@@ -74,10 +114,12 @@ def evaluate_folder(
     worst: int = 5,
     cancel: CancelToken | None = None,
     batch_size: int = 32,
+    extra_clean: Sequence[Path] = (),
+    prevalence: float = 0.01,
 ) -> Generator[Progress, None, EvalReport]:
     """Score every labelled photo; the generator's return value is the :class:`EvalReport`."""
     cancel = cancel or CancelToken()
-    pairs = labelled_files(folder)
+    pairs = labelled_files(folder, extra_clean)
     if not pairs:
         raise EvaluationError(f"no images in {folder}/droplet or {folder}/clean")
     paths: list[str] = []
@@ -117,6 +159,8 @@ def evaluate_folder(
         folder=str(folder),
         model_version=scorer.version,
         metrics=binary_metrics(y, sc, thr),
+        prevalence=prevalence,
+        recall_at_fpr={f"{r:g}": recall_at_fpr(y, sc, r) for r in FIXED_FPRS},
         worst_false_positives=fp[:worst],
         worst_false_negatives=fn[:worst],
         unreadable=unreadable,
@@ -165,4 +209,6 @@ __all__ = [
     "evaluate_folder",
     "held_out_photos",
     "make_hard_negative_set",
+    "precision_at_prevalence",
+    "recall_at_fpr",
 ]

@@ -5,7 +5,8 @@ once to ONNX and run with onnxruntime, measured fastest here (see
 ``benchmarks/scan_throughput.py``); if onnxruntime is unavailable the TorchScript
 backend (``torch.jit.trace`` + ``optimize_for_inference``) is used, and the chosen
 backend is always reported. The small head runs in torch on the pooled embedding, so a
-retrained head never needs a new export.
+retrained head never needs a new export. One pass gives both the pooled embedding and the
+droplet map (per-cell logits). Input size, mean and std come from the model card.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -43,12 +45,17 @@ def resolve_device(name: str = "auto") -> torch.device:
     return torch.device(name)
 
 
-def normalize_batch(pixels: np.ndarray, cfg: PreprocessConfig = PREPROCESS) -> np.ndarray:
-    """uint8 ``[B, H, W, 3]`` -> normalised float32 ``[B, 3, H, W]``."""
+def normalize_batch(
+    pixels: np.ndarray,
+    cfg: PreprocessConfig = PREPROCESS,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+) -> np.ndarray:
+    """uint8 ``[B, H, W, 3]`` -> normalised float32 ``[B, 3, H, W]`` (``mean``/``std`` 0-1)."""
     x = pixels.astype(np.float32).transpose(0, 3, 1, 2)
-    mean = np.asarray(cfg.mean, dtype=np.float32).reshape(1, 3, 1, 1) * 255.0
-    std = np.asarray(cfg.std, dtype=np.float32).reshape(1, 3, 1, 1) * 255.0
-    return np.ascontiguousarray((x - mean) / std)
+    m = np.asarray(cfg.mean if mean is None else mean, dtype=np.float32).reshape(1, 3, 1, 1)
+    s = np.asarray(cfg.std if std is None else std, dtype=np.float32).reshape(1, 3, 1, 1)
+    return np.ascontiguousarray((x - m * 255.0) / (s * 255.0))
 
 
 def to_model_tensor(pixels: np.ndarray, cfg: PreprocessConfig = PREPROCESS) -> torch.Tensor:
@@ -56,16 +63,18 @@ def to_model_tensor(pixels: np.ndarray, cfg: PreprocessConfig = PREPROCESS) -> t
 
 
 class _Embedder(Protocol):
-    def __call__(self, x: np.ndarray) -> np.ndarray: ...
+    def __call__(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 class _EmbedModule(torch.nn.Module):
+    """Pixels to ``(pooled embedding, droplet-map logits)``: what every backend runs."""
+
     def __init__(self, model: DropletNet) -> None:
         super().__init__()
         self.model = model
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.model.embed(x)
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.model.embed_with_map(x)
 
 
 class Scorer:
@@ -85,6 +94,9 @@ class Scorer:
         self.model = loaded.model.eval()
         self._head_model = self.model  # head + temperature stay in torch on the CPU
         self.threads = threads
+        card = loaded.card
+        self.input_size = int(card.input_size)
+        self._mean, self._std = tuple(card.mean), tuple(card.std)
         self.backend_name, self._embed = self._build_backend(backend)
 
     @property
@@ -98,6 +110,11 @@ class Scorer:
     @property
     def trained(self) -> bool:
         return self.loaded.trained
+
+    @property
+    def has_map(self) -> bool:
+        """Whether the model predicts a droplet map (rather than only a photo score)."""
+        return self.model.has_map
 
     # -- backends ------------------------------------------------------------------------
     def _build_backend(self, backend: str) -> tuple[str, _Embedder]:
@@ -118,18 +135,19 @@ class Scorer:
         module = _EmbedModule(self.model).to(self.device).half().eval()
         module = module.to(memory_format=torch.channels_last)
 
-        def run(x: np.ndarray) -> np.ndarray:
+        def run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             t = torch.from_numpy(x).to(self.device, non_blocking=True).half()
             with torch.inference_mode():
-                out = module(t.contiguous(memory_format=torch.channels_last))
-            return out.float().cpu().numpy()
+                emb, cells = module(t.contiguous(memory_format=torch.channels_last))
+            return emb.float().cpu().numpy(), cells.float().cpu().numpy()
 
         return run
 
     def _onnx_path(self) -> Path:
         key = self.loaded.card.sha256[:16] or self.loaded.version
-        size = PREPROCESS.input_size
-        return cache_dir() / "onnx" / f"embed-{key}-{size}px-torch{torch.__version__}.onnx"
+        size = self.input_size
+        # "map" in the name: exports from before the droplet map had one output only.
+        return cache_dir() / "onnx" / f"embed-map-{key}-{size}px-torch{torch.__version__}.onnx"
 
     def _onnx_embedder(self) -> _Embedder:
         import onnxruntime as ort
@@ -137,7 +155,7 @@ class Scorer:
         path = self._onnx_path()
         if not path.is_file():
             buf = io.BytesIO()
-            dummy = torch.zeros(2, 3, PREPROCESS.input_size, PREPROCESS.input_size)
+            dummy = torch.zeros(2, 3, self.input_size, self.input_size)
             with warnings.catch_warnings():
                 # The TorchScript exporter is deprecated but exact for this static graph.
                 warnings.simplefilter("ignore", DeprecationWarning)
@@ -146,8 +164,12 @@ class Scorer:
                     (dummy,),
                     buf,  # type: ignore[arg-type]
                     input_names=["pixels"],
-                    output_names=["embedding"],
-                    dynamic_axes={"pixels": {0: "batch"}, "embedding": {0: "batch"}},
+                    output_names=["embedding", "droplet_map"],
+                    dynamic_axes={
+                        "pixels": {0: "batch"},
+                        "embedding": {0: "batch"},
+                        "droplet_map": {0: "batch"},
+                    },
                     opset_version=17,
                     dynamo=False,
                 )
@@ -163,38 +185,49 @@ class Scorer:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
-        def run(x: np.ndarray) -> np.ndarray:
-            return np.asarray(session.run(None, {"pixels": x})[0], dtype=np.float32)
+        def run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            emb, cells = session.run(None, {"pixels": x})
+            return np.asarray(emb, dtype=np.float32), np.asarray(cells, dtype=np.float32)
 
         return run
 
     def _torchscript_embedder(self) -> _Embedder:
         if self.threads:
             torch.set_num_threads(self.threads)
-        dummy = torch.zeros(2, 3, PREPROCESS.input_size, PREPROCESS.input_size)
+        dummy = torch.zeros(2, 3, self.input_size, self.input_size)
         with torch.inference_mode():
             traced = torch.jit.trace(_EmbedModule(self.model).eval(), dummy)
             frozen = torch.jit.optimize_for_inference(traced)
 
-        def run(x: np.ndarray) -> np.ndarray:
+        def run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             with torch.inference_mode():
-                return frozen(torch.from_numpy(x)).numpy()
+                emb, cells = frozen(torch.from_numpy(x))
+            return emb.numpy(), cells.numpy()
 
         return run
 
     def _eager_embedder(self) -> _Embedder:
         module = _EmbedModule(self.model).eval()
 
-        def run(x: np.ndarray) -> np.ndarray:
+        def run(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             with torch.inference_mode():
-                return module(torch.from_numpy(x)).numpy()
+                emb, cells = module(torch.from_numpy(x))
+            return emb.numpy(), cells.numpy()
 
         return run
 
     # -- scoring -------------------------------------------------------------------------
+    def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """uint8 ``[B, H, W, 3]`` -> ``(embeddings [B, 1280], droplet-map logits [B, h, w])``.
+
+        For a model without a map head the map is its class-activation map.
+        """
+        x = normalize_batch(pixels, mean=self._mean, std=self._std)
+        return self._embed(x)
+
     def embed(self, pixels: np.ndarray) -> np.ndarray:
         """uint8 ``[B, H, W, 3]`` -> float32 embeddings ``[B, 1280]``."""
-        return self._embed(normalize_batch(pixels))
+        return self.embed_and_map(pixels)[0]
 
     def scores_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
         """Calibrated P(droplet) for float embeddings ``[B, 1280]``."""

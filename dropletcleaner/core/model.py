@@ -1,8 +1,15 @@
-"""The droplet classifier: an EfficientNet-Lite0 backbone with a two-class droplet head.
+"""The droplet classifier: an EfficientNet-Lite0 backbone, a droplet map and a two-class head.
 
 It follows timm's interface: ``forward_features`` gives the last feature map,
 ``forward_head(x, pre_logits=True)`` the pooled embedding stored in the catalog, and
 ``forward_head(x)`` the logits. ``predict_proba`` applies the calibration temperature.
+
+A *map* model (droplet-v4 on) adds a 1x1 convolution that predicts, for every cell of the
+feature grid (stride 32), whether water on the lens covers it. Water on a lens is local, so
+the photo's embedding pools the feature map guided by that droplet map: a mix of the frame's
+mean and the mean of the cells the map marks wettest (:class:`Scoring`). A single hot cell
+cannot flag a photo alone, as the largest cell would. The head is linear on the pooled
+embedding, so fast retraining on stored embeddings keeps working unchanged.
 Weights ship as float16 safetensors with a JSON card; loading verifies the checksum.
 """
 
@@ -35,23 +42,91 @@ class ModelLoadError(RuntimeError):
     """A model file is missing, corrupt, or does not match its card."""
 
 
-class DropletNet(nn.Module):
-    """EfficientNet-Lite0 features, global pooling, dropout and a 2-way (clean, droplet) head."""
+@dataclass(frozen=True)
+class Scoring:
+    """How a feature map becomes the photo's embedding; read from the model card.
 
-    def __init__(self, dropout: float = 0.2) -> None:
+    ``pooling`` is ``"mean"`` (global average, droplet-v3 and before) or ``"map"``: a mix of
+    the frame mean (weight ``mix``) and the mean of the ``top_fraction`` of cells that the
+    droplet map scores highest.
+    """
+
+    pooling: str = "mean"
+    top_fraction: float = 0.1
+    mix: float = 0.5
+
+    @classmethod
+    def from_card(cls, data: dict[str, Any]) -> Scoring:
+        pooling = data.get("pooling", "mean")
+        if pooling not in ("mean", "map"):
+            raise ModelLoadError(f"unknown pooling {pooling!r} in the model card")
+        top, mix = float(data.get("top_fraction", 0.1)), float(data.get("mix", 0.5))
+        if not (0.0 < top <= 1.0 and 0.0 <= mix <= 1.0):
+            raise ModelLoadError(f"scoring settings out of range in the model card: {data}")
+        return cls(pooling=pooling, top_fraction=top, mix=mix)
+
+    def to_card(self) -> dict[str, Any]:
+        return {"pooling": self.pooling, "top_fraction": self.top_fraction, "mix": self.mix}
+
+
+def map_pool(features: torch.Tensor, cell_logits: torch.Tensor, scoring: Scoring) -> torch.Tensor:
+    """Pool ``[B, C, H, W]`` features into ``[B, C]``, guided by ``[B, H, W]`` map logits."""
+    flat = features.flatten(2)  # [B, C, N]
+    mean = flat.mean(dim=2)
+    if scoring.pooling == "mean":
+        return mean
+    k = max(1, round(scoring.top_fraction * flat.shape[2]))
+    idx = cell_logits.flatten(1).topk(k, dim=1).indices  # [B, k]
+    top = flat.gather(2, idx.unsqueeze(1).expand(-1, flat.shape[1], -1)).mean(dim=2)
+    return scoring.mix * mean + (1.0 - scoring.mix) * top
+
+
+class DropletNet(nn.Module):
+    """EfficientNet-Lite0 features, (map-guided) pooling, dropout and a 2-way head.
+
+    With ``scoring.pooling == "map"`` the model also has ``map_head``, a 1x1 convolution
+    giving a droplet logit per feature cell.
+    """
+
+    def __init__(self, dropout: float = 0.2, scoring: Scoring | None = None) -> None:
         super().__init__()
         self.backbone = cast(EfficientNet, timm.create_model(ARCHITECTURE, num_classes=0))
         self.num_features = EMBEDDING_DIM
+        self.scoring = scoring or Scoring()
+        self.map_head: nn.Conv2d | None = (
+            nn.Conv2d(EMBEDDING_DIM, 1, 1) if self.scoring.pooling == "map" else None
+        )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(EMBEDDING_DIM, 2)
         # Temperature scaling calibrates probabilities; fitted on validation data.
         self.register_buffer("temperature", torch.ones(()))
 
+    @property
+    def has_map(self) -> bool:
+        return self.map_head is not None
+
     def forward_features(self, x: torch.Tensor) -> torch.Tensor:
         return self.backbone.forward_features(x)
 
+    def droplet_map(self, features: torch.Tensor) -> torch.Tensor:
+        """``[B, H, W]`` droplet logits per cell: the head's view where there is no map head."""
+        if self.map_head is not None:
+            return self.map_head(features)[:, 0]
+        # Class-activation map of the linear head: per-cell droplet-minus-clean logit.
+        w = self.head.weight[1] - self.head.weight[0]
+        b = self.head.bias[1] - self.head.bias[0]
+        return torch.einsum("bchw,c->bhw", features, w) + b
+
+    def pool_with_map(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(pooled embedding [B, C], map logits [B, H, W])`` from a feature map."""
+        cells = self.droplet_map(features)
+        return map_pool(features, cells, self.scoring), cells
+
     def forward_head(self, x: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
-        x = self.backbone.forward_head(x, pre_logits=True)
+        if self.map_head is None:
+            x = self.backbone.forward_head(x, pre_logits=True)
+        else:
+            x = self.pool_with_map(x)[0]
         if pre_logits:
             return x
         return self.head(self.dropout(x))
@@ -87,6 +162,10 @@ class DropletNet(nn.Module):
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Pooled 1280-d embedding (what the catalog stores and fast retraining reuses)."""
         return self.forward_head(self.forward_features(x), pre_logits=True)
+
+    def embed_with_map(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(pooled embedding, droplet-map logits)`` from one pass over the pixels."""
+        return self.pool_with_map(self.forward_features(x))
 
     def logits_from_embedding(self, emb: torch.Tensor) -> torch.Tensor:
         return self.head(emb)
@@ -145,6 +224,8 @@ class ModelCard:
     std: list[float] = field(default_factory=lambda: list(PREPROCESS.std))
     threshold: float = 0.5
     temperature: float = 1.0
+    # Pooling of the feature map (see :class:`Scoring`); empty for global-mean models.
+    scoring: dict[str, Any] = field(default_factory=dict)
     sha256: str = ""
     trained: bool = True
     parent: str | None = None
@@ -213,8 +294,13 @@ def load_model(weights_path: Path) -> LoadedModel:
     if card.architecture != ARCHITECTURE:
         raise ModelLoadError(f"unsupported architecture {card.architecture!r}")
     state = {k: v.float() for k, v in load_file(str(weights_path)).items()}
-    model = DropletNet()
-    model.load_state_dict(state, strict=True)
+    model = DropletNet(scoring=Scoring.from_card(card.scoring))
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise ModelLoadError(
+            f"{weights_path.name} does not hold the tensors its card names"
+        ) from exc
     model.eval()
     return LoadedModel(model=model, card=card)
 

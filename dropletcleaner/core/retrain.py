@@ -88,7 +88,8 @@ USER_SHARE = 0.5  # share of the loss carried by the user's labels when a replay
 REPLAY_CALIBRATION_FRACTION = 0.2  # replay examples kept out of every head, for calibration
 REPLAY_SPLIT_SEED = 1234  # fixed, so later retrains keep the same examples out
 DEFAULT_TARGET_FPR = 0.02
-REPLAY_TOLERANCE = 0.02  # largest drop in replay accuracy still "not forgetting"
+REPLAY_TOLERANCE = 0.02  # largest drop in recall on base wet examples still "not forgetting"
+REPLAY_FPR_TOLERANCE = 0.01  # largest rise in false alarms on base clean examples
 AUROC_TOLERANCE = 0.005  # ranking noise allowed even on many labels
 DEEP_EPOCHS = 3
 DEEP_SPLIT_BLOCK = 6  # EfficientNet-Lite0 has blocks 0..6: fine-tune the last one
@@ -179,9 +180,17 @@ def find_replay(model: LoadedModel) -> ReplaySet | None:
 
 # -- which stored embeddings a model can read ---------------------------------------------------
 def backbone_digest(model: DropletNet) -> str:
-    """Identity of the backbone weights (with the input size, see :func:`embedding_key`)."""
+    """Identity of what makes the embedding: the backbone, and the map head that guides pooling.
+
+    With the input size (see :func:`embedding_key`) it decides whether two models'
+    embeddings are interchangeable.
+    """
     h = hashlib.sha256()
-    for name, tensor in model.backbone.state_dict().items():
+    state = dict(model.backbone.state_dict())
+    if model.map_head is not None:
+        state.update({f"map_head.{k}": v for k, v in model.map_head.state_dict().items()})
+        h.update(repr(sorted(model.scoring.to_card().items())).encode())
+    for name, tensor in state.items():
         h.update(name.encode())
         h.update(tensor.detach().to(torch.float16).contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
@@ -333,10 +342,24 @@ class Evaluation:
     """One model's figures on the held-out labels, and on held-back base examples."""
 
     metrics: BinaryMetrics
-    replay_accuracy: float | None = None
+    # On the held-back base examples: what users notice of forgetting, missed water and
+    # false alarms, rather than raw accuracy on a mostly synthetic set.
+    replay: BinaryMetrics | None = None
+
+    @property
+    def replay_recall(self) -> float | None:
+        return None if self.replay is None else self.replay.recall
+
+    @property
+    def replay_fpr(self) -> float | None:
+        return None if self.replay is None else self.replay.fpr
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.metrics.as_dict(), "replay_accuracy": self.replay_accuracy}
+        return {
+            **self.metrics.as_dict(),
+            "replay_recall": self.replay_recall,
+            "replay_fpr": self.replay_fpr,
+        }
 
 
 @dataclass(frozen=True)
@@ -350,8 +373,9 @@ def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
 
     "No worse" means: held-out accuracy not lower; held-out AUROC (when both classes are
     present) not lower by more than one (droplet, clean) pair ranked the other way, nor by
-    more than :data:`AUROC_TOLERANCE`, whichever is larger; and accuracy on the held-back
-    base examples not lower by more than :data:`REPLAY_TOLERANCE` (it must not forget).
+    more than :data:`AUROC_TOLERANCE`, whichever is larger; and, on the held-back base
+    examples, recall not lower by more than :data:`REPLAY_TOLERANCE` and the false-positive
+    rate not higher by more than :data:`REPLAY_FPR_TOLERANCE` (it must not forget).
     """
     o, n = old.metrics, new.metrics
     acc = f"held-out accuracy {o.accuracy:.3f} → {n.accuracy:.3f}"
@@ -366,17 +390,20 @@ def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
         return Decision(
             False, f"kept the current model: it ranks the held-out photos better ({acc}{rank})"
         )
-    if (
-        old.replay_accuracy is not None
-        and new.replay_accuracy is not None
-        and new.replay_accuracy < old.replay_accuracy - REPLAY_TOLERANCE
-    ):
-        return Decision(
-            False,
-            "kept the current model: the new one would forget the base training "
-            f"(accuracy on held-back base examples {old.replay_accuracy:.3f} → "
-            f"{new.replay_accuracy:.3f})",
-        )
+    if old.replay is not None and new.replay is not None:
+        o_r, n_r = old.replay, new.replay
+        if n_r.recall < o_r.recall - REPLAY_TOLERANCE:
+            return Decision(
+                False,
+                "kept the current model: the new one would miss water it used to find "
+                f"(recall on held-back base examples {o_r.recall:.3f} → {n_r.recall:.3f})",
+            )
+        if n_r.fpr > o_r.fpr + REPLAY_FPR_TOLERANCE:
+            return Decision(
+                False,
+                "kept the current model: the new one would flag more clean photos "
+                f"(false alarms on held-back base examples {o_r.fpr:.3f} → {n_r.fpr:.3f})",
+            )
     better = n.accuracy > o.accuracy or (both_auroc and n.auroc > o.auroc)
     verdict = "better" if better else "no worse"
     return Decision(True, f"new model is {verdict}: {acc}{rank} on {n.n} held-out labels")
@@ -802,8 +829,8 @@ def fast_retrain(
     old_m = evaluate_head(base.model, base.threshold, data.x[fresh], data.y[fresh])
     old_replay = new_replay = None
     if rep is not None:
-        old_replay = evaluate_head(base.model, base.threshold, cal_x, cal_y).accuracy
-        new_replay = evaluate_head(model, threshold, cal_x, cal_y).accuracy
+        old_replay = evaluate_head(base.model, base.threshold, cal_x, cal_y)
+        new_replay = evaluate_head(model, threshold, cal_x, cal_y)
     cv = f"{k}-fold" if repeats == 1 else f"{k}-fold, repeated {repeats} times"
     yield Progress("checking the catalog", done=0, total=1)
     result = _conclude(
@@ -860,6 +887,7 @@ def _conclude(
         version=registry.next_version(base.version),
         threshold=threshold,
         temperature=temperature,
+        scoring=dict(base.card.scoring),
         parent=base.version,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         training={

@@ -25,6 +25,7 @@ import numpy as np
 from dropletcleaner.core.catalog import STATE_MISSING, STATE_PRESENT, Catalog, ScanResult
 from dropletcleaner.core.decode import DecodedPhoto, DecodeError, decode_for_scan
 from dropletcleaner.core.discovery import FoundFile, WalkError, walk_images
+from dropletcleaner.core.droplet_map import to_grid
 from dropletcleaner.core.inference import Scorer
 from dropletcleaner.core.progress import CancelToken, Progress
 from dropletcleaner.core.safeio import NotAPhotoFile
@@ -220,10 +221,13 @@ class Scanner:
         results = list(failed)
         if batch:
             pixels = np.stack([d.pixels for _, d in batch])
-            emb = self.scorer.embed(pixels).astype(np.float16)
+            emb32, cells = self.scorer.embed_and_map(pixels)
+            emb = emb32.astype(np.float16)
             # Score the stored float16 embedding so a later re-score from the catalog matches.
             scores = self.scorer.scores_from_embeddings(emb)
-            for (f, d), e, s in zip(batch, emb, scores, strict=True):
+            # Only a map model's map means coverage; an activation map of another model does not.
+            grids = [to_grid(c) if self.scorer.has_map else None for c in cells]
+            for (f, d), e, s, g in zip(batch, emb, scores, grids, strict=True):
                 results.append(
                     ScanResult(
                         path=f.path,
@@ -236,6 +240,7 @@ class Scanner:
                         score=float(s),
                         model_version=self.scorer.version,
                         embedding=e,
+                        droplet_map=g,
                     )
                 )
             self.summary.scored += len(batch)

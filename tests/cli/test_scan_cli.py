@@ -34,7 +34,7 @@ def test_scan_writes_csv_report_with_one_row_per_file(
     with report.open() as f:
         rows = list(csv.DictReader(f))
     assert [r["path"] for r in rows] == sorted(str(p) for p in photo_dir.rglob("*.jpg"))
-    assert set(rows[0]) == {"path", "droplet_score", "flagged", "error"}
+    assert set(rows[0]) == {"path", "droplet_score", "flagged", "coverage", "where", "error"}
     broken = next(r for r in rows if r["path"].endswith("broken.jpg"))
     assert broken["error"] == "empty file (0 bytes)" and broken["droplet_score"] == ""
     for r in rows:

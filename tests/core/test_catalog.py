@@ -92,3 +92,49 @@ def test_scored_embeddings_reads_scores_and_versions_in_one_pass(tmp_path: Path)
         assert emb.dtype == np.float16 and emb.shape == (2, 4)
         assert by_id[b.id] == (0.5, "m2")
         assert sorted(by_id.values()) == [(0.25, "m1"), (0.5, "m2")]
+
+
+def test_droplet_maps_are_stored_compactly_and_read_back(tmp_path: Path) -> None:
+    grid = np.arange(81, dtype=np.uint8).reshape(9, 9)
+    with Catalog(tmp_path / "c.db") as cat:
+        cat.record_scans(
+            [
+                ScanResult(path="/lib/wet.jpg", size=1, mtime_ns=1, score=0.9, droplet_map=grid),
+                _result("/lib/old.jpg"),
+            ]
+        )
+        back = cat.droplet_map("/lib/wet.jpg")
+        assert back is not None and back.dtype == np.uint8 and np.array_equal(back, grid)
+        blob = cat.connection.execute(
+            "SELECT length(droplet_map) FROM photos WHERE path = '/lib/wet.jpg'"
+        ).fetchone()[0]
+        assert blob == 81  # one byte a cell
+        assert cat.droplet_map("/lib/old.jpg") is None
+        assert cat.droplet_map("/lib/unknown.jpg") is None
+
+
+def test_a_catalog_from_before_droplet_maps_gains_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, folder TEXT "
+        "NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, "
+        "fingerprint TEXT, width INTEGER, height INTEGER, taken_at TEXT, score REAL, "
+        "model_version TEXT, embedding BLOB, label TEXT, labelled_at REAL, state TEXT NOT NULL "
+        "DEFAULT 'present', error TEXT, scanned_at REAL)"
+    )
+    conn.execute(
+        "INSERT INTO photos (path, folder, name, size, mtime_ns, score) "
+        "VALUES ('/lib/a.jpg', '/lib', 'a.jpg', 1, 1, 0.4)"
+    )
+    conn.commit()
+    conn.close()
+    with Catalog(path) as cat:
+        assert cat.droplet_map("/lib/a.jpg") is None
+        rec = cat.get("/lib/a.jpg")
+        assert rec is not None and rec.score == pytest.approx(0.4)
+        cat.record_scans([ScanResult("/lib/a.jpg", 1, 1, droplet_map=np.ones((9, 9), np.uint8))])
+        got = cat.droplet_map("/lib/a.jpg")
+        assert got is not None and got.shape == (9, 9)

@@ -1,0 +1,49 @@
+"""What a threshold means: false alarms among clean photos, in words."""
+
+from __future__ import annotations
+
+from dropletcleaner.core.flag_rates import (
+    describe_threshold,
+    expected_false_alarms,
+    false_positive_rate,
+    fpr_curve,
+    one_in,
+)
+
+
+def _metrics() -> dict[str, object]:
+    return {"fpr_curve": {"thresholds": [0.5, 0.9, 0.95], "fpr": [0.1, 0.02, 0.005]}}
+
+
+def test_curve_records_the_share_of_clean_photos_at_or_above_each_threshold() -> None:
+    curve = fpr_curve([0.1, 0.2, 0.96, 0.99], thresholds=[0.5, 0.97])
+    assert curve == {"thresholds": [0.5, 0.97], "fpr": [0.5, 0.25], "photos": 4}
+
+
+def test_rate_is_interpolated_between_recorded_thresholds() -> None:
+    metrics = _metrics()
+    rate = false_positive_rate(metrics, 0.925)
+    assert rate is not None and abs(rate - 0.0125) < 1e-9
+    assert false_positive_rate({}, 0.9) is None
+    assert false_positive_rate({"fpr_curve": {"thresholds": [0.5], "fpr": [0.1]}}, 0.5) is None
+
+
+def test_threshold_is_described_in_a_photographers_numbers() -> None:
+    assert describe_threshold(_metrics(), 0.95) == "at 0.95, about 1 in 200 clean photos is flagged"
+    assert one_in(0.0001) == "fewer than 1 in 1,000"
+    assert one_in(0.05) == "about 1 in 20"
+    assert describe_threshold({}, 0.9) is None
+
+
+def test_expected_false_alarms_scale_with_the_library() -> None:
+    assert (
+        expected_false_alarms(_metrics(), 0.95, 1200)
+        == "≈ 6 false alarms expected in your 1,200 photos"
+    )
+    assert expected_false_alarms(_metrics(), 0.95, 100) == (
+        "fewer than 1 false alarm expected in your 100 photos"
+    )
+    assert (
+        expected_false_alarms(_metrics(), 0.95, 200)
+        == "≈ 1 false alarm expected in your 200 photos"
+    )
