@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import hashlib
 import itertools
 import os
 import secrets
@@ -44,6 +45,7 @@ from dropletcleaner.core.catalog import (
     STATE_QUARANTINED,
     Catalog,
 )
+from dropletcleaner.core.config import HEIF_EXTENSIONS, IMAGE_EXTENSIONS
 from dropletcleaner.core.fingerprint import content_hash, quick_fingerprint
 from dropletcleaner.core.progress import CancelToken, Progress
 
@@ -56,6 +58,11 @@ RAW_EXTENSIONS = frozenset(
     {".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"}
 )
 JPEG_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe"})
+# Photos of their own: two of these whose names differ only by case are two photos.
+_PHOTO_EXTENSIONS = IMAGE_EXTENSIONS | HEIF_EXTENSIONS
+# The longest file name (in bytes) that common file systems take (ext4, APFS, NTFS).
+_NAME_MAX = 255
+_PARTIAL_SUFFIX = ".dropletcleaner-partial"
 
 # Folders never operated on: refused themselves and with everything inside them.
 _SYSTEM_TREES = (
@@ -460,6 +467,13 @@ def _check_destination(conn: sqlite3.Connection, qroot: Path, root: Path) -> Non
             f"refusing to quarantine into {qroot}: it is inside the library, whose photos "
             "would be scanned again; use a folder outside it"
         )
+    if qroot in root.parents or real in real_root.parents:
+        # Quarantined photos would land inside the library (a parent's mirror of it is the
+        # library itself): a rescan would catalogue them as new, a restore misplace them.
+        raise QuarantineError(
+            f"refusing to quarantine into {qroot}: it contains the library {root}, so the "
+            "photos would stay inside it; use a folder outside the library"
+        )
 
 
 def _outside_library(path: Path, root: Path) -> str | None:
@@ -543,22 +557,39 @@ class _Siblings:
         if index is None:
             index = self._index[photo.parent] = self._read(photo.parent)
         photo_ext = photo.suffix.lower()
+        group = index.get(photo.stem.lower(), [])
+        # Two photos whose names differ only by case (IMG_5.jpg beside img_5.JPG, on a
+        # case-sensitive disk): each keeps the sidecars spelt exactly like it. Otherwise
+        # case does not matter (cameras write IMG_5.JPG, editors img_5.xmp).
+        exact = any(
+            os.path.splitext(n)[0] != photo.stem
+            and os.path.splitext(n)[1].lower() in _PHOTO_EXTENSIONS
+            for n in group
+        )
+
+        def same(a: str, b: str) -> bool:
+            return a == b if exact else a.lower() == b.lower()
+
+        def xmp_of(name: str) -> list[Path]:
+            """Sidecars named after a whole file name: "IMG_1.JPG.xmp", "IMG_1.CR2.xmp"."""
+            return [
+                photo.parent / n
+                for n in index.get(name.lower(), [])
+                if n.lower().endswith(".xmp") and same(n[:-4], name)
+            ]
+
         found: list[Path] = []
-        for name in index.get(photo.stem.lower(), []):
-            ext = os.path.splitext(name)[1].lower()
-            wanted = (
-                ext in SIDECAR_EXTENSIONS
-                or ext in LIVE_PHOTO_EXTENSIONS
-                or (ext in RAW_EXTENSIONS and photo_ext in JPEG_EXTENSIONS)
-            )
-            if wanted:
+        for name in group:
+            stem, ext = os.path.splitext(name)
+            ext = ext.lower()
+            if not same(stem, photo.stem):
+                continue
+            raw = ext in RAW_EXTENSIONS and photo_ext in JPEG_EXTENSIONS
+            if ext in SIDECAR_EXTENSIONS or ext in LIVE_PHOTO_EXTENSIONS or raw:
                 found.append(photo.parent / name)
-        # "IMG_1.JPG.xmp", as some editors name them.
-        found += [
-            photo.parent / n
-            for n in index.get(photo.name.lower(), [])
-            if n.lower().endswith(".xmp")
-        ]
+            if raw:
+                found += xmp_of(name)  # the RAW's own edits (darktable) go with the RAW
+        found += xmp_of(photo.name)
         out = [p for p in found if p not in claimed]
         claimed.update(out)
         return out
@@ -622,7 +653,13 @@ def _free_names(
 
 def _temp_for(dst: Path) -> Path:
     # Hidden (discovery skips it) and unique because ``dst`` itself is reserved.
-    return dst.with_name(f".{dst.name}.dropletcleaner-partial")
+    name = f".{dst.name}{_PARTIAL_SUFFIX}"
+    if len(os.fsencode(name)) > _NAME_MAX:
+        # A long name would make the temporary one too long: use a digest of the name,
+        # the same every time, so recovery finds the partial copy again.
+        digest = hashlib.blake2b(os.fsencode(dst.name), digest_size=12).hexdigest()
+        name = f".{digest}{_PARTIAL_SUFFIX}"
+    return dst.with_name(name)
 
 
 def _reserve(names: list[Path]) -> bool:
