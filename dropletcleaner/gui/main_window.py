@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
@@ -64,7 +65,6 @@ from dropletcleaner.gui.grid import PhotoGrid
 from dropletcleaner.gui.notifier import MessageBar, Notifier
 from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, PhotoModel, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow, human_size
-from dropletcleaner.gui.retrain_dialog import RetrainDialog
 from dropletcleaner.gui.scores import threshold_text
 from dropletcleaner.gui.settings import AppSettings
 from dropletcleaner.gui.threshold_info import ThresholdInfo
@@ -78,6 +78,9 @@ from dropletcleaner.gui.workers import (
     ThumbnailService,
     load_default_bundle,
 )
+
+if TYPE_CHECKING:
+    from dropletcleaner.gui.retrain_dialog import RetrainDialog  # imports torch
 
 APP_NAME = "DropletCleaner"
 
@@ -1282,6 +1285,8 @@ class MainWindow(QMainWindow):
         if self.retrain_dialog is not None:
             self.retrain_dialog.raise_()
             return
+        from dropletcleaner.gui.retrain_dialog import RetrainDialog  # torch: only when asked
+
         dialog = RetrainDialog(catalog, self)
         dialog.modelAccepted.connect(self._on_model_retrained)
         dialog.finished.connect(self._on_retrain_dialog_closed)

@@ -23,6 +23,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QThread, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
@@ -30,13 +31,17 @@ from PySide6.QtGui import QImage, QImageReader, QPixmap
 from dropletcleaner.core.catalog import Catalog, PhotoRecord, ScanResult
 from dropletcleaner.core.catalog_db import CatalogError, catalog_error
 from dropletcleaner.core.config import default_catalog_path
-from dropletcleaner.core.inference import Scorer
-from dropletcleaner.core.model import LoadedModel
 from dropletcleaner.core.progress import CancelToken, Progress
 from dropletcleaner.core.safeio import open_photo
-from dropletcleaner.core.scan import Scanner, ScanSummary
 from dropletcleaner.core.thumbnails import ThumbnailCache
 from dropletcleaner.gui.photo_model import ThumbnailSource
+
+if TYPE_CHECKING:
+    # Torch, timm and onnxruntime come with these: they load with the model, on its
+    # thread, so the window can appear before they are imported.
+    from dropletcleaner.core.inference import Scorer
+    from dropletcleaner.core.model import LoadedModel
+    from dropletcleaner.core.scan import ScanSummary
 
 _LIVE_THREADS: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
 
@@ -67,6 +72,7 @@ class ModelBundle:
 
 
 def load_default_bundle() -> ModelBundle:
+    from dropletcleaner.core.inference import Scorer
     from dropletcleaner.core.model import load_default_model
 
     loaded = load_default_model()
@@ -231,6 +237,8 @@ class _ScanThread(ManagedThread):
             self.ended.emit(self)
 
     def _run(self) -> None:
+        from dropletcleaner.core.scan import Scanner, ScanSummary  # imports torch: not at start
+
         catalog = _RecordingCatalog(self._catalog_path)
         try:
             self.snapshot.emit(self, catalog.photos(self.root))
