@@ -57,6 +57,7 @@ from dropletcleaner.core.catalog import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.progress import Progress
 from dropletcleaner.core.thumbnails import ThumbnailCache
 from dropletcleaner.core.wording import plural
+from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu, show_shortcuts
 from dropletcleaner.gui.delegate import THUMB_BOX, PhotoDelegate
 from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
@@ -301,7 +302,10 @@ class MainWindow(QMainWindow):
         self.addAction(self.panel_action)
         self.about_action = self._action("&About DropletCleaner", self._about)
         self.keys_action = self._action(
-            "&Keyboard Shortcuts", self._show_keys, [QKeySequence.StandardKey.HelpContents]
+            "&Keyboard Shortcuts",
+            self._show_keys,
+            [QKeySequence.StandardKey.HelpContents, "?"],
+            "Every key the app knows",
         )
 
     def _build_ui(self) -> None:
@@ -523,15 +527,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.keys_action)
         help_menu.addAction(self.about_action)
 
-        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for act in (
-            self.droplet_action,
-            self.clean_action,
-            self.clear_label_action,
-            self.quarantine_action,
-            self.details_action,
-        ):
-            self.grid.addAction(act)
+        self.photo_menu = PhotoMenu(self)  # right-click: reveal, open, copy path, label, …
+        self.folder_drop = FolderDrop(self)  # a folder dropped on the window opens
 
     def _connect(self) -> None:
         self.filter_combo.currentIndexChanged.connect(self._filter_chosen)
@@ -1222,25 +1219,7 @@ class MainWindow(QMainWindow):
         )
 
     def _show_keys(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setText(
-            "<table cellspacing=6>"
-            "<tr><td><b>Arrows</b></td><td>move through the photos (Shift extends)</td></tr>"
-            "<tr><td><b>Enter</b></td><td>large view with the heat map; Esc returns</td></tr>"
-            "<tr><td><b>D</b></td><td>mark as droplet</td></tr>"
-            "<tr><td><b>C</b></td><td>mark as clean</td></tr>"
-            "<tr><td><b>U</b></td><td>clear the label</td></tr>"
-            "<tr><td><b>Q</b> / <b>Delete</b></td><td>quarantine the selection</td></tr>"
-            "<tr><td><b>Ctrl+Z</b></td><td>undo the last label or quarantine</td></tr>"
-            "<tr><td><b>Ctrl+O</b></td><td>open a folder</td></tr>"
-            "<tr><td><b>F5</b></td><td>rescan</td></tr>"
-            "<tr><td><b>F9</b></td><td>show or hide the detail panel</td></tr>"
-            "</table>"
-        )
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.show()
+        show_shortcuts(self)  # every action with a shortcut, read from the actions
 
     # -- state ---------------------------------------------------------------------------------
     def _update_actions(self, *_args: object) -> None:
