@@ -84,6 +84,7 @@ def register(sub: Any) -> None:
 
 def run_scan(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.flag_rates import describe_threshold
     from dropletcleaner.core.inference import DeviceError, Scorer
     from dropletcleaner.core.report import build_rows, write_report
     from dropletcleaner.core.scan import Scanner
@@ -146,6 +147,9 @@ def run_scan(args: argparse.Namespace) -> int:
     if summary.missing:
         print(f"  gone since last:   {summary.missing:,} (marked missing in the catalog)")
     print(f"  flagged (>= {threshold:.2f}): {flagged:,}")
+    meaning = describe_threshold(loaded.card.metrics, threshold)
+    if meaning is not None:
+        print(f"  what it means:     {meaning}")
     untrained = "" if loaded.trained else "  (UNTRAINED: scores mean nothing)"
     print(f"  model:             {loaded.version}{untrained}")
     print(f"  time:              {summary.seconds:.1f} s")

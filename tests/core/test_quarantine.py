@@ -1057,9 +1057,10 @@ class _FakeScorer:
     """Enough of a scorer for the scan pipeline, without a model."""
 
     version = "fake"
+    has_map = True
 
-    def embed(self, pixels: np.ndarray) -> np.ndarray:
-        return np.zeros((len(pixels), 8), dtype=np.float32)
+    def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros((len(pixels), 8), np.float32), np.zeros((len(pixels), 9, 9), np.float32)
 
     def scores_from_embeddings(self, emb: np.ndarray) -> np.ndarray:
         return np.full(len(emb), 0.9, dtype=np.float32)

@@ -1,0 +1,140 @@
+"""Do corrections fix what the user corrected? False alarms before and after a fast retrain.
+
+Builds a library of real photos: the real droplet/clean development photos, the clean
+photos that the shipped model's training never saw (its held-out split of ``clean/`` and
+``clean-more/``), and blurred, dark, foggy and blocky copies of those (libraries hold
+such shots). Scans it with the active model into a temporary catalog, then, over several
+random draws, labels ``--false-alarms`` of the *flagged* clean photos as clean and
+``--droplets`` flagged droplet photos as droplet, runs a fast retrain, and measures the
+photos that were NOT labelled: how many clean ones are flagged (before at the current
+threshold, after at the new model's threshold), droplet recall, and whether the accept
+rule kept the new model.
+
+    python3 benchmarks/retrain_false_alarms.py --data ../shared/data [--trials 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _library(data: Path, dest: Path) -> list[Path]:
+    """Folders to scan: real-dev, the held-out clean photos, and hard negatives of them."""
+    import shutil
+
+    from dropletcleaner.core.evaluate import make_hard_negative_set
+    from dropletcleaner.core.model import default_model_card
+
+    # The photos the active model's card lists as held out: its training never saw them.
+    listed = default_model_card().data_manifest.get("test", [])
+    held = [data / rel for rel in listed if (data / rel).is_file()]
+    if not held:
+        raise SystemExit("the active model's card lists no held-out photos under --data")
+    plain = dest / "clean"
+    plain.mkdir(parents=True)
+    for p in held:
+        shutil.copy(p, plain / f"{p.parent.name}__{p.name}")
+    make_hard_negative_set(held, dest / "hard", seed=11)
+    return [data / "real-dev", plain, dest / "hard"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    parser.add_argument("--false-alarms", type=int, default=10)
+    parser.add_argument("--droplets", type=int, default=5)
+    parser.add_argument("--trials", type=int, default=5)
+    args = parser.parse_args()
+    data = args.data.resolve()
+
+    with tempfile.TemporaryDirectory(prefix="dropletcleaner-false-alarms-") as tmp:
+        os.environ["DROPLETCLEANER_DATA"] = str(Path(tmp) / "data")
+        os.environ["DROPLETCLEANER_CACHE"] = str(Path(tmp) / "cache")
+        from dropletcleaner.core.catalog import Catalog
+        from dropletcleaner.core.inference import Scorer
+        from dropletcleaner.core.model import load_default_model
+        from dropletcleaner.core.progress import run_job
+        from dropletcleaner.core.retrain import fast_retrain, plan_rescore
+        from dropletcleaner.core.scan import Scanner
+
+        roots = _library(data, Path(tmp) / "library")
+        base = load_default_model()
+        scorer = Scorer(base, device="cpu")
+        catalog = Catalog(Path(tmp) / "catalog.sqlite3")
+        start = time.perf_counter()
+        for root in roots:
+            for _ in Scanner(root, catalog, scorer).run():
+                pass
+        scan_s = time.perf_counter() - start
+        ids, _, stored, _ = catalog.scored_embeddings()
+        paths = {r.id: r.path for r in catalog.photos()}
+        truth = np.array([int("/real-dev/droplet/" in paths[int(i)]) for i in ids])
+        flagged = stored >= base.threshold
+        print(
+            f"model {base.version}: scanned {len(ids)} photos ({truth.sum()} with water) in "
+            f"{scan_s:.0f} s; flagged {int((flagged & (truth == 0)).sum())} clean and "
+            f"{int((flagged & (truth == 1)).sum())} wet at {base.threshold:.3f}"
+        )
+        false_alarms = np.flatnonzero(flagged & (truth == 0))
+        hits = np.flatnonzero(flagged & (truth == 1))
+        n_fa = min(args.false_alarms, len(false_alarms))
+        n_hit = min(args.droplets, len(hits))
+        if n_fa < args.false_alarms:
+            print(f"only {len(false_alarms)} false alarms to label; labelling all but one")
+            n_fa = max(1, len(false_alarms) - 1)
+        rows: list[dict[str, float]] = []
+        for trial in range(args.trials):
+            rng = np.random.default_rng(trial)
+            chosen = np.concatenate(
+                [rng.choice(false_alarms, n_fa, replace=False), rng.choice(hits, n_hit, False)]
+            )
+            catalog.set_label([paths[int(i)] for i in ids], None)
+            catalog.set_label([paths[int(ids[i])] for i in chosen if truth[i]], "droplet")
+            catalog.set_label([paths[int(ids[i])] for i in chosen if not truth[i]], "clean")
+            result = run_job(fast_retrain(catalog, base, seed=trial))
+            plan = plan_rescore(catalog, result.candidate, previous=[base])
+            order = {int(i): k for k, i in enumerate(plan.ids)}
+            new = np.array([plan.scores[order[int(i)]] for i in ids])
+            others = np.ones(len(ids), dtype=bool)
+            others[chosen] = False
+            clean, wet = others & (truth == 0), others & (truth == 1)
+            after = new >= result.candidate.threshold
+            # What the user gets: the new model only if the accept rule kept it.
+            kept = after if result.accepted else flagged
+            rows.append(
+                {
+                    "other_clean_flagged_before": float(flagged[clean].sum()),
+                    "other_clean_flagged_after": float(after[clean].sum()),
+                    "other_clean_flagged_kept": float(kept[clean].sum()),
+                    "recall_before": float(flagged[wet].mean()),
+                    "recall_after": float(after[wet].mean()),
+                    "accepted": float(result.accepted),
+                    "seconds": result.seconds,
+                }
+            )
+            print(f"  draw {trial}: {json.dumps(rows[-1])}; {result.decision.reason}")
+        stats = {k: statistics.mean(r[k] for r in rows) for k in rows[0]}
+        print(
+            f"label {n_fa} false alarms + {n_hit} droplet photos, measure the other "
+            f"{len(ids) - n_fa - n_hit} ({args.trials} draws, mean):"
+        )
+        for k, v in stats.items():
+            print(f"  {k:<28} {v:.3f}")
+        catalog.close()
+    print(json.dumps({"model": base.version, "photos": len(ids), **stats}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
