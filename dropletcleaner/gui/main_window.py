@@ -63,12 +63,14 @@ from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash
 from dropletcleaner.gui.grid import PhotoGrid
+from dropletcleaner.gui.history import History, LabelUndo, QuarantineUndo
 from dropletcleaner.gui.notifier import MessageBar, Notifier
 from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, PhotoModel, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow, human_size
 from dropletcleaner.gui.scores import threshold_text
 from dropletcleaner.gui.settings import AppSettings
 from dropletcleaner.gui.threshold_info import ThresholdInfo
+from dropletcleaner.gui.undo_redo import QuarantineTag, UndoRedoMixin, UndoTag
 from dropletcleaner.gui.workers import (
     ModelBundle,
     ModelHandle,
@@ -98,27 +100,6 @@ class AppContext:
     trash: Callable[[Path], None] = qt_trash
 
 
-# -- undo ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LabelUndo:
-    previous: dict[str, str | None]  # path -> label before the change
-
-
-@dataclass(frozen=True)
-class QuarantineUndo:
-    batch_id: str
-    paths: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _QuarantineTag:
-    paths: tuple[str, ...]
-    anchor_row: int  # where the selection was, to select the next photo afterwards
-
-
-_UNDO_TAG = "undo"
-
-
 class _Banner(QFrame):
     """A full-width warning line (the untrained-model notice)."""
 
@@ -145,7 +126,7 @@ class _Banner(QFrame):
 
 
 # -- window --------------------------------------------------------------------------------------
-class MainWindow(QMainWindow):
+class MainWindow(UndoRedoMixin, QMainWindow):
     """The DropletCleaner main window."""
 
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None) -> None:
@@ -157,7 +138,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon.fromTheme("io.github.dropletcleaner.DropletCleaner"))
         self.root: str | None = None
         self._catalog: Catalog | None = None
-        self._undo: list[LabelUndo | QuarantineUndo] = []
+        self.history = History(self._history_noop)
         self._session_labels: set[str] = set()
         self._folder_errors: list[tuple[str, str]] = []
         self._closing = False
@@ -257,6 +238,13 @@ class MainWindow(QMainWindow):
             [QKeySequence.StandardKey.Undo],
             "Undo the last label or quarantine",
             self._std_icon(sp.SP_ArrowBack, "edit-undo"),
+        )
+        self.redo_action = self._action(
+            "&Redo",
+            self.redo,
+            [QKeySequence.StandardKey.Redo],
+            "Redo what was last undone",
+            self._std_icon(sp.SP_ArrowForward, "edit-redo"),
         )
         self.select_all_action = self._action(
             "Select &All", lambda: self.grid.selectAll(), [QKeySequence.StandardKey.SelectAll]
@@ -488,6 +476,7 @@ class MainWindow(QMainWindow):
 
         edit = menu.addMenu("&Edit")
         edit.addAction(self.undo_action)
+        edit.addAction(self.redo_action)
         edit.addSeparator()
         edit.addAction(self.select_all_action)
 
@@ -618,7 +607,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{os.path.basename(path) or path} — {APP_NAME}")
         self.thumbnails.forget_pending()
         self.model.clear()
-        self._undo.clear()
+        self.history.clear()
         self._folder_errors = []
         self._refresh_errors()
         self.detail.show_photo(None)
@@ -818,7 +807,7 @@ class MainWindow(QMainWindow):
             return
         self._session_labels.update(paths)
         self.model.upsert(self.model.with_label(paths, label), resort=False)
-        self._push_undo(LabelUndo(previous))
+        self._push_undo(LabelUndo(previous, label))
         what = {"droplet": "droplet", "clean": "clean", None: "unlabelled"}[label]
         n = len(paths)
         self.statusBar().showMessage(f"Marked {n:,} photo{'s' if n != 1 else ''} as {what}.", 4000)
@@ -851,7 +840,7 @@ class MainWindow(QMainWindow):
                 self.settings.set_confirm_quarantine(False)
         rows = [self.model.row_of(p) for p in paths]
         anchor = min(r for r in rows if r is not None) if any(r is not None for r in rows) else 0
-        self.file_ops.quarantine(paths, self.root, tag=_QuarantineTag(tuple(paths), anchor))
+        self.file_ops.quarantine(paths, self.root, tag=QuarantineTag(tuple(paths), anchor))
         n = len(paths)
         self.statusBar().showMessage(f"Moving {n:,} photo{'s' if n != 1 else ''} aside…")
 
@@ -883,43 +872,6 @@ class MainWindow(QMainWindow):
         box.exec()
         return box.clickedButton() is move, check.isChecked()
 
-    def undo(self) -> None:
-        if not self._undo:
-            self.statusBar().showMessage("Nothing to undo.", 3000)
-            return
-        entry = self._undo.pop()
-        if isinstance(entry, LabelUndo):
-            catalog = self.catalog()
-            if catalog is None:
-                self._undo.append(entry)
-                return
-            by_label: dict[str | None, list[str]] = {}
-            for path, old in entry.previous.items():
-                by_label.setdefault(old, []).append(path)
-            try:
-                for old, paths in by_label.items():
-                    catalog.set_label(paths, old)
-            except Exception as exc:
-                self.notifier.error("The label could not be restored", str(exc))
-                return
-            for old, paths in by_label.items():
-                self.model.upsert(self.model.with_label(paths, old), resort=False)
-            self.select_paths(list(entry.previous))
-            n = len(entry.previous)
-            self.statusBar().showMessage(
-                f"Label undone on {n:,} photo{'s' if n != 1 else ''}.", 4000
-            )
-            self._show_current_in_detail()
-        else:
-            self.file_ops.restore(batch_id=entry.batch_id, tag=_UNDO_TAG)
-            self.statusBar().showMessage("Putting the photos back…")
-        self._update_actions()
-
-    def _push_undo(self, entry: LabelUndo | QuarantineUndo) -> None:
-        self._undo.append(entry)
-        del self._undo[:-200]  # a long session keeps the recent history only
-        self._update_actions()
-
     # -- file operation results ----------------------------------------------------------------
     def _on_file_op(self, result: FileOpResult) -> None:
         if result.op in ("batches", "files"):
@@ -943,14 +895,15 @@ class MainWindow(QMainWindow):
         self._apply_touched(result.records)
         self._report_outcomes(result)
         tag = result.tag
-        if result.op == "quarantine" and isinstance(tag, _QuarantineTag):
+        if result.op == "quarantine" and isinstance(tag, QuarantineTag):
             report = result.report
             if report is not None and report.batch_id and report.moved:
-                self._push_undo(QuarantineUndo(report.batch_id, tag.paths))
+                self._push_undo(QuarantineUndo(report.batch_id, tag.paths), from_redo=tag.redo)
             if self.model.rowCount():
                 row = min(tag.anchor_row, self.model.rowCount() - 1)
                 self._select_index(self.model.index(row))
-        elif result.op == "restore" and tag == _UNDO_TAG:
+        elif result.op == "restore" and isinstance(tag, UndoTag):
+            self.history.push_redo(tag.entry)
             self.select_paths([r.path for r in result.records])
         self._refresh_errors()
         self._update_actions()
@@ -1233,7 +1186,7 @@ class MainWindow(QMainWindow):
         for act in (self.droplet_action, self.clean_action, self.clear_label_action):
             act.setEnabled(has_selection)
         self.quarantine_action.setEnabled(has_selection)
-        self.undo_action.setEnabled(bool(self._undo))
+        self._update_history_actions()
         self.details_action.setEnabled(self.grid.currentIndex().isValid())
         self.retrain_action.setEnabled(not scanning and self.model_handle.bundle is not None)
         for w in (self.filter_combo, self.sort_combo, self.threshold_slider):
