@@ -85,6 +85,7 @@ class Legend(QWidget):
         self.ticks: list[tuple[float, str]] = []
         self._colours: np.ndarray | None = None
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMaximumWidth(480)  # a scale, not a banner: it stays readable in the large view
 
     def set_scale(self, title: str, colours: np.ndarray, ticks: list[tuple[float, str]]) -> None:
         self.title = title
@@ -126,9 +127,11 @@ class Legend(QWidget):
         painter.drawRect(bar)
         for at, label in self.ticks:
             x = bar.left() + at * bar.width()
-            w = fm.horizontalAdvance(label)
+            w = fm.horizontalAdvance(label) + 2
+            # Centred on its tick, but never past the widget's edges.
+            left = min(max(0.0, x - w / 2), self.width() - w)
             painter.drawText(
-                QRectF(x - w / 2 - 1, bar.bottom() + 1, w + 2, line),
+                QRectF(left, bar.bottom() + 1, w, line),
                 Qt.AlignmentFlag.AlignCenter,
                 label,
             )
