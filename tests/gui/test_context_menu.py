@@ -71,8 +71,8 @@ def test_keyboard_help_lists_every_shortcut(window: MainWindow) -> None:
         for key in action.shortcuts():
             text = key.toString(QKeySequence.SequenceFormat.NativeText)
             assert f"{text}" in html, action.text()
-    for key in ("H", "M", "Ctrl+R", "Ctrl+Shift+Q", "Ctrl+A", "F9", "Q", "Esc"):
-        assert f"<b>{key}" in html or f" / {key}" in html, key
+    for wanted in ("H", "M", "Ctrl+R", "Ctrl+Shift+Q", "Ctrl+A", "F9", "Q", "Esc"):
+        assert f"<b>{wanted}" in html or f" / {wanted}" in html, wanted
 
 
 def test_dropping_a_folder_opens_it(qtbot, window: MainWindow, library: Path) -> None:  # type: ignore[no-untyped-def]
