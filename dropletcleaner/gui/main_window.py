@@ -153,7 +153,8 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         )
 
         # Workers.
-        self.model_handle = ModelHandle()
+        self.model_handle = ModelHandle()  # the scan thread waits on it; the GUI never reads it
+        self.bundle: ModelBundle | None = None  # set on the GUI thread, from `loaded` only
         # Thumbnails are scaled once, in the loader, to the painted size on this screen.
         screen = QGuiApplication.primaryScreen()
         dpr = screen.devicePixelRatio() if screen is not None else 1.0
@@ -633,6 +634,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
             self._update_actions()
 
     def _on_model_loaded(self, bundle: ModelBundle) -> None:
+        self.bundle = bundle
         loaded = bundle.loaded
         self.untrained_banner.setVisible(not loaded.trained)
         self.threshold_info.set_metrics(loaded.card.metrics)
@@ -643,7 +645,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
             self.detail.set_model(loaded)
         except Exception as exc:
             self.notifier.error("The detail view could not use the model", str(exc))
-        self._update_summary()
+        self._update_actions()
 
     def _on_model_failed(self, reason: str) -> None:
         self.notifier.error(
@@ -1158,7 +1160,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
     def _about(self) -> None:
         from dropletcleaner import __version__
 
-        bundle = self.model_handle.bundle
+        bundle = self.bundle
         model = "loading…" if bundle is None else bundle.loaded.version
         if bundle is not None and not bundle.loaded.trained:
             model += " (untrained)"
@@ -1188,7 +1190,9 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self.quarantine_action.setEnabled(has_selection)
         self._update_history_actions()
         self.details_action.setEnabled(self.grid.currentIndex().isValid())
-        self.retrain_action.setEnabled(not scanning and self.model_handle.bundle is not None)
+        # `self.bundle`, not the handle the loader thread fills: what the window shows must not
+        # depend on how far that thread got (test_starts_on_the_welcome_page raced on it).
+        self.retrain_action.setEnabled(not scanning and self.bundle is not None)
         for w in (self.filter_combo, self.sort_combo, self.threshold_slider):
             w.setEnabled(has_folder)
         self._update_summary()
@@ -1234,6 +1238,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         # The dialog re-scored the catalog; reload the scorer for later scans and re-sort now.
         self._old_loaders.append(self._loader)
         self.model_handle = ModelHandle()
+        self.bundle = None
         self._loader = ModelLoader(self.ctx.model_factory, self.model_handle)
         self._loader.loaded.connect(self._on_model_loaded)
         self._loader.failed.connect(self._on_model_failed)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,60 @@ def catalog_label(win: MainWindow, path: str) -> str | None:
         return rec.label
 
 
-def test_starts_on_the_welcome_page(window: MainWindow) -> None:
-    assert window.stack.currentWidget() is window.welcome
-    assert not window.rescan_action.isEnabled()
-    assert not window.quarantine_action.isEnabled()
-    assert window.retrain_action.isEnabled() is False
-    assert window.retrain_action.toolTip()
+def test_starts_on_the_welcome_page(qtbot, make_context, bundle) -> None:  # type: ignore[no-untyped-def]
+    # The model is held back until the checks of the start are done: with an instant model
+    # the loader thread and the test raced, and Retrain was enabled or not by chance.
+    gate = threading.Event()
+
+    def held_model():  # type: ignore[no-untyped-def]
+        gate.wait(60)
+        return bundle
+
+    win = MainWindow(make_context(held_model))
+    qtbot.addWidget(win)
+    try:
+        win.show()
+        qtbot.wait(50)  # queued events delivered: the window as the user first sees it
+        assert win.stack.currentWidget() is win.welcome
+        assert not win.rescan_action.isEnabled()
+        assert not win.quarantine_action.isEnabled()
+        assert win.retrain_action.isEnabled() is False
+        assert win.retrain_action.toolTip()
+    finally:
+        gate.set()
+    # Once the model is in, Retrain is offered (it works on the catalog's labels), nothing else.
+    qtbot.waitUntil(win.retrain_action.isEnabled, timeout=30_000)
+    assert win.stack.currentWidget() is win.welcome
+    assert not win.rescan_action.isEnabled() and not win.quarantine_action.isEnabled()
+    win.close()
+
+
+def test_the_window_does_not_race_the_model_loader(qtbot, make_context, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The flaky start: the loader thread could fill the handle before ``__init__`` read it.
+
+    Here the "thread" always wins that race (it fills the handle inside ``start()``) and the
+    ``loaded`` signal comes later, as a queued signal does: the window must still start
+    with Retrain disabled, and enable it when the signal arrives.
+    """
+    from dropletcleaner.gui import workers
+
+    started: list[workers.ModelLoader] = []
+
+    def start_and_finish_at_once(loader: workers.ModelLoader, *_args: object) -> None:
+        loader.handle.set(loader._factory())  # what run() does before emitting `loaded`
+        started.append(loader)
+
+    monkeypatch.setattr(workers.ModelLoader, "start", start_and_finish_at_once)
+    win = MainWindow(make_context())
+    qtbot.addWidget(win)
+    assert win.model_handle.is_ready() and win.model_handle.bundle is not None
+    assert win.retrain_action.isEnabled() is False
+    assert win.stack.currentWidget() is win.welcome
+
+    loader = started[0]
+    loader.loaded.emit(loader.handle.bundle)
+    assert win.retrain_action.isEnabled() is True
+    win.close()
 
 
 def test_scan_fills_the_grid_and_lists_unreadable_files(
