@@ -27,13 +27,14 @@ from typing import Any
 import numpy as np
 import torch
 
+from dropletcleaner.core.atomic import atomic_write_text
 from dropletcleaner.core.calibrate_map import calibrate_on_real
 from dropletcleaner.core.map_data import (
     content_split,
     describe,
     plan_map_jobs,
 )
-from dropletcleaner.core.model import ModelCard, Scoring, load_model, save_model
+from dropletcleaner.core.model import DropletNet, ModelCard, Scoring, load_model, save_model
 from dropletcleaner.core.progress import CancelToken, Progress
 from dropletcleaner.core.train import (
     ReplaySet,
@@ -114,7 +115,8 @@ def train_map_run(
     start = time.perf_counter()
     init = load_model(Path(run.init_weights))
     yield Progress("collecting", message="finding and splitting clean photos")
-    splits = split_photos(collect_images(run.data), init.card)
+    # Folder by folder, in the order given: that order decides each photo's render seeds.
+    splits = split_photos([p for d in run.data for p in collect_images([d])], init.card)
     if not splits["train"] or not splits["calib"]:
         raise ValueError(f"too few photos in {run.data} to train and calibrate")
     own = {Path(d).name for d in init.card.training.get("config", {}).get("data", [])}
@@ -128,6 +130,27 @@ def train_map_run(
     train = yield from cache_features(init.model, train_jobs, cfg.split_block, cancel, run.workers)
     model = to_map_model(init.model, Scoring("map", cfg.top_fraction, cfg.mix))
     model = yield from fit_map_model(model, train, calib, cfg, cancel)
+    card = yield from finish_map_run(
+        model, init.version, splits, train, calib, run, cfg, out_path, version, cancel
+    )
+    card.training["seconds"] = round(time.perf_counter() - start, 1)
+    atomic_write_text(out_path.with_suffix(".json"), card.to_json())
+    return card
+
+
+def finish_map_run(
+    model: DropletNet,
+    parent: str,
+    splits: dict[str, list[Path]],
+    train: CachedSamples,
+    calib: CachedSamples,
+    run: MapRunConfig,
+    cfg: MapTrainConfig,
+    out_path: Path,
+    version: str,
+    cancel: CancelToken | None = None,
+) -> Generator[Progress, None, ModelCard]:
+    """Calibrate a trained map model on real photos and write it with its card and replay."""
     render_logits, _ = predict(model, calib.features, cfg.split_block)
     fitted = yield from calibrate_on_real(
         model, render_logits, calib.labels, splits["calib"], run.target_fpr, cancel
@@ -136,11 +159,15 @@ def train_map_run(
     record = training_record(cfg, train)
     record.update(
         {
-            "run": {**run.__dict__},
+            # Folder and file names only: a card carries no paths of the machine it was made on.
+            "run": {
+                **run.__dict__,
+                "data": [Path(d).name for d in run.data],
+                "init_weights": Path(run.init_weights).name,
+            },
             "split_counts": {k: len(v) for k, v in splits.items()},
             "calibration_samples": describe(calib.jobs),
             "target_fpr": _replay_fpr(model, replay, fitted["threshold"]),
-            "seconds": round(time.perf_counter() - start, 1),
             "torch": torch.__version__,
         }
     )
@@ -149,7 +176,7 @@ def train_map_run(
         threshold=fitted["threshold"],
         temperature=fitted["temperature"],
         scoring=model.scoring.to_card(),
-        parent=init.version,
+        parent=parent,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         training=record,
         metrics=fitted["metrics"],

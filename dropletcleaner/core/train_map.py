@@ -193,6 +193,7 @@ def fit_map_model(
     """
     cancel = cancel or CancelToken()
     split = cfg.split_block
+    torch.manual_seed(cfg.seed)  # dropout
     gen = torch.Generator().manual_seed(cfg.seed)
     y = train.labels
     counts = torch.bincount(y, minlength=2).float()

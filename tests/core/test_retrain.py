@@ -416,3 +416,26 @@ def test_an_active_model_made_for_another_input_size_is_set_aside(base: LoadedMo
     registry.set_active("old-r2")
     assert registry.active_weights_path() is None
     assert load_default_model().version != "old-r2"  # the shipped model scores instead
+
+
+def test_fast_retrain_of_a_map_model_keeps_its_map_and_pooling(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    from dropletcleaner.core.model import ModelCard, Scoring
+    from dropletcleaner.core.retrain import backbone_digest, install
+    from dropletcleaner.core.train_map import to_map_model
+
+    scoring = Scoring("map", top_fraction=0.2, mix=0.4)
+    map_model = to_map_model(base.model, scoring)
+    card = ModelCard(version=base.version, threshold=0.5, scoring=scoring.to_card())
+    map_base = LoadedModel(model=map_model, card=card)
+    # The map head guides pooling, so the embeddings are not the plain model's.
+    assert backbone_digest(map_model) != backbone_digest(base.model)
+    paths, y, _ = _user_photos(catalog, map_base, tmp_path)
+    _label(catalog, paths[:16], y[:16])
+    result = run_job(fast_retrain(catalog, map_base))
+    assert result.candidate.card.scoring == scoring.to_card()
+    assert result.candidate.model.map_head is not None
+    reloaded = load_model(install(result))
+    assert reloaded.model.has_map and reloaded.model.scoring == scoring
+    assert torch.equal(reloaded.model.map_head.weight.half(), map_model.map_head.weight.half())  # type: ignore[union-attr]
