@@ -3,8 +3,13 @@
 JPEGs are decoded with libjpeg's scaled decoding (``Image.draft``) straight to about
 ``decode_size`` (enough for the thumbnail and the model input), several times faster
 than a full decode. EXIF orientation is applied; alpha, palette, 16-bit and CMYK images
-are converted correctly; decompression bombs are refused before any pixel is decoded.
-Every failure becomes a :class:`DecodeError` with a reason a user can read.
+are converted correctly, and an embedded ICC profile is converted to sRGB
+(:mod:`~dropletcleaner.core.colour`); decompression bombs are refused before any pixel is
+decoded. Every failure becomes a :class:`DecodeError` with a reason a user can read.
+
+HEIC/HEIF, AVIF and JPEG XL open through Pillow like the rest (:mod:`~dropletcleaner.core.
+formats` registers their plugins); camera RAW files go to LibRaw (:mod:`~dropletcleaner.
+core.raw`), which hands back the embedded JPEG preview, drafted here like any JPEG.
 
 Files are hostile input. Only the formats the app scans are tried (:func:`image_formats`),
 so a PostScript file renamed ``.jpg`` never starts Ghostscript; files are opened with
@@ -23,9 +28,25 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from dropletcleaner.core.config import PREPROCESS, PreprocessConfig
+from dropletcleaner.core.colour import to_rgb, to_srgb
+from dropletcleaner.core.config import PREPROCESS, RAW_EXTENSIONS, PreprocessConfig
 from dropletcleaner.core.fingerprint import quick_fingerprint_file
-from dropletcleaner.core.safeio import open_photo
+from dropletcleaner.core.formats import register_plugins
+from dropletcleaner.core.raw import RawError, open_raw
+from dropletcleaner.core.safeio import PhotoFile, open_photo
+
+__all__ = [
+    "DecodeError",
+    "DecodedPhoto",
+    "decode_for_scan",
+    "draft_request",
+    "exif_datetime",
+    "image_formats",
+    "load_rgb",
+    "model_pixels",
+    "open_image",
+    "to_rgb",
+]
 
 # Bombs are refused explicitly below; Pillow's own warning would only add noise.
 warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
@@ -35,22 +56,18 @@ _DATETIME_ORIGINAL = 36867
 _DATETIME = 306
 _ORIENTATION = 0x0112
 
-try:  # HEIC/HEIF support is optional.
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-except ImportError:  # pragma: no cover - depends on the optional extra
-    pass
+register_plugins()  # HEIF and JPEG XL openers, where their packages are installed
 
 
 class DecodeError(Exception):
     """A file that could not be decoded; ``str(exc)`` is the user-facing reason."""
 
 
-# The Pillow formats behind IMAGE_EXTENSIONS (camera MPO files open through "JPEG"), and
-# HEIF where pillow-heif registers it. Never EPS, PS or PDF: Pillow hands those to
-# Ghostscript, an outside program that a hostile file can keep busy forever.
-_SCANNED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "BMP", "HEIF")
+# The Pillow formats behind the scanned extensions (camera MPO files open through "JPEG"):
+# HEIF (pillow-heif), AVIF (Pillow's own libavif plugin) and JXL (pillow-jxl-plugin) where
+# present; each decodes in-process through its library. Never EPS, PS or PDF: Pillow hands
+# those to Ghostscript, an outside program that a hostile file can keep busy forever.
+_SCANNED_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "BMP", "HEIF", "AVIF", "JXL")
 
 
 def image_formats() -> tuple[str, ...]:
@@ -77,24 +94,6 @@ def draft_request(width: int, height: int, cfg: PreprocessConfig = PREPROCESS) -
     long_side, short_side = max(width, height), min(width, height)
     scale = min(1.0, max(cfg.decode_size / long_side, cfg.input_size / short_side))
     return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))
-
-
-def to_rgb(img: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to 8-bit RGB, compositing transparency over mid grey."""
-    if img.mode == "RGB":
-        return img
-    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float32)
-        top = 65535.0 if img.mode.startswith("I;16") or arr.max() > 255 else 255.0
-        arr = np.clip(arr * (255.0 / top), 0, 255).astype(np.uint8)
-        return Image.fromarray(arr, "L").convert("RGB")
-    if img.mode == "P" and "transparency" in img.info:
-        img = img.convert("RGBA")
-    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (128, 128, 128, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
-    return img.convert("RGB")
 
 
 def exif_datetime(img: Image.Image) -> str | None:
@@ -130,24 +129,79 @@ def open_image(fp: BinaryIO, *, max_pixels: int) -> Image.Image:
     return img
 
 
+@dataclass
+class _Opened:
+    """A photo opened but not yet decoded, with its upright size and capture time."""
+
+    image: Image.Image
+    width: int
+    height: int
+    taken_at: str | None
+    transpose: Image.Transpose | None = None  # a RAW's own orientation, applied after
+
+
+def _open(path: str | os.PathLike[str], handle: PhotoFile, cfg: PreprocessConfig) -> _Opened:
+    """Open ``handle`` by what ``path`` is: a RAW through LibRaw, anything else Pillow."""
+    if not handle.size:
+        raise DecodeError("empty file (0 bytes)")
+    if os.path.splitext(os.fspath(path))[1].lower() in RAW_EXTENSIONS:
+        return _open_raw(handle, cfg)
+    img = open_image(handle, max_pixels=cfg.max_pixels)
+    width, height = img.size
+    try:
+        taken_at = exif_datetime(img)
+        if img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8) and not _sized_upright(img):
+            width, height = height, width
+    except Exception as exc:  # a malformed EXIF block in the header is this file's error
+        raise DecodeError(_describe(exc)) from exc
+    return _Opened(img, width, height, taken_at)
+
+
+def _sized_upright(img: Image.Image) -> bool:
+    """Whether Pillow already reports the upright size (its TIFF plugin does, since 11.x)."""
+    if img.format != "TIFF":
+        return False
+    tags = getattr(img, "tag_v2", {})
+    return img.size == (tags.get(257), tags.get(256))  # (ImageLength, ImageWidth): swapped
+
+
+def _open_raw(handle: PhotoFile, cfg: PreprocessConfig) -> _Opened:
+    try:
+        raw = open_raw(handle.read_all(), max_pixels=cfg.max_pixels, min_side=cfg.input_size)
+    except RawError as exc:
+        raise DecodeError(str(exc)) from exc
+    except MemoryError:
+        raise DecodeError("not enough memory to decode this image") from None
+    except Exception as exc:  # LibRaw or the preview's header may raise anything
+        raise DecodeError(_describe(exc)) from exc
+    # LibRaw wraps its preview in EXIF of its own, whose time is the epoch when it knows none.
+    times = (exif_datetime(i) for i in raw.exif_sources)
+    taken_at = next((t for t in times if t and not t.startswith("1970-01-01 00:00")), None)
+    return _Opened(raw.image, raw.width, raw.height, taken_at, raw.transpose)
+
+
+def _upright_srgb(opened: _Opened, draft: tuple[int, int] | None) -> Image.Image:
+    """Decode (drafted to ``draft`` when a JPEG), orient and convert to sRGB."""
+    img = opened.image
+    if draft is not None and img.format == "JPEG":
+        img.draft("RGB", draft)
+    img = ImageOps.exif_transpose(img) or img
+    if opened.transpose is not None:
+        img = img.transpose(opened.transpose)
+    img = to_srgb(img)
+    img.load()
+    return img
+
+
 def decode_for_scan(
     path: str | os.PathLike[str], cfg: PreprocessConfig = PREPROCESS
 ) -> DecodedPhoto:
     """Read and decode one photo for scanning. Raises :class:`DecodeError` or ``OSError``."""
     with open_photo(path) as handle:
-        if not handle.size:
-            raise DecodeError("empty file (0 bytes)")
-        img = open_image(handle, max_pixels=cfg.max_pixels)
-        width, height = img.size
+        opened = _open(path, handle, cfg)
+        width, height, taken_at = opened.width, opened.height, opened.taken_at
         try:
-            taken_at = exif_datetime(img)
-            if img.getexif().get(_ORIENTATION, 1) in (5, 6, 7, 8):
-                width, height = height, width
-            if img.format == "JPEG":
-                img.draft("RGB", draft_request(*img.size, cfg))
-            img = ImageOps.exif_transpose(img) or img
-            img = to_rgb(img)
-            img.load()
+            img = _upright_srgb(opened, draft_request(*opened.image.size, cfg))
             pixels = model_pixels(img, cfg)
             thumb = img.copy()
             thumb.thumbnail(
@@ -181,17 +235,11 @@ def load_rgb(
     Used by previews, attribution, training and evaluation.
     """
     with open_photo(path) as handle:
-        if not handle.size:
-            raise DecodeError("empty file (0 bytes)")
-        img = open_image(handle, max_pixels=cfg.max_pixels)
+        opened = _open(path, handle, cfg)
         try:
-            if max_side is not None and img.format == "JPEG":
-                img.draft("RGB", (max_side, max_side))
-            img = ImageOps.exif_transpose(img) or img
-            img = to_rgb(img)
+            img = _upright_srgb(opened, None if max_side is None else (max_side, max_side))
             if max_side is not None and max(img.size) > max_side:
                 img.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
-            img.load()
         except MemoryError:
             raise DecodeError("not enough memory to decode this image") from None
         except Exception as exc:  # any decoder failure is this file's error

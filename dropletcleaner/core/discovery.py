@@ -4,7 +4,13 @@ Walks with ``os.scandir`` (one ``stat`` per file, reused by the catalog diff). S
 folders are followed only once per real directory, so a symlink loop ends. Unreadable
 folders are reported, not fatal. With ``report_special=True`` (the scanner), a photo name
 that is a FIFO, device or socket, or a dangling or looping link, is yielded too, with the
-reason in :attr:`FoundFile.problem`, so that it gets a report row instead of vanishing.
+reason in :attr:`FoundFile.problem`, so that it gets a report row instead of vanishing;
+so is a file with an image-like extension the app does not read (``.psd``, or ``.heic``
+without its codec), with the reason it is skipped.
+
+A RAW file beside a JPEG of the same name is that JPEG's sidecar (the camera wrote both
+of one shot): it is not yielded, so the pair is scored and reported once, as the JPEG,
+and quarantine moves the RAW with it. A RAW on its own is a photo like any other.
 """
 
 from __future__ import annotations
@@ -16,8 +22,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dropletcleaner.core.config import HEIF_EXTENSIONS, IMAGE_EXTENSIONS
+from dropletcleaner.core.config import JPEG_EXTENSIONS, PHOTO_EXTENSIONS, RAW_EXTENSIONS
+from dropletcleaner.core.formats import (
+    heif_available,
+    skipped_extensions,
+    supported_extensions,
+    unsupported_reason,
+)
 from dropletcleaner.core.safeio import not_regular_reason
+
+__all__ = [
+    "FoundFile",
+    "WalkError",
+    "heif_available",
+    "is_paired_raw",
+    "paired_raws",
+    "supported_extensions",
+    "walk_images",
+]
 
 # Folders that belong to apps or systems, never to the photographer's library.
 SKIPPED_FOLDER_NAMES = frozenset(
@@ -34,16 +56,39 @@ SKIPPED_FOLDER_NAMES = frozenset(
 )
 
 
-def heif_available() -> bool:
-    try:
-        import pillow_heif  # noqa: F401
-    except ImportError:
+def _pairs(jpeg: str, raw: str, names: list[str]) -> bool:
+    """Whether RAW file ``raw`` is the sidecar of JPEG ``jpeg``; both are in ``names``.
+
+    The rule quarantine's sidecar look-up uses: same stem, any case (cameras write
+    IMG_5.JPG, converters img_5.cr2), unless two photos in the folder differ only by case,
+    when each keeps the files spelt exactly like it.
+    """
+    stem = os.path.splitext(jpeg)[0]
+    raw_stem, raw_ext = os.path.splitext(raw)
+    if raw_ext.lower() not in RAW_EXTENSIONS or raw_stem.lower() != stem.lower():
         return False
-    return True
+    if os.path.splitext(jpeg)[1].lower() not in JPEG_EXTENSIONS:
+        return False
+    exact = any(
+        os.path.splitext(n)[0] != stem
+        and os.path.splitext(n)[0].lower() == stem.lower()
+        and os.path.splitext(n)[1].lower() in PHOTO_EXTENSIONS
+        for n in names
+    )
+    return raw_stem == stem if exact else True
 
 
-def supported_extensions() -> frozenset[str]:
-    return IMAGE_EXTENSIONS | HEIF_EXTENSIONS if heif_available() else IMAGE_EXTENSIONS
+def is_paired_raw(name: str, names: list[str]) -> bool:
+    """Whether RAW ``name`` has a JPEG among ``names`` whose sidecar it is.
+
+    ``names`` is its folder's listing, or only the names that share its stem (any case).
+    """
+    return any(_pairs(n, name, names) for n in names if n != name)
+
+
+def paired_raws(jpeg: str, names: list[str]) -> list[str]:
+    """The RAW files among ``names`` (its folder's listing) that are sidecars of ``jpeg``."""
+    return [n for n in names if n != jpeg and _pairs(jpeg, n, names)]
 
 
 @dataclass(frozen=True)
@@ -81,6 +126,7 @@ def walk_images(
     lead nowhere, as :class:`FoundFile` with ``problem`` set (see the module docstring).
     """
     exts = extensions if extensions is not None else supported_extensions()
+    skipped = skipped_extensions() - exts if report_special else frozenset()
     root_path = os.path.abspath(os.fspath(root))
     seen_dirs: set[tuple[int, int]] = set()
     stack = [root_path]
@@ -102,6 +148,10 @@ def walk_images(
             yield WalkError(folder, _reason(exc))
             continue
         subdirs: list[str] = []
+        # Names by lower-case stem: a RAW's pairing looks at its own stem's files only.
+        by_stem: dict[str, list[str]] = {}
+        for e in entries:
+            by_stem.setdefault(os.path.splitext(e.name)[0].lower(), []).append(e.name)
         for entry in entries:
             try:
                 if _is_dir(entry):
@@ -110,8 +160,12 @@ def walk_images(
                     continue
                 if entry.name.startswith("."):
                     continue
-                if os.path.splitext(entry.name)[1].lower() not in exts:
+                ext = os.path.splitext(entry.name)[1].lower()
+                if ext not in exts and ext not in skipped:
                     continue
+                stem = os.path.splitext(entry.name)[0].lower()
+                if ext in RAW_EXTENSIONS and is_paired_raw(entry.name, by_stem[stem]):
+                    continue  # the JPEG's sidecar: scored, reported and moved as the JPEG
                 try:
                     est = entry.stat(follow_symlinks=True)
                 except OSError as exc:
@@ -124,6 +178,10 @@ def walk_images(
                     if report_special:
                         problem = not_regular_reason(est.st_mode)
                         yield FoundFile(entry.path, est.st_size, est.st_mtime_ns, problem)
+                    continue
+                if ext in skipped:
+                    problem = unsupported_reason(entry.name) or f"not supported: {ext} files"
+                    yield FoundFile(entry.path, est.st_size, est.st_mtime_ns, problem)
                     continue
                 yield FoundFile(entry.path, est.st_size, est.st_mtime_ns)
             except OSError as exc:

@@ -45,7 +45,7 @@ from dropletcleaner.core.catalog import (
     STATE_QUARANTINED,
     Catalog,
 )
-from dropletcleaner.core.config import HEIF_EXTENSIONS, IMAGE_EXTENSIONS
+from dropletcleaner.core.config import JPEG_EXTENSIONS, PHOTO_EXTENSIONS, RAW_EXTENSIONS
 from dropletcleaner.core.fingerprint import content_hash, quick_fingerprint
 from dropletcleaner.core.progress import CancelToken, Progress
 
@@ -54,12 +54,9 @@ QUARANTINE_DIR_NAME = ".dropletcleaner-quarantine"
 # Files with the photo's stem (case-insensitive) that travel with it.
 SIDECAR_EXTENSIONS = frozenset({".xmp", ".aae"})
 LIVE_PHOTO_EXTENSIONS = frozenset({".mov"})
-RAW_EXTENSIONS = frozenset(
-    {".dng", ".cr2", ".cr3", ".nef", ".arw", ".raf", ".orf", ".rw2", ".pef", ".srw"}
-)
-JPEG_EXTENSIONS = frozenset({".jpg", ".jpeg", ".jpe"})
+# RAW_EXTENSIONS and JPEG_EXTENSIONS come from config: discovery pairs them the same way.
 # Photos of their own: two of these whose names differ only by case are two photos.
-_PHOTO_EXTENSIONS = IMAGE_EXTENSIONS | HEIF_EXTENSIONS
+_PHOTO_EXTENSIONS = PHOTO_EXTENSIONS
 # The longest file name (in bytes) that common file systems take (ext4, APFS, NTFS).
 _NAME_MAX = 255
 _PARTIAL_SUFFIX = ".dropletcleaner-partial"

@@ -92,3 +92,58 @@ def test_load_rgb_downscales(tmp_path: Path) -> None:
     path = write_jpeg(tmp_path / "a.jpg", size=(1600, 1200))
     img = load_rgb(path, max_side=500)
     assert img.mode == "RGB" and max(img.size) == 500
+
+
+def test_every_format_decodes(tmp_path: Path) -> None:
+    from tests.format_helpers import write_every_format
+
+    made = write_every_format(tmp_path)
+    reference = decode_for_scan(made["jpeg"]).pixels.astype(np.float32)
+    for key, path in made.items():
+        d = decode_for_scan(path)
+        assert (d.width, d.height) == (640, 480), key
+        assert d.thumbnail.mode == "RGB" and max(d.thumbnail.size) == 256, key
+        if key in ("raw", "heic", "avif", "jxl", "cmyk"):  # the same picture, re-encoded
+            assert np.abs(d.pixels.astype(np.float32) - reference).mean() < 6, key
+
+
+@pytest.mark.parametrize(("ext", "fmt"), [("heic", "HEIF"), ("avif", "AVIF"), ("jxl", "JXL")])
+def test_exif_orientation_in_newer_formats(tmp_path: Path, ext: str, fmt: str) -> None:
+    import pillow_jxl  # noqa: F401  (the JXL encoder)
+
+    from dropletcleaner.core.formats import register_plugins
+
+    register_plugins()
+    arr = np.zeros((400, 600, 3), np.uint8)
+    arr[:, :300] = (220, 20, 20)  # left red: on top after a clockwise turn
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / f"o.{ext}"
+    Image.fromarray(arr).save(path, fmt, quality=90, exif=exif.tobytes())
+    d = decode_for_scan(path)
+    assert (d.width, d.height) == (400, 600)
+    assert int(d.pixels[10, 144, 0]) > 200 and int(d.pixels[-10, 144, 0]) < 40
+
+
+def test_tiff_orientation_gives_the_upright_size(tmp_path: Path) -> None:
+    """Pillow's TIFF plugin reports the upright size already: it must not be swapped twice."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (600, 400)).save(tmp_path / "o.tif", exif=exif.tobytes())
+    d = decode_for_scan(tmp_path / "o.tif")
+    assert (d.width, d.height) == (400, 600)
+    assert d.thumbnail.size[0] < d.thumbnail.size[1]
+
+
+def test_display_p3_jpeg_is_scored_in_srgb(tmp_path: Path) -> None:
+    from tests.format_helpers import display_p3_profile
+
+    path = tmp_path / "p3.jpg"
+    Image.new("RGB", (64, 64), (180, 80, 40)).save(
+        path, quality=100, icc_profile=display_p3_profile()
+    )
+    d = decode_for_scan(path)
+    r, g, b = (int(v) for v in d.pixels[10, 10])
+    assert r > 185 and g < 76 and b < 30
+    assert d.thumbnail.getpixel((5, 5))[0] > 185  # type: ignore[index]
+    assert load_rgb(path).getpixel((5, 5))[0] > 185  # type: ignore[index]

@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -142,3 +143,38 @@ def test_cancel_stops_between_batches(tmp_path, scorer) -> None:  # type: ignore
 def test_missing_folder_is_an_error(tmp_path, scorer) -> None:  # type: ignore[no-untyped-def]
     with Catalog(tmp_path / "c.db") as cat, pytest.raises(ScanError):
         list(Scanner(tmp_path / "nope", cat, scorer).run())
+
+
+class _FlatScorer:
+    """Enough of a scorer for the scan pipeline, without a model."""
+
+    version = "flat"
+    has_map = False
+
+    def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros((len(pixels), 8), np.float32), np.zeros((len(pixels), 9, 9), np.float32)
+
+    def scores_from_embeddings(self, emb: np.ndarray) -> np.ndarray:
+        return np.full(len(emb), 0.5, dtype=np.float32)
+
+
+def test_every_format_is_scored_with_one_row_each(tmp_path: Path) -> None:
+    from dropletcleaner.core.formats import skipped_summary
+    from tests.format_helpers import write_dng, write_every_format
+
+    root = tmp_path / "lib"
+    made = write_every_format(root)
+    write_jpeg(root / "pair" / "IMG_1.JPG")
+    write_dng(root / "pair" / "IMG_1.CR2")  # the JPEG's sidecar: no row of its own
+    (root / "edit.psd").write_bytes(b"8BPS" + b"\0" * 40)
+    (root / "old.psd").write_bytes(b"8BPS" + b"\0" * 40)
+    with Catalog(tmp_path / "c.db") as cat:
+        summary, _ = _scan(root, cat, _FlatScorer())
+        rows = {Path(r.path).name: r for r in cat.photos(str(root))}
+    expected = {p.name for p in made.values()} | {"IMG_1.JPG", "edit.psd", "old.psd"}
+    assert set(rows) == expected
+    assert summary.scored == len(made) + 1
+    for name in expected - {"edit.psd", "old.psd"}:
+        assert rows[name].error is None and rows[name].score == 0.5, name
+    assert rows["edit.psd"].error == "not supported: .psd files (Photoshop document) are not read"
+    assert skipped_summary(summary.found) == "2 skipped: .psd not supported"
