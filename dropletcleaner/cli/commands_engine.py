@@ -85,6 +85,7 @@ def register(sub: Any) -> None:
 def run_scan(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
     from dropletcleaner.core.flag_rates import describe_threshold
+    from dropletcleaner.core.formats import skipped_summary, unsupported_reason
     from dropletcleaner.core.inference import DeviceError, Scorer
     from dropletcleaner.core.report import build_rows, write_report
     from dropletcleaner.core.scan import Scanner
@@ -136,14 +137,19 @@ def run_scan(args: argparse.Namespace) -> int:
         print(f"warning: {thumbs_warning}", file=sys.stderr)
 
     flagged = sum(r.flagged for r in rows)
-    unreadable = sum(bool(r.error) for r in rows)
+    # Files of a format the app does not read are counted apart: they are not broken.
+    skipped = {r.path for r in rows if r.error and unsupported_reason(r.path) is not None}
+    unreadable = sum(bool(r.error) for r in rows) - len(skipped)
     rate = summary.scored / summary.seconds if summary.seconds > 0 else 0.0
     print(f"Scanned {folder}")
-    print(f"  photos found:      {len(summary.found):,}")
+    print(f"  photos found:      {len(summary.found) - len(skipped):,}")
     backend = f"{scorer.backend_name} on {scorer.device.type}"
     print(f"  scored now:        {summary.scored:,} ({rate:.1f} photos/s, {backend})")
     print(f"  unchanged:         {summary.unchanged:,}")
     print(f"  unreadable:        {unreadable:,}")
+    skipped_line = skipped_summary(skipped)
+    if skipped_line is not None:
+        print(f"  not read:          {skipped_line}")
     if summary.missing:
         print(f"  gone since last:   {summary.missing:,} (marked missing in the catalog)")
     print(f"  flagged (>= {threshold:.2f}): {flagged:,}")
@@ -157,10 +163,11 @@ def run_scan(args: argparse.Namespace) -> int:
         print(f"  could not read folder {err.path}: {err.reason}")
     for row in rows:
         if row.error:
-            print(f"  unreadable: {row.path}: {row.error}")
+            kind = "skipped" if row.path in skipped else "unreadable"
+            print(f"  {kind}: {row.path}: {row.error}")
     if args.report is not None:
         print(f"Report written to {args.report}")
-    if not summary.found and not summary.cancelled:
+    if len(summary.found) == len(skipped) and not summary.cancelled:
         print(f"No photos were found in {folder}; there was nothing to score.")
     elif flagged and not summary.cancelled:
         again = ["--threshold", f"{args.threshold:g}"] if args.threshold is not None else []

@@ -100,3 +100,37 @@ def test_flagged_photos_get_a_hint_that_repeats_the_options(
     out = capsys.readouterr().out
     hint = f"dropletcleaner quarantine {photo_dir} --threshold 0 --dry-run --catalog {cat}"
     assert f"photos flagged. See what would move: {hint}\n" in out
+
+
+def test_unsupported_files_are_counted_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import write_jpeg
+
+    folder = tmp_path / "lib"
+    write_jpeg(folder / "a.jpg")
+    for name in ("b.psd", "c.psd", "d.PSD"):
+        (folder / name).write_bytes(b"8BPS" + b"\0" * 40)
+    report = tmp_path / "r.csv"
+    args = ["scan", str(folder), "--report", str(report), "--catalog", str(tmp_path / "c.db")]
+    assert main([*args, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "photos found:      1\n" in out
+    assert "unreadable:        0\n" in out
+    assert "not read:          3 skipped: .psd not supported\n" in out
+    with report.open() as f:
+        rows = {Path(r["path"]).name: r for r in csv.DictReader(f)}
+    assert set(rows) == {"a.jpg", "b.psd", "c.psd", "d.PSD"}
+    assert rows["d.PSD"]["error"] == "not supported: .psd files (Photoshop document) are not read"
+
+
+def test_a_folder_of_unsupported_files_only_says_no_photos(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    (folder / "b.psd").write_bytes(b"8BPS")
+    assert main(["scan", str(folder), "--catalog", str(tmp_path / "c.db"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "1 skipped: .psd not supported" in out
+    assert "No photos were found in" in out
