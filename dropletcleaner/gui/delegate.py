@@ -34,6 +34,11 @@ from dropletcleaner.gui.scores import score_text
 THUMB_W = 200
 THUMB_H = 150
 THUMB_BOX = QSize(THUMB_W, THUMB_H)
+# The size slider's range (widths; heights keep 4:3). The largest is the scanner's stored
+# thumbnail (256 px), so thumbnails are loaded once at that size and only painted smaller.
+MIN_THUMB_W = 96
+MAX_THUMB_W = 256
+MAX_THUMB_BOX = QSize(MAX_THUMB_W, MAX_THUMB_W * 3 // 4)
 PAD = 8
 RADIUS = 6.0
 
@@ -55,10 +60,16 @@ class PhotoDelegate(QStyledItemDelegate):
         self.paint_count = 0  # cells painted, for tests of lazy painting
         self._name_font: QFont | None = None
         self._badge_font: QFont | None = None
+        self.thumb = QSize(THUMB_BOX)
+
+    def set_thumb_width(self, width: int) -> None:
+        """The thumbnail box's width (the slider's value); the height keeps 4:3."""
+        width = max(MIN_THUMB_W, min(MAX_THUMB_W, width))
+        self.thumb = QSize(width, width * 3 // 4)
 
     def cell_size(self, option_font: QFont) -> QSize:
         fm = QFontMetrics(option_font)
-        return QSize(THUMB_W + 2 * PAD, THUMB_H + 2 * PAD + fm.height() + 6)
+        return QSize(self.thumb.width() + 2 * PAD, self.thumb.height() + 2 * PAD + fm.height() + 6)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:
         return self.cell_size(option.font)
@@ -86,8 +97,9 @@ class PhotoDelegate(QStyledItemDelegate):
             painter.fillPath(path, bg)
 
         # Centred in the cell: the grid spreads spare width evenly between columns.
-        left = opt_rect.x() + max(PAD, (opt_rect.width() - THUMB_W) // 2)
-        box = QRect(left, opt_rect.y() + PAD, THUMB_W, THUMB_H)
+        thumb_w, thumb_h = self.thumb.width(), self.thumb.height()
+        left = opt_rect.x() + max(PAD, (opt_rect.width() - thumb_w) // 2)
+        box = QRect(left, opt_rect.y() + PAD, thumb_w, thumb_h)
         pixmap = index.data(Roles.THUMBNAIL)
         error = index.data(Roles.ERROR)
         state_name = index.data(Roles.STATE)
@@ -112,14 +124,14 @@ class PhotoDelegate(QStyledItemDelegate):
             self._draw_label(painter, photo_rect, str(label), font)
 
         # File name under the photo.
-        name_rect = QRect(left, box.bottom() + 5, THUMB_W, opt_rect.bottom() - box.bottom() - 5)
+        name_rect = QRect(left, box.bottom() + 5, thumb_w, opt_rect.bottom() - box.bottom() - 5)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(palette.color(role))
         painter.setFont(font)
         name = QFontMetrics(font).elidedText(
             str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
             Qt.TextElideMode.ElideMiddle,
-            THUMB_W,
+            thumb_w,
         )
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, name)
 

@@ -1,9 +1,10 @@
 """The detail panel's widgets and layout, built onto the panel (kept apart from its logic).
 
-From the top: the canvas; the overlay controls (on/off with H, the overlay choice, the
-opacity); the legend; a status line that wraps rather than being cut off; the explain
-progress with Cancel (shown only while a map computes); then the score, the date and the
-path, each on a line of its own so that they never run into each other.
+From the top: the canvas (a loupe: fit, 100 %, wheel zoom, drag to pan); the overlay
+controls (on/off with H, the overlay choice, the opacity); the legend; a status line that
+wraps rather than being cut off; the explain progress with Cancel (shown only while a map
+computes); then the score, the date and the path, each on a line of its own so that they
+never run into each other.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.gui.canvas import DEFAULT_OPACITY, Canvas
+from dropletcleaner.gui.canvas import DEFAULT_OPACITY
 from dropletcleaner.gui.explain import METHOD_LABELS, METHODS, PRIOR_SECONDS, SLOW_SECONDS
+from dropletcleaner.gui.loupe import LoupeCanvas
 from dropletcleaner.gui.overlay import Legend
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ def _selectable(label: QLabel) -> QLabel:
 
 def build_panel(panel: DetailPanel) -> None:
     """Create the panel's widgets as its attributes, and lay them out."""
-    panel.canvas = Canvas(panel)
+    panel.canvas = LoupeCanvas(panel)  # zooms to 100 % and pans (the loupe)
     panel.canvas.set_message("Select a photo to see it here.")
 
     action = QAction("&Overlay", panel)

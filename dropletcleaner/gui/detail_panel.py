@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 
 from dropletcleaner.core.catalog import PhotoRecord
 from dropletcleaner.gui import overlay
-from dropletcleaner.gui.canvas import Canvas
 from dropletcleaner.gui.detail_layout import MAP, build_panel, error_colour, overlay_label
 from dropletcleaner.gui.explain import METHOD_LABELS, Explainer, ExplainKey
+from dropletcleaner.gui.full_res import FullResolution
+from dropletcleaner.gui.loupe import LoupeCanvas
 from dropletcleaner.gui.overlay_control import MapSource, OverlayMixin, Shown
 from dropletcleaner.gui.preview import PreviewKey, PreviewLoader
 from dropletcleaner.gui.scores import score_line
@@ -59,10 +60,11 @@ class DetailPanel(OverlayMixin, QWidget):
     attributionReady = Signal(object)  # Attribution, once drawn for the photo shown
     attributionFailed = Signal(str)  # why the explain map for the photo shown is missing
     previewReady = Signal(str)  # path, once the preview is drawn
+    fullResolutionReady = Signal(str)  # path, once the loupe has the file's own pixels
     busyChanged = Signal(bool)
 
     # Built by detail_layout.build_panel.
-    canvas: Canvas
+    canvas: LoupeCanvas
     toggle_heatmap_action: QAction
     heat_button: QToolButton
     method_combo: QComboBox
@@ -99,6 +101,9 @@ class DetailPanel(OverlayMixin, QWidget):
         self.previews.loaded.connect(self._on_preview)
         self.previews.failed.connect(self._on_preview_failed)
         build_panel(self)
+        # Zoomed in, the loupe asks for real pixels: decoded on their own thread.
+        self.full_resolution = FullResolution(self.canvas, self)
+        self.full_resolution.drawn.connect(self.fullResolutionReady)
         self.toggle_heatmap_action.toggled.connect(self._on_overlay_toggled)
         self.method_combo.currentIndexChanged.connect(self._on_method_changed)
         self.next_method_action = QAction("Next &Overlay", self)
@@ -166,6 +171,12 @@ class DetailPanel(OverlayMixin, QWidget):
             )
             self._set_method_quietly(MAP)
         self.previews.cancel()
+        if record is None or record.error:
+            self.full_resolution.set_photo(None)
+            self.canvas.set_size_hint(None, None)
+        else:
+            self.full_resolution.set_photo(record.path, record.fingerprint)
+            self.canvas.set_size_hint(record.width, record.height)
         self.canvas.set_heat(None)
         self._attribution = None
         self._drawn_key = None
@@ -193,6 +204,7 @@ class DetailPanel(OverlayMixin, QWidget):
         """Cancel all work and wait for the worker threads to finish (safe to call twice)."""
         self._closing = True
         self.previews.shutdown()
+        self.full_resolution.shutdown()
         self.explainer.shutdown()
         self._set_busy(False)
 
@@ -219,7 +231,11 @@ class DetailPanel(OverlayMixin, QWidget):
         return self.explainer.pending is not None
 
     def active_workers(self) -> int:
-        return self.previews.active_workers() + self.explainer.active_workers()
+        return (
+            self.previews.active_workers()
+            + self.full_resolution.active_workers()
+            + self.explainer.active_workers()
+        )
 
     # -- text ------------------------------------------------------------------------------
     def _show_record_text(self, record: PhotoRecord | None) -> None:

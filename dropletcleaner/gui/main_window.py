@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSize, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -24,7 +24,6 @@ from PySide6.QtGui import (
     QColor,
     QGuiApplication,
     QIcon,
-    QKeyEvent,
     QKeySequence,
     QPalette,
 )
@@ -57,19 +56,22 @@ from dropletcleaner.core.catalog import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.progress import Progress
 from dropletcleaner.core.thumbnails import ThumbnailCache
 from dropletcleaner.core.wording import plural
+from dropletcleaner.gui.compare import CompareMode
 from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu, show_shortcuts
-from dropletcleaner.gui.delegate import THUMB_BOX, PhotoDelegate
+from dropletcleaner.gui.delegate import MAX_THUMB_BOX, PhotoDelegate
 from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.file_ops import FileOpResult, FileOps, qt_trash
 from dropletcleaner.gui.grid import PhotoGrid
 from dropletcleaner.gui.history import History, LabelUndo, QuarantineUndo
+from dropletcleaner.gui.large_view import LargeView
 from dropletcleaner.gui.notifier import MessageBar, Notifier
 from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, PhotoModel, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow, human_size
 from dropletcleaner.gui.scores import threshold_text
 from dropletcleaner.gui.settings import AppSettings
 from dropletcleaner.gui.threshold_info import ThresholdInfo
+from dropletcleaner.gui.thumb_size import ThumbSize
 from dropletcleaner.gui.undo_redo import QuarantineTag, UndoRedoMixin, UndoTag
 from dropletcleaner.gui.workers import (
     ModelBundle,
@@ -129,6 +131,8 @@ class _Banner(QFrame):
 class MainWindow(UndoRedoMixin, QMainWindow):
     """The DropletCleaner main window."""
 
+    detailModeChanged = Signal(bool)  # the large view opened (True) or closed
+
     def __init__(self, context: AppContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = context if context is not None else AppContext()
@@ -158,7 +162,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         # Thumbnails are scaled once, in the loader, to the painted size on this screen.
         screen = QGuiApplication.primaryScreen()
         dpr = screen.devicePixelRatio() if screen is not None else 1.0
-        self.thumbnails = ThumbnailService(self.ctx.thumbs, THUMB_BOX * max(1.0, dpr))
+        self.thumbnails = ThumbnailService(self.ctx.thumbs, MAX_THUMB_BOX * max(1.0, dpr))
         self.model = PhotoModel(self.thumbnails, self)
         self.scans = ScanController(self.ctx.catalog_path, self.ctx.thumbs, self)
         self.file_ops = FileOps(self.ctx.catalog_path, trash=self.ctx.trash, parent=self)
@@ -358,7 +362,6 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self.grid.setModel(self.model)
         self.delegate = PhotoDelegate(self.grid)
         self.grid.setItemDelegate(self.delegate)
-        self.grid.set_cell_size(self.delegate.cell_size(self.grid.font()) + QSize(8, 8))
         self.grid.open_requested = self.toggle_detail_mode
 
         self.detail = DetailPanel()
@@ -463,6 +466,9 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         return page
 
     def _build_menus(self) -> None:
+        self.large_view = LargeView(self)  # filmstrip, "n of N", Left/Right, Z/Space loupe
+        self.compare = CompareMode(self)  # N: the selected photos side by side
+        self.thumb_size = ThumbSize(self)  # the size slider, Ctrl+plus / Ctrl+minus
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
@@ -489,6 +495,8 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         photo.addAction(self.quarantine_action)
         photo.addSeparator()
         photo.addAction(self.details_action)
+        photo.addAction(self.large_view.zoom_action)
+        photo.addAction(self.compare.action)
         self.details_action.setShortcutVisibleInContextMenu(True)
 
         view = menu.addMenu("&View")
@@ -507,6 +515,8 @@ class MainWindow(UndoRedoMixin, QMainWindow):
             act.setData(kind.value)
             self.filter_group.addAction(act)
         view.addSeparator()
+        view.addAction(self.thumb_size.larger_action)
+        view.addAction(self.thumb_size.smaller_action)
         view.addAction(self.panel_action)
         view.addAction(self.errors_action)
 
@@ -1068,11 +1078,13 @@ class MainWindow(UndoRedoMixin, QMainWindow):
             self.grid.hide()
             self._show_current_in_detail()
             self.detail.setFocus()
+            self.detailModeChanged.emit(True)
 
     def leave_detail_mode(self) -> None:
         if not self._detail_mode:
             return
         self._detail_mode = False
+        self.detailModeChanged.emit(False)
         self.grid.show()
         self.detail.setVisible(self.panel_action.isChecked())
         self.grid.setFocus()
@@ -1093,28 +1105,6 @@ class MainWindow(UndoRedoMixin, QMainWindow):
             self.detail.show_photo(record)
         except Exception as exc:
             self.notifier.error("The photo cannot be shown", str(exc))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        # In the detail view the grid is hidden: arrows still move through the photos.
-        if self._detail_mode and event.key() in (
-            Qt.Key.Key_Left,
-            Qt.Key.Key_Right,
-            Qt.Key.Key_Up,
-            Qt.Key.Key_Down,
-            Qt.Key.Key_Return,
-            Qt.Key.Key_Enter,
-        ):
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.leave_detail_mode()
-                return
-            step = 1 if event.key() in (Qt.Key.Key_Right, Qt.Key.Key_Down) else -1
-            current = self.grid.currentIndex()
-            row = (current.row() if current.isValid() else -1) + step
-            if 0 <= row < self.model.rowCount():
-                self._select_index(self.model.index(row))
-                self._show_current_in_detail()
-            return
-        super().keyPressEvent(event)
 
     # -- other windows -------------------------------------------------------------------------
     def show_quarantine_window(self) -> QuarantineWindow | None:
@@ -1273,6 +1263,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         for loader in self._old_loaders:
             loader.wait()
         self.detail.shutdown()
+        self.compare.shutdown()
         if self._quarantine_window is not None:
             self._quarantine_window.close()
         if self._catalog is not None:

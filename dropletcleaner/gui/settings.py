@@ -98,3 +98,14 @@ class AppSettings:
 
     def set_detail_visible(self, value: bool) -> None:
         self._s.setValue("window/detail_visible", bool(value))
+
+    def thumb_size(self) -> int | None:
+        """The grid's thumbnail width chosen with the size slider, if any."""
+        value = self._s.value("grid/thumb_size")
+        try:
+            return int(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    def set_thumb_size(self, value: int) -> None:
+        self._s.setValue("grid/thumb_size", int(value))

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.gui.delegate import MAX_THUMB_BOX
 from dropletcleaner.gui.main_window import MainWindow, scan_status_text
 from dropletcleaner.gui.photo_model import Filter, Roles, SortKey
 from dropletcleaner.gui.workers import ScanStatus
@@ -126,7 +127,8 @@ def test_thumbnails_load_for_visible_rows(
 
     qtbot.waitUntil(loaded, timeout=10_000)
     pixmap = index.data(Roles.THUMBNAIL)
-    assert pixmap.width() <= 200 and pixmap.height() <= 150  # scaled once, off the GUI
+    # Scaled once, off the GUI thread, to the largest size the size slider offers.
+    assert pixmap.width() <= MAX_THUMB_BOX.width() and pixmap.height() <= MAX_THUMB_BOX.height()
 
 
 def test_sorting_and_filtering_from_the_toolbar(
