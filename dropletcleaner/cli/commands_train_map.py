@@ -42,7 +42,7 @@ def register(sub: Any) -> None:
         type=Path,
         required=True,
         metavar="FILE.safetensors",
-        help="where to write the model; its card and replay set go beside it (required)",
+        help="where to write the model, card and replay set beside it (required, no default)",
     )
     t.add_argument(
         "--version", default=None, help="version name in the card (default: the name of --out)"
