@@ -38,6 +38,9 @@ NAVIGATION_KEYS: tuple[tuple[str, str], ...] = (
     ("Arrows, Home, End, Page Up/Down", "move through the photos (also with Ctrl)"),
     ("Shift+arrows, Shift+click, Ctrl+click", "extend or change the selection"),
     ("Enter / double-click", "open or leave the large view"),
+    ("Left / Right in the large view", "previous / next photo in the filter and sort order"),
+    ("Mouse wheel on the photo", "zoom in or out around the pointer"),
+    ("Drag the zoomed photo", "pan; double-click: 100 % at that point, or fit"),
     ("Right-click", "the photo's menu: reveal, open, copy path, label, quarantine"),
 )
 

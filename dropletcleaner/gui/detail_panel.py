@@ -157,7 +157,10 @@ class DetailPanel(OverlayMixin, QWidget):
             and previous.fingerprint == record.fingerprint
         )
         grid = self._read_map(record)
-        self._shown = Shown(record, self._shown.generation + 1, grid)
+        # The same photo again keeps its generation: its preview may still be on the way
+        # (Enter within the panel's 60 ms debounce showed it twice, and it never came).
+        generation = self._shown.generation if same else self._shown.generation + 1
+        self._shown = Shown(record, generation, grid)
         self._show_record_text(record)
         if same:
             # The same photo again (say, after relabelling): keep what is drawn.
