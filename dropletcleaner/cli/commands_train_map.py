@@ -53,9 +53,9 @@ def register(sub: Any) -> None:
     t.add_argument(
         "--target-fpr",
         type=float_between(0.0, 0.5, open_low=True),
-        default=0.005,
+        default=0.01,
         metavar="R",
-        help="share of held-out real clean photos the threshold may flag (default: 0.005)",
+        help="share of held-out real clean photos the threshold may flag (default: 0.01)",
     )
     t.add_argument(
         "--workers",

@@ -63,7 +63,7 @@ class MapRunConfig:
 
     data: list[str] = field(default_factory=list)
     init_weights: str = ""
-    target_fpr: float = 0.005
+    target_fpr: float = 0.01
     train_seed: int = 7
     calib_seed: int = 11
     scene_fraction: float = 0.35

@@ -34,7 +34,7 @@ from dropletcleaner.core.config import PREPROCESS
 
 ARCHITECTURE = "efficientnet_lite0"
 EMBEDDING_DIM = 1280
-SHIPPED_MODEL_NAME = "droplet-v3"
+SHIPPED_MODEL_NAME = "droplet-v4"
 UNTRAINED_VERSION = "untrained-head"
 
 
@@ -75,7 +75,8 @@ def map_pool(features: torch.Tensor, cell_logits: torch.Tensor, scoring: Scoring
     mean = flat.mean(dim=2)
     if scoring.pooling == "mean":
         return mean
-    k = max(1, round(scoring.top_fraction * flat.shape[2]))
+    # int(): under ONNX/TorchScript tracing a shape is a tensor; the grid is fixed per input size.
+    k = max(1, round(scoring.top_fraction * int(flat.shape[2])))
     idx = cell_logits.flatten(1).topk(k, dim=1).indices  # [B, k]
     top = flat.gather(2, idx.unsqueeze(1).expand(-1, flat.shape[1], -1)).mean(dim=2)
     return scoring.mix * mean + (1.0 - scoring.mix) * top
