@@ -157,8 +157,10 @@ class Scorer:
             buf = io.BytesIO()
             dummy = torch.zeros(2, 3, self.input_size, self.input_size)
             with warnings.catch_warnings():
-                # The TorchScript exporter is deprecated but exact for this static graph.
+                # The TorchScript exporter is deprecated but exact for this static graph, and
+                # the map's grid size is a constant for the fixed input size.
                 warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", torch.jit.TracerWarning)
                 torch.onnx.export(
                     _EmbedModule(self.model).eval(),
                     (dummy,),
@@ -195,7 +197,8 @@ class Scorer:
         if self.threads:
             torch.set_num_threads(self.threads)
         dummy = torch.zeros(2, 3, self.input_size, self.input_size)
-        with torch.inference_mode():
+        with torch.inference_mode(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)  # fixed grid size
             traced = torch.jit.trace(_EmbedModule(self.model).eval(), dummy)
             frozen = torch.jit.optimize_for_inference(traced)
 
