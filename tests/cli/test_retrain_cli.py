@@ -89,7 +89,7 @@ def test_retrain_accepts_then_model_list_use_and_reset(db, capsys) -> None:  # t
     out = capsys.readouterr().out
     version = f"{BASE_VERSION}-r1"
     assert f"current ({BASE_VERSION})" in out and f"new ({version})" in out
-    for row in ("accuracy", "precision", "recall", "AUROC", "base examples"):
+    for row in ("accuracy", "precision", "recall", "AUROC", "base recall", "base FPR"):
         assert f"  {row}" in out
     assert "Accepted: new model is better" in out
     assert f"Model {version} is now active;" in out
