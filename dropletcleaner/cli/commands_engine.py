@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from dropletcleaner.cli.common import (
     add_catalog_option,
+    add_quiet_option,
+    add_selection_options,
     load_model_announced,
     open_catalog,
     threshold_value,
@@ -18,6 +21,7 @@ from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 
 ORDER = 10  # place in --help
+STDOUT = "-"  # `--report -` (core.report.STDOUT, not imported here: it pulls in the catalog)
 
 
 def register(sub: Any) -> None:
@@ -30,18 +34,28 @@ def register(sub: Any) -> None:
         examples=(
             "dropletcleaner scan ~/Pictures/2024",
             "dropletcleaner scan ~/Pictures --report flagged.csv --threshold 0.8",
+            "dropletcleaner scan ~/Pictures -q --exclude 'exports/*' --json | jq .rows[0]",
         ),
     )
     p.add_argument(
         "folder", type=Path, metavar="FOLDER", help="photo folder to scan (with its sub-folders)"
     )
     p.add_argument(
+        "-o",
         "--report",
         type=Path,
         metavar="FILE",
-        help="also write one row per image file to FILE, .csv or .json (default: no report)",
+        help="also write one row per image file to FILE, .csv or .json; `-` writes it to "
+        "stdout and the summary to stderr (default: no report)",
     )
     p.add_argument(
+        "--json",
+        action="store_true",
+        help="the report as JSON with a header (schema, model, threshold, time); without "
+        "--report it goes to stdout (default: CSV, or by the report's extension)",
+    )
+    p.add_argument(
+        "-t",
         "--threshold",
         type=threshold_value,
         default=None,
@@ -55,7 +69,8 @@ def register(sub: Any) -> None:
         default="auto",
         help="where to run the model (default: auto, CUDA if present, else CPU)",
     )
-    p.add_argument("--quiet", action="store_true", help="draw no progress bar (default: draw one)")
+    add_quiet_option(p)
+    add_selection_options(p)
     add_catalog_option(p)
     p.set_defaults(func=run_scan)
 
@@ -84,19 +99,32 @@ def register(sub: Any) -> None:
 
 def run_scan(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.flag_rates import describe_threshold
-    from dropletcleaner.core.formats import skipped_summary, unsupported_reason
-    from dropletcleaner.core.inference import DeviceError, Scorer
-    from dropletcleaner.core.report import build_rows, write_report
-    from dropletcleaner.core.scan import Scanner
 
     folder = Path(os.path.abspath(args.folder))
     if not folder.exists():
         raise UsageError(f"folder does not exist: {folder}")
     if not folder.is_dir():
         raise UsageError(f"not a folder: {folder}")
+    if args.json and args.report is None:
+        args.report = Path(STDOUT)
     if args.report is not None:
         check_report_path(args.report)
+    if str(args.report) != STDOUT:
+        return _scan(args, folder, sys.stdout)
+    # The report owns stdout, so that `| jq` reads it alone; the summary goes to stderr.
+    report_out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        return _scan(args, folder, report_out)
+
+
+def _scan(args: argparse.Namespace, folder: Path, report_out: TextIO) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.core.flag_rates import describe_threshold
+    from dropletcleaner.core.formats import skipped_summary, unsupported_reason
+    from dropletcleaner.core.inference import DeviceError, Scorer
+    from dropletcleaner.core.report import ReportHeader, build_rows, write_report
+    from dropletcleaner.core.scan import Scanner
+    from dropletcleaner.core.selection import Selection
 
     # The catalog first: a damaged or locked one is reported before the model loads.
     catalog = open_catalog(args)
@@ -113,7 +141,8 @@ def run_scan(args: argparse.Namespace) -> int:
 
     bar = None if args.quiet else ProgressBar()
     with catalog:
-        scanner = Scanner(folder, catalog, scorer)
+        selection = Selection.of(folder, args.exclude, recursive=args.recursive)
+        scanner = Scanner(folder, catalog, scorer, selection=selection)
         last = None
         for progress in scanner.run():
             last = progress
@@ -127,7 +156,9 @@ def run_scan(args: argparse.Namespace) -> int:
         rows = build_rows(catalog, summary.found, threshold)
         if args.report is not None:
             try:
-                write_report(args.report, rows)
+                header = ReportHeader.now(loaded.version, threshold)
+                as_json = True if args.json else None
+                write_report(args.report, rows, header, as_json=as_json, stdout=report_out)
             except OSError as exc:  # a full disk or a folder removed meanwhile
                 raise UsageError(
                     f"cannot write the report {args.report}: {exc.strerror or exc}"
@@ -165,12 +196,14 @@ def run_scan(args: argparse.Namespace) -> int:
         if row.error:
             kind = "skipped" if row.path in skipped else "unreadable"
             print(f"  {kind}: {row.path}: {row.error}")
-    if args.report is not None:
+    if args.report is not None and str(args.report) != STDOUT:
         print(f"Report written to {args.report}")
     if len(summary.found) == len(skipped) and not summary.cancelled:
         print(f"No photos were found in {folder}; there was nothing to score.")
     elif flagged and not summary.cancelled:
         again = ["--threshold", f"{args.threshold:g}"] if args.threshold is not None else []
+        again += [w for g in args.exclude for w in ("--exclude", g)]
+        again += [] if args.recursive else ["--no-recursive"]
         hint = command_line(["quarantine", folder, *again, "--dry-run"], args.catalog)
         print(f"{plural(flagged, 'photo')} flagged. See what would move: {hint}")
     if summary.cancelled:
@@ -183,6 +216,8 @@ def check_report_path(report: Path) -> None:
     """Refuse a ``--report`` the scan could not write, before scanning, not after."""
     from dropletcleaner.cli import UsageError
 
+    if str(report) == STDOUT:
+        return
     if report.suffix.lower() not in (".csv", ".json"):
         raise UsageError("--report must end in .csv or .json")
     if report.is_dir():

@@ -61,3 +61,42 @@ def load_model_announced(weights: Path | None = None) -> LoadedModel:
             file=sys.stderr,
         )
     return loaded
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """``--exclude GLOB`` (repeatable) and ``--no-recursive``, for scan and quarantine."""
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files and folders whose name or path relative to FOLDER matches "
+        "GLOB, e.g. '*.png' or 'raw/*' (repeatable; default: none)",
+    )
+    parser.add_argument(
+        "--no-recursive",
+        dest="recursive",
+        action="store_false",
+        help="only the photos directly in FOLDER (default: its sub-folders too)",
+    )
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="draw no progress bar (default: draw one)"
+    )
+
+
+def add_json_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=f"print {what} as JSON on stdout, for scripts (default: text)",
+    )
+
+
+def print_json(doc: object) -> None:
+    """One JSON document on stdout, indented, ending with a newline."""
+    import json
+
+    print(json.dumps(doc, indent=1))

@@ -30,6 +30,7 @@ from dropletcleaner.core.formats import (
     unsupported_reason,
 )
 from dropletcleaner.core.safeio import not_regular_reason
+from dropletcleaner.core.selection import Selection
 
 __all__ = [
     "FoundFile",
@@ -118,16 +119,22 @@ def _is_skipped_dir(name: str) -> bool:
 
 
 def walk_images(
-    root: str | Path, extensions: frozenset[str] | None = None, *, report_special: bool = False
+    root: str | Path,
+    extensions: frozenset[str] | None = None,
+    *,
+    report_special: bool = False,
+    selection: Selection | None = None,
 ) -> Iterator[FoundFile | WalkError]:
     """Yield every image file under ``root`` (depth-first, sorted by name), and walk errors.
 
     ``report_special`` also yields photo names that are not regular files, or links that
     lead nowhere, as :class:`FoundFile` with ``problem`` set (see the module docstring).
+    ``selection`` leaves out excluded files and folders, or every sub-folder.
     """
     exts = extensions if extensions is not None else supported_extensions()
     skipped = skipped_extensions() - exts if report_special else frozenset()
     root_path = os.path.abspath(os.fspath(root))
+    only = None if selection is None or selection.everything else selection
     seen_dirs: set[tuple[int, int]] = set()
     stack = [root_path]
     while stack:
@@ -155,10 +162,12 @@ def walk_images(
         for entry in entries:
             try:
                 if _is_dir(entry):
-                    if not _is_skipped_dir(entry.name):
+                    if not _is_skipped_dir(entry.name) and (
+                        only is None or only.walks_into(entry.path)
+                    ):
                         subdirs.append(entry.path)
                     continue
-                if entry.name.startswith("."):
+                if entry.name.startswith(".") or (only is not None and not only.covers(entry.path)):
                     continue
                 ext = os.path.splitext(entry.name)[1].lower()
                 if ext not in exts and ext not in skipped:

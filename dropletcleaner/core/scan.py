@@ -29,6 +29,7 @@ from dropletcleaner.core.droplet_map import to_grid
 from dropletcleaner.core.inference import Scorer
 from dropletcleaner.core.progress import CancelToken, Progress
 from dropletcleaner.core.safeio import NotAPhotoFile
+from dropletcleaner.core.selection import Selection
 from dropletcleaner.core.thumbnails import ThumbnailCache
 
 # How often (in files) discovery reports progress and the catalog commits results.
@@ -97,6 +98,7 @@ class Scanner:
         cancel: CancelToken | None = None,
         batch_size: int = 32,
         workers: int | None = None,
+        selection: Selection | None = None,
     ) -> None:
         self.root = os.path.abspath(os.fspath(root))
         self.catalog = catalog
@@ -106,6 +108,8 @@ class Scanner:
         self.batch_size = batch_size
         self.workers = workers if workers is not None else max(1, min(4, os.cpu_count() or 1))
         self.summary = ScanSummary(root=self.root)
+        # Photos outside the selection are neither scanned nor taken for deleted ones.
+        self.selection = selection if selection is not None else Selection.of(self.root)
 
     def run(self) -> Iterator[Progress]:
         if not os.path.isdir(self.root):
@@ -120,7 +124,7 @@ class Scanner:
     def _run(self) -> Iterator[Progress]:
         summary = self.summary
         found: list[FoundFile] = []
-        for item in walk_images(self.root, report_special=True):
+        for item in walk_images(self.root, report_special=True, selection=self.selection):
             if isinstance(item, WalkError):
                 summary.folder_errors.append(item)
                 continue
@@ -162,7 +166,12 @@ class Scanner:
             todo.append(f)
         if back:
             self.catalog.mark_present(back)
-        gone = [p for p, row in known.items() if row[2] == STATE_PRESENT]
+        sel = self.selection
+        gone = [
+            p
+            for p, row in known.items()
+            if row[2] == STATE_PRESENT and (sel.everything or sel.covers(p))
+        ]
         if gone:
             self.summary.missing = self.catalog.mark_missing(gone)
         return todo

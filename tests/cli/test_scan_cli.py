@@ -34,7 +34,18 @@ def test_scan_writes_csv_report_with_one_row_per_file(
     with report.open() as f:
         rows = list(csv.DictReader(f))
     assert [r["path"] for r in rows] == sorted(str(p) for p in photo_dir.rglob("*.jpg"))
-    assert set(rows[0]) == {"path", "droplet_score", "flagged", "coverage", "where", "error"}
+    assert list(rows[0]) == [
+        "path",
+        "droplet_score",
+        "flagged",
+        "coverage",
+        "where",
+        "label",
+        "state",
+        "width",
+        "height",
+        "error",
+    ]
     broken = next(r for r in rows if r["path"].endswith("broken.jpg"))
     assert broken["error"] == "empty file (0 bytes)" and broken["droplet_score"] == ""
     for r in rows:
@@ -61,7 +72,59 @@ def test_scan_json_report(photo_dir: Path, tmp_path: Path) -> None:
         == 0
     )
     data = json.loads(report.read_text())
-    assert len(data) == 4 and all(isinstance(r["flagged"], bool) for r in data)
+    assert data["schema_version"] == 2 and data["model_version"] == "droplet-v4"
+    assert isinstance(data["threshold"], float) and data["created"].endswith("+00:00")
+    rows = data["rows"]
+    assert len(rows) == 4 and all(isinstance(r["flagged"], bool) for r in rows)
+    assert all(r["state"] == "present" and r["label"] == "" for r in rows)
+    assert all(r["width"] > 0 and r["height"] > 0 for r in rows)
+    assert all(0.0 <= r["coverage"] <= 1.0 for r in rows)
+
+
+def test_report_dash_writes_json_to_stdout_and_the_summary_to_stderr(
+    photo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cat = str(tmp_path / "c.db")
+    assert main(["scan", str(photo_dir), "-o", "-", "--json", "-q", "--catalog", cat]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert len(data["rows"]) == 4
+    assert "photos found:      4" in err and "Report written" not in err
+
+
+def test_report_dash_without_json_is_csv_on_stdout(
+    photo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cat = str(tmp_path / "c.db")
+    assert main(["scan", str(photo_dir), "--report", "-", "-t", "0.5", "-q", "--catalog", cat]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("path,droplet_score,flagged") and len(lines) == 5
+
+
+def test_json_alone_prints_the_report(
+    photo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", str(photo_dir), "--json", "-q", "--catalog", str(tmp_path / "c.db")]) == 0
+    assert len(json.loads(capsys.readouterr().out)["rows"]) == 4
+
+
+def test_exclude_and_no_recursive_leave_photos_out_without_marking_them_missing(
+    photo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dropletcleaner.core.catalog import Catalog
+
+    cat = tmp_path / "c.db"
+    base = ["scan", str(photo_dir), "-q", "--catalog", str(cat), "--json"]
+    assert main(base) == 0
+    capsys.readouterr()
+    assert main([*base, "--exclude", "img1.jpg", "--no-recursive"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert sorted(Path(r["path"]).name for r in rows) == ["img0.jpg", "img2.jpg"]
+    assert main([*base, "--exclude", "sub"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert "deep.jpg" not in {Path(r["path"]).name for r in rows}
+    with Catalog(cat) as catalog:
+        assert {r.state for r in catalog.photos(str(photo_dir))} == {"present"}
 
 
 def test_missing_folder_exits_2_with_one_line(capsys) -> None:  # type: ignore[no-untyped-def]
