@@ -7,16 +7,29 @@ Every command first settles whatever an interrupted run left in the journal.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dropletcleaner.cli.common import add_catalog_option, open_catalog, threshold_value
+from dropletcleaner.cli.common import (
+    add_catalog_option,
+    add_json_option,
+    add_quiet_option,
+    add_selection_options,
+    json_stdout,
+    open_catalog,
+    threshold_value,
+)
 from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
+from dropletcleaner.cli.quarantine_views import (
+    list_batches_json,
+    outcome_doc,
+    print_batches,
+    size_text,
+)
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
     from dropletcleaner.core.catalog import Catalog
@@ -51,6 +64,7 @@ def register(sub: Any) -> None:
         "(write ./list for a folder named list)",
     )
     q.add_argument(
+        "-t",
         "--threshold",
         type=threshold_value,
         default=None,
@@ -66,6 +80,7 @@ def register(sub: Any) -> None:
         help="quarantine folder outside the library (default: FOLDER/.dropletcleaner-quarantine)",
     )
     q.add_argument(
+        "-n",
         "--dry-run",
         action="store_true",
         help="print what would move and change nothing (default: move the photos)",
@@ -74,11 +89,14 @@ def register(sub: Any) -> None:
         "--batch", metavar="ID", help="with `empty`: only this batch (default: every batch)"
     )
     q.add_argument(
+        "-y",
         "--yes",
         action="store_true",
         help="with `empty`: confirm sending files to the trash (default: ask for --yes)",
     )
-    q.add_argument("--quiet", action="store_true", help="draw no progress bar (default: draw one)")
+    add_quiet_option(q)
+    add_selection_options(q)
+    add_json_option(q, "the outcome (or, with `list`, the batches)")
     add_catalog_option(q)
     q.set_defaults(func=run_quarantine)
 
@@ -130,19 +148,24 @@ def register(sub: Any) -> None:
 
 
 def run_quarantine(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
 
     if args.folder == "list":
-        _refuse_options(args, "list", ("threshold", "to", "dry_run", "batch", "yes"))
-        with open_catalog(args) as catalog:
+        _refuse_options(args, "list", ("threshold", "to", "dry_run", "batch", "yes", *_SELECT))
+        with json_stdout(args.json) as emit, open_catalog(args) as catalog:
             _recover(catalog)
-            return _print_batches(catalog)
+            return list_batches_json(catalog, emit) if args.json else print_batches(catalog)
     if args.folder == "empty":
-        _refuse_options(args, "empty", ("threshold", "to", "dry_run"))
+        _refuse_options(args, "empty", ("threshold", "to", "dry_run", "json", *_SELECT))
         return _empty(args)
     _refuse_options(args, "FOLDER", ("batch", "yes"))
+    with json_stdout(args.json) as emit:
+        return _quarantine_folder(args, emit)
 
+
+def _quarantine_folder(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
+    from dropletcleaner.cli import UsageError
     from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.selection import Selection
 
     folder = Path(os.path.abspath(args.folder))
     if not folder.is_dir():
@@ -158,7 +181,12 @@ def run_quarantine(args: argparse.Namespace) -> int:
             )
             return 1
         paths = q.flagged_paths(catalog, folder, threshold)
+        selection = Selection.of(folder, args.exclude, recursive=args.recursive)
+        if not selection.everything:
+            paths = [p for p in paths if selection.covers(str(p))]
         if not paths:
+            if args.json:
+                emit(outcome_doc(folder, None, threshold, args.dry_run, None))
             print(
                 f"Nothing to quarantine: no photo of {folder} scores {threshold:.2f} or more "
                 "or is labelled droplet."
@@ -179,18 +207,23 @@ def run_quarantine(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.close()
-    _print_outcomes(report.outcomes)
     dest = (
         Path(os.path.abspath(args.to)) if args.to is not None else q.default_quarantine_dir(folder)
     )
+    if args.json:
+        emit(outcome_doc(folder, dest, threshold, args.dry_run, report))
+        return 1 if report.failed else 0
+    _print_outcomes(report.outcomes)
     if args.dry_run:
         size = sum(o.size for o in report.outcomes if o.status == "would-move")
         print(
-            f"Dry run: {plural(report.would_move, 'photo')} ({_size(size)}) would move to "
+            f"Dry run: {plural(report.would_move, 'photo')} ({size_text(size)}) would move to "
             f"{dest}; {report.skipped} would be skipped. Nothing was changed."
         )
         if report.would_move:
             again: list[str | Path] = [folder, *_given(args, "threshold"), *_given(args, "to")]
+            again += [w for g in args.exclude for w in ("--exclude", g)]
+            again += [] if args.recursive else ["--no-recursive"]
             print(f"Move them with: {command_line(['quarantine', *again], args.catalog)}")
         return 0
     if not report.moved and not report.failed:
@@ -233,6 +266,8 @@ def run_undo(args: argparse.Namespace) -> int:
 
 # -- helpers ------------------------------------------------------------------------------
 
+_SELECT = ("exclude", "recursive_off")  # refused where no folder is walked
+
 
 def _given(args: argparse.Namespace, name: str) -> list[str]:
     """``["--name", value]`` when the option was given, to repeat it in a hint."""
@@ -245,10 +280,18 @@ def _given(args: argparse.Namespace, name: str) -> list[str]:
 def _refuse_options(args: argparse.Namespace, mode: str, names: tuple[str, ...]) -> None:
     from dropletcleaner.cli import UsageError
 
-    given = [n for n in names if getattr(args, n) not in (None, False)]
+    given = [n for n in names if _given_option(args, n)]
     if given:
-        flags = ", ".join("--" + n.replace("_", "-") for n in given)
+        flags = ", ".join(
+            "--" + n.replace("_", "-").replace("recursive-off", "no-recursive") for n in given
+        )
         raise UsageError(f"{flags} cannot be used with `quarantine {mode}`")
+
+
+def _given_option(args: argparse.Namespace, name: str) -> bool:
+    if name == "recursive_off":
+        return not args.recursive
+    return getattr(args, name) not in (None, False, [])
 
 
 def _model_threshold() -> float:
@@ -318,7 +361,7 @@ def _print_restored(report: BatchReport, *, named: bool, batch: str | None = Non
 
 def _tally(report: BatchReport, verb: str, where: str = "") -> str:
     """``"2 photos (3.1 MB) restored; 1 skipped, 1 failed"``: the zero counts left out."""
-    text = f"{plural(report.moved, 'photo')} ({_size(report.bytes_moved)}) {verb}{where}"
+    text = f"{plural(report.moved, 'photo')} ({size_text(report.bytes_moved)}) {verb}{where}"
     others = [
         f"{n} {word}" for n, word in ((report.skipped, "skipped"), (report.failed, "failed")) if n
     ]
@@ -327,26 +370,6 @@ def _tally(report: BatchReport, verb: str, where: str = "") -> str:
 
 def _skipped(n: int) -> str:
     return f"{plural(n, 'photo')} skipped"
-
-
-def _print_batches(catalog: Catalog) -> int:
-    from dropletcleaner.core import quarantine as q
-
-    batches = q.list_batches(catalog)
-    if not batches:
-        print("No batches yet.")
-        return 0
-    print(f"{'BATCH':<23} {'WHEN':<19} {'KIND':<10} {'PHOTOS':>6} {'IN Q.':>6} {'SIZE':>9}  WHERE")
-    for b in batches:
-        when = datetime.datetime.fromtimestamp(b.created_at).strftime("%Y-%m-%d %H:%M:%S")
-        print(
-            f"{b.batch_id:<23} {when:<19} {b.kind:<10} {b.count:>6} {b.open_count:>6} "
-            f"{_size(b.size_bytes):>9}  {b.destination_root}"
-        )
-    files = q.quarantined_files(catalog)
-    size = _size(sum(f.size for f in files))
-    print(f"In quarantine now: {plural(len(files), 'photo')} ({size}).")
-    return 0
 
 
 def _empty(args: argparse.Namespace) -> int:
@@ -364,8 +387,8 @@ def _empty(args: argparse.Namespace) -> int:
         if not args.yes:
             raise UsageError(
                 f"this sends {plural(len(files), 'quarantined photo')} "
-                f"({_size(sum(f.size for f in files))}) and their sidecars to the system trash; "
-                "add --yes to confirm"
+                f"({size_text(sum(f.size for f in files))}) and their sidecars to the system "
+                "trash; add --yes to confirm"
             )
         try:
             report = q.empty_quarantine(catalog, batch_id=args.batch)
@@ -373,16 +396,7 @@ def _empty(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from exc
     _print_outcomes(report.outcomes)
     print(
-        f"{plural(report.moved, 'photo')} ({_size(report.bytes_moved)}) moved to the system "
+        f"{plural(report.moved, 'photo')} ({size_text(report.bytes_moved)}) moved to the system "
         f"trash; {report.failed} failed."
     )
     return 1 if report.failed else 0
-
-
-def _size(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")  # pragma: no cover

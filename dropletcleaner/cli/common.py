@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,8 +98,20 @@ def add_json_option(parser: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def print_json(doc: object) -> None:
-    """One JSON document on stdout, indented, ending with a newline."""
-    import json
+@contextlib.contextmanager
+def json_stdout(enabled: bool) -> Iterator[Callable[[object], None]]:
+    """With ``enabled``, stdout is kept for the one JSON document the command emits.
 
-    print(json.dumps(doc, indent=1))
+    Everything else the command prints meanwhile (settled journal entries, hints) goes to
+    stderr, so that ``| jq`` reads valid JSON.
+    """
+    real = sys.stdout
+
+    def emit(doc: object) -> None:
+        real.write(json.dumps(doc, indent=1) + "\n")
+
+    if not enabled:
+        yield emit
+        return
+    with contextlib.redirect_stdout(sys.stderr):
+        yield emit

@@ -1,0 +1,102 @@
+"""What ``quarantine list`` and ``quarantine FOLDER`` print: the batch table, sizes, JSON."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dropletcleaner.cli.helptext import plural
+
+if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
+    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.quarantine import BatchReport
+
+
+def outcome_doc(
+    folder: Path,
+    dest: Path | None,
+    threshold: float,
+    dry_run: bool,
+    report: BatchReport | None,
+) -> dict[str, object]:
+    """``quarantine FOLDER --json``: what moved (or would), each photo with its sidecars."""
+    outcomes = [] if report is None else report.outcomes
+    return {
+        "folder": str(folder),
+        "destination": None if dest is None else str(dest),
+        "threshold": threshold,
+        "dry_run": dry_run,
+        "batch_id": None if report is None else report.batch_id,
+        "moved": 0 if report is None else report.moved,
+        "would_move": 0 if report is None else report.would_move,
+        "skipped": 0 if report is None else report.skipped,
+        "failed": 0 if report is None else report.failed,
+        "photos": [
+            {
+                "source": str(o.source),
+                "destination": None if o.destination is None else str(o.destination),
+                "status": o.status,
+                "reason": o.reason,
+                "sidecars": [str(p) for p in o.sidecars],
+                "size": o.size,
+            }
+            for o in outcomes
+        ],
+    }
+
+
+def list_batches_json(catalog: Catalog, emit: Callable[[object], None]) -> int:
+    from dropletcleaner.core import quarantine as q
+
+    files = q.quarantined_files(catalog)
+    emit(
+        {
+            "batches": [
+                {
+                    "batch_id": b.batch_id,
+                    "created": datetime.datetime.fromtimestamp(
+                        b.created_at, datetime.timezone.utc
+                    ).isoformat(timespec="seconds"),
+                    "kind": b.kind,
+                    "photos": b.count,
+                    "in_quarantine": b.open_count,
+                    "size_bytes": b.size_bytes,
+                    "destination": str(b.destination_root),
+                }
+                for b in q.list_batches(catalog)
+            ],
+            "in_quarantine": {"photos": len(files), "size_bytes": sum(f.size for f in files)},
+        }
+    )
+    return 0
+
+
+def print_batches(catalog: Catalog) -> int:
+    from dropletcleaner.core import quarantine as q
+
+    batches = q.list_batches(catalog)
+    if not batches:
+        print("No batches yet.")
+        return 0
+    print(f"{'BATCH':<23} {'WHEN':<19} {'KIND':<10} {'PHOTOS':>6} {'IN Q.':>6} {'SIZE':>9}  WHERE")
+    for b in batches:
+        when = datetime.datetime.fromtimestamp(b.created_at).strftime("%Y-%m-%d %H:%M:%S")
+        print(
+            f"{b.batch_id:<23} {when:<19} {b.kind:<10} {b.count:>6} {b.open_count:>6} "
+            f"{size_text(b.size_bytes):>9}  {b.destination_root}"
+        )
+    files = q.quarantined_files(catalog)
+    size = size_text(sum(f.size for f in files))
+    print(f"In quarantine now: {plural(len(files), 'photo')} ({size}).")
+    return 0
+
+
+def size_text(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")  # pragma: no cover
