@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dropletcleaner.cli.argtypes import positive_int
-from dropletcleaner.cli.common import add_catalog_option, load_model_announced, open_catalog
+from dropletcleaner.cli.common import (
+    add_catalog_option,
+    add_json_option,
+    emit_json,
+    json_stdout,
+    load_model_announced,
+    open_catalog,
+)
 from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 
@@ -52,7 +60,8 @@ def register(sub: Any) -> None:
         help="retrain the droplet model on your labels; keep it only if it is no worse",
         description="Train a new model on your labelled photos, compare it with the current "
         "one on held-out labels, and switch to it only if it is no worse. Fast retraining "
-        "takes seconds and reuses the stored embeddings; --deep fine-tunes on the photos.",
+        "takes seconds and reuses the stored embeddings; --deep fine-tunes on the photos. "
+        "Exit code 0: the new model is active; 1: it was not accepted; 2: usage.",
         examples=(
             "dropletcleaner retrain",
             "dropletcleaner retrain --deep --epochs 4",
@@ -70,6 +79,7 @@ def register(sub: Any) -> None:
         metavar="N",
         help="training epochs, 1 or more (default: 200 for fast retraining, 3 with --deep)",
     )
+    add_json_option(r, "the held-out figures and the decision")
     add_catalog_option(r)
     r.set_defaults(func=run_retrain)
 
@@ -93,6 +103,7 @@ def register(sub: Any) -> None:
         help="list the shipped model and your retrained versions",
         description="List the droplet models; * marks the active one.",
     )
+    add_json_option(ls, "the models")
     add_catalog_option(ls)
     ls.set_defaults(func=run_model_list)
     use = add_command(
@@ -166,6 +177,12 @@ def _print_counts(counts: LabelCounts) -> None:
 
 # -- retrain ------------------------------------------------------------------------------------
 def run_retrain(args: argparse.Namespace) -> int:
+    """Exit code 1 when the new model was not accepted: nothing changed."""
+    with json_stdout(args.json) as emit:
+        return _retrain(args, emit)
+
+
+def _retrain(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
     from dropletcleaner.cli import UsageError
     from dropletcleaner.core.progress import run_job
     from dropletcleaner.core.retrain import (
@@ -198,13 +215,37 @@ def run_retrain(args: argparse.Namespace) -> int:
         if not result.accepted:
             print(f"Not accepted: {result.decision.reason}.")
             print(f"The current model {base.version} stays active.")
-            return 0
+            if args.json:
+                emit(retrain_doc(result, result.changed_flags))
+            return 1
         changed = accept_result(catalog, result)
+    if args.json:
+        emit(retrain_doc(result, changed))
     print(f"Accepted: {result.decision.reason}.")
     print(f"Model {result.version} is now active; {_changed(changed)}.")
     if result.needs_rescan:
         print(f"{_later(result.needs_rescan)}.")
     return 0
+
+
+def retrain_doc(result: RetrainResult, changed: int) -> dict[str, object]:
+    """``retrain --json``: the decision and both models' held-out figures."""
+    return {
+        "kind": result.kind,
+        "accepted": result.accepted,
+        "reason": result.decision.reason,
+        "base_version": result.base_version,
+        "version": result.version,
+        "active_version": result.version if result.accepted else result.base_version,
+        "seconds": round(result.seconds, 3),
+        "held_out_on": result.comparison,
+        "old": result.old.as_dict(),
+        "new": result.new.as_dict(),
+        "labels": {"droplet": result.labels.droplet, "clean": result.labels.clean},
+        "changed_flags": changed,
+        "needs_rescan": result.needs_rescan,
+        "notes": list(result.notes),
+    }
 
 
 def format_comparison(result: RetrainResult) -> str:
@@ -237,7 +278,25 @@ def run_model_list(args: argparse.Namespace) -> int:
             "SELECT model_version, COUNT(*) FROM photos WHERE model_version IS NOT NULL GROUP BY 1"
         ):
             scored[version] = int(n)
-    for info in list_models():
+    models = list_models()
+    if args.json:
+        emit_json(
+            [
+                {
+                    "version": info.version,
+                    "active": info.active,
+                    "kind": info.kind,
+                    "parent": info.parent,
+                    "created": info.created or None,
+                    "path": None if info.path is None else str(info.path),
+                    "scored_photos": scored.get(info.version, 0),
+                    "summary": info.summary or None,
+                }
+                for info in models
+            ]
+        )
+        return 0
+    for info in models:
         mark = "*" if info.active else " "
         extra = [info.kind]
         if info.parent:
@@ -246,7 +305,11 @@ def run_model_list(args: argparse.Namespace) -> int:
             extra.append(info.created)
         if scored.get(info.version):
             extra.append(f"scored {plural(scored[info.version], 'photo')} in the catalog")
+        if info.problem is not None:
+            extra.insert(0, "BROKEN")
         print(f"{mark} {info.version}  ({', '.join(extra)})")
+        if info.problem is not None:
+            print(f"    broken: {info.problem}: {info.path}")
         if info.summary:
             print(f"    {info.summary}")
     return 0
@@ -254,12 +317,14 @@ def run_model_list(args: argparse.Namespace) -> int:
 
 def run_model_use(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.registry import use_model
+    from dropletcleaner.core.registry import BadVersionName, BrokenModel, use_model
 
     try:
         use_model(args.version)
     except KeyError as exc:
         raise UsageError(str(exc.args[0])) from exc
+    except (BrokenModel, BadVersionName) as exc:
+        raise UsageError(str(exc)) from exc
     return _rescore(args)
 
 

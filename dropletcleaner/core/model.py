@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,12 +31,14 @@ from timm.models.efficientnet import EfficientNet
 from torch import nn
 
 from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
+from dropletcleaner.core.card_check import check_card_fields
 from dropletcleaner.core.config import PREPROCESS
 
 ARCHITECTURE = "efficientnet_lite0"
 EMBEDDING_DIM = 1280
 SHIPPED_MODEL_NAME = "droplet-v4"
 UNTRAINED_VERSION = "untrained-head"
+log = logging.getLogger(__name__)
 
 
 class ModelLoadError(RuntimeError):
@@ -240,9 +243,21 @@ class ModelCard:
 
     @classmethod
     def from_json(cls, text: str) -> ModelCard:
+        """Parse and check a card; ``ValueError`` names the first bad field."""
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("the card is not a JSON object")
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        _check_card_fields(known)
         return cls(**known)
+
+
+def _check_card_fields(data: dict[str, Any]) -> None:
+    check_card_fields(data)
+    try:
+        Scoring.from_card(data.get("scoring", {}))
+    except (ModelLoadError, TypeError, ValueError) as exc:
+        raise ValueError(f"bad scoring in the card: {exc}") from exc
 
 
 @dataclass
@@ -287,14 +302,19 @@ def load_model(weights_path: Path) -> LoadedModel:
     try:
         card = ModelCard.from_json(card_path.read_text(encoding="utf-8"))
         data = weights_path.read_bytes()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise ModelLoadError(f"cannot read model {weights_path}: {exc}") from exc
-    digest = hashlib.sha256(data).hexdigest()
-    if card.sha256 and digest != card.sha256:
+    if not card.sha256:
+        # An empty checksum would turn verification off: such a card is broken, not trusted.
+        raise ModelLoadError(f"the card of {weights_path.name} records no sha256 checksum")
+    if hashlib.sha256(data).hexdigest() != card.sha256:
         raise ModelLoadError(f"checksum mismatch for {weights_path.name}: file is corrupt")
     if card.architecture != ARCHITECTURE:
         raise ModelLoadError(f"unsupported architecture {card.architecture!r}")
-    state = {k: v.float() for k, v in load_file(str(weights_path)).items()}
+    try:
+        state = {k: v.float() for k, v in load_file(str(weights_path)).items()}
+    except Exception as exc:  # safetensors raises its own error type for a bad header
+        raise ModelLoadError(f"{weights_path.name} is not a readable weights file: {exc}") from exc
     model = DropletNet(scoring=Scoring.from_card(card.scoring))
     try:
         model.load_state_dict(state, strict=True)
@@ -325,7 +345,11 @@ def load_default_model() -> LoadedModel:
 
     active = registry.active_weights_path()
     if active is not None:
-        return load_model(active)
+        try:
+            return load_model(active)
+        except ModelLoadError as exc:
+            registry.mark_broken(active, str(exc))
+            log.warning("%s", registry.fallback_warning(active, str(exc)))
     shipped = shipped_weights_path()
     if shipped is not None:
         return load_model(shipped)
@@ -346,5 +370,5 @@ def default_model_card() -> ModelCard:
         return ModelCard(version=UNTRAINED_VERSION, trained=False)
     try:
         return ModelCard.from_json(weights.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise ModelLoadError(f"cannot read the card of {weights}: {exc}") from exc

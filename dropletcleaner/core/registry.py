@@ -4,6 +4,10 @@ Retrained models are written there (weights + card + replay set); ``active.json`
 the one in use. No marker there means the shipped model is active. Versions are named
 after the model they were retrained from, ``<root>-r<N>``, with ``N`` counting up across
 the folder so a name is never reused.
+
+Every version name is checked against a strict pattern before it becomes a path, and the
+path must resolve inside the models folder. A broken active model (bad checksum, header,
+tensors or card) is never used: the shipped model stands in, with a warning naming the file.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from pathlib import Path
 
 from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core.atomic import atomic_write_text
+from dropletcleaner.core.card_check import valid_version
 from dropletcleaner.core.config import PREPROCESS, models_dir
 from dropletcleaner.core.model import UNTRAINED_VERSION, ModelCard
+from dropletcleaner.core.model_check import mark_broken, model_problem
+
+__all__ = ["mark_broken", "model_problem"]  # re-exported: load_default_model reports here
 
 ACTIVE_FILE = "active.json"
 WEIGHTS_SUFFIX = ".safetensors"
@@ -38,10 +46,23 @@ class ModelInfo:
     parent: str | None
     active: bool
     summary: str  # one line of held-out figures, when the card has them
+    problem: str | None = None  # why the model is broken; None when it checks out
+
+
+class BadVersionName(ValueError):
+    """A version name that is not safe as a file name in the models folder."""
 
 
 def weights_path(version: str) -> Path:
-    return models_dir() / f"{version}{WEIGHTS_SUFFIX}"
+    """Weights file of ``version``; ``BadVersionName`` unless it stays in the models folder."""
+    if not valid_version(version):
+        raise BadVersionName(f"{version!r} is not a valid model version name")
+    folder = models_dir()
+    path = folder / f"{version}{WEIGHTS_SUFFIX}"
+    # The pattern already forbids separators; resolving also catches a link out of the folder.
+    if path.resolve().parent != folder.resolve():
+        raise BadVersionName(f"model version {version!r} resolves outside {folder}")
+    return path
 
 
 def active_version() -> str | None:
@@ -53,13 +74,42 @@ def active_version() -> str | None:
     return version if isinstance(version, str) else None
 
 
+def fallback_warning(what: Path | str, problem: str) -> str:
+    """The one-line warning shown when the active model cannot be used."""
+    return (
+        f"active model {what} is broken ({problem}); using the shipped model instead. "
+        "Fix: run `dropletcleaner model reset`, or `dropletcleaner model use VERSION` "
+        "with a version that `dropletcleaner model list` does not mark broken"
+    )
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warned:  # several callers ask per command; say it once
+        _warned.add(message)
+        log.warning("%s", message)
+
+
 def active_weights_path() -> Path | None:
-    """Weights of the user's active retrained model, or ``None`` for the shipped model."""
+    """Weights of the user's active retrained model, or ``None`` for the shipped model.
+
+    A broken active model gives ``None`` (the shipped model) and a warning.
+    """
     version = active_version()
     if version is None:
         return None
-    path = weights_path(version)
+    try:
+        path = weights_path(version)
+    except BadVersionName as exc:
+        _warn_once(fallback_warning(models_dir() / ACTIVE_FILE, str(exc)))
+        return None
     if not path.is_file():
+        return None
+    problem = model_problem(path)
+    if problem is not None:
+        _warn_once(fallback_warning(path, problem))
         return None
     card = read_card(path.with_suffix(".json"))
     if card is not None and card.input_size != PREPROCESS.input_size:
@@ -79,6 +129,7 @@ def set_active(version: str | None) -> None:
         return
     if not weights_path(version).is_file():
         raise FileNotFoundError(f"no model version {version!r} in {models_dir()}")
+    marker.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(marker, json.dumps({"version": version}))
 
 
@@ -90,7 +141,8 @@ def user_versions() -> list[str]:
     names = [
         p.name[: -len(WEIGHTS_SUFFIX)]
         for p in folder.glob(f"*{WEIGHTS_SUFFIX}")
-        if not any(p.name[: -len(WEIGHTS_SUFFIX)].endswith(aux) for aux in _AUX)
+        if valid_version(p.name[: -len(WEIGHTS_SUFFIX)])
+        and not any(p.name[: -len(WEIGHTS_SUFFIX)].endswith(aux) for aux in _AUX)
         and p.with_suffix(".json").is_file()
     ]
     return sorted(names, key=lambda v: (_retrain_number(v), v))
@@ -124,6 +176,7 @@ def list_models() -> list[ModelInfo]:
                 parent=None,
                 active=active is None,
                 summary=_summary(card),
+                problem=model_problem(shipped),
             )
         )
     else:
@@ -140,13 +193,22 @@ def list_models() -> list[ModelInfo]:
                 parent=card.parent if card else None,
                 active=active == path,
                 summary=_summary(card),
+                problem=model_problem(path),
             )
         )
     return infos
 
 
+class BrokenModel(Exception):
+    """``model use`` named a model that fails its checks; nothing was switched."""
+
+
 def use_model(version: str) -> None:
-    """Switch to ``version``: a retrained one, or the shipped one by its own name."""
+    """Switch to ``version``: a retrained one, or the shipped one by its own name.
+
+    The model is checked (and loaded once) before the marker changes, so a broken one is
+    refused with the reason and the active model stays as it was.
+    """
     shipped = [m for m in list_models() if m.kind in ("shipped", "untrained")]
     if shipped and version == shipped[0].version:
         set_active(None)
@@ -155,6 +217,16 @@ def use_model(version: str) -> None:
     if version not in known:
         choices = ", ".join([*(m.version for m in shipped), *known])
         raise KeyError(f"no model version {version!r} (known: {choices})")
+    path = weights_path(version)
+    problem = model_problem(path)
+    if problem is None:
+        try:
+            droplet_model.load_model(path)
+        except droplet_model.ModelLoadError as exc:
+            problem = str(exc)
+            mark_broken(path, problem)
+    if problem is not None:
+        raise BrokenModel(f"model {version} is broken ({problem}): {path}; not switched")
     set_active(version)
 
 

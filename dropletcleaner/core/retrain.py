@@ -47,6 +47,7 @@ from torch import nn
 
 from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core import registry
+from dropletcleaner.core.card_check import valid_version
 from dropletcleaner.core.catalog import Catalog
 from dropletcleaner.core.config import PREPROCESS
 from dropletcleaner.core.metrics import BinaryMetrics, auroc, binary_metrics
@@ -163,7 +164,9 @@ def _label_key(fingerprint: str | None, path: str, label: str) -> str:
 # -- replay set ---------------------------------------------------------------------------------
 def find_replay(model: LoadedModel) -> ReplaySet | None:
     """The replay set that belongs to ``model``: beside a retrained version, or the shipped one."""
-    candidates = [replay_path(registry.weights_path(model.version))]
+    candidates: list[Path] = []
+    if valid_version(model.version):
+        candidates.append(replay_path(registry.weights_path(model.version)))
     shipped = droplet_model.shipped_weights_path()
     if shipped is not None:
         card = registry.read_card(shipped.with_suffix(".json"))
@@ -252,7 +255,12 @@ class _Versions:
 
 
 def _describe_version(version: str) -> tuple[str | None, float]:
-    card = registry.read_card(registry.weights_path(version).with_suffix(".json"))
+    # A catalog row's version is only text: an odd one is no retrained model's file name.
+    card = (
+        registry.read_card(registry.weights_path(version).with_suffix(".json"))
+        if valid_version(version)
+        else None
+    )
     if card is not None:
         return embedding_key(card.training.get("backbone"), card.input_size), card.threshold
     shipped = droplet_model.shipped_weights_path()
