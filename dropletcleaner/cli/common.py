@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # imported when used, so that building the parser stays fast (no torch)
     from dropletcleaner.core.catalog import Catalog
@@ -108,10 +109,25 @@ def json_stdout(enabled: bool) -> Iterator[Callable[[object], None]]:
     real = sys.stdout
 
     def emit(doc: object) -> None:
-        real.write(json.dumps(doc, indent=1) + "\n")
+        emit_json(doc, real)
 
     if not enabled:
         yield emit
         return
     with contextlib.redirect_stdout(sys.stderr):
         yield emit
+
+
+def emit_json(doc: object, stream: TextIO | None = None) -> None:
+    """Write ``doc`` as indented JSON; NaN and infinities (undefined figures) become null."""
+    (stream or sys.stdout).write(json.dumps(_finite(doc), indent=1, allow_nan=False) + "\n")
+
+
+def _finite(doc: object) -> object:
+    if isinstance(doc, float):
+        return doc if math.isfinite(doc) else None
+    if isinstance(doc, dict):
+        return {k: _finite(v) for k, v in doc.items()}
+    if isinstance(doc, (list, tuple)):
+        return [_finite(v) for v in doc]
+    return doc

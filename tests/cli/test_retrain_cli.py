@@ -149,6 +149,45 @@ def test_retrain_runs_as_a_command(db, tmp_path: Path, base_file: Path) -> None:
         env=env,
         timeout=300,
     )
-    assert proc.returncode == 0, proc.stderr
+    accepted = "Accepted:" in proc.stdout
+    assert proc.returncode == (0 if accepted else 1), proc.stderr
     assert "Held-out figures on all 12 labels" in proc.stdout
-    assert "Accepted:" in proc.stdout or "Not accepted:" in proc.stdout
+    assert accepted or "Not accepted:" in proc.stdout
+
+
+def test_retrain_and_model_list_speak_json(db, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    path, photos, y = db
+    with Catalog(path) as catalog:
+        label_photos(catalog, photos[:16], y[:16])  # type: ignore[arg-type]
+    assert main(["retrain", "--json", "--catalog", str(path)]) == 0
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    version = f"{BASE_VERSION}-r1"
+    assert doc["accepted"] is True and doc["version"] == doc["active_version"] == version
+    wet = sum(y[:16])
+    assert doc["base_version"] == BASE_VERSION
+    assert doc["labels"] == {"droplet": wet, "clean": 16 - wet}
+    assert 0.0 <= doc["new"]["accuracy"] <= 1.0 and "Accepted:" in out.err
+
+    assert main(["model", "list", "--json", "--catalog", str(path)]) == 0
+    models = json.loads(capsys.readouterr().out)
+    assert [m["version"] for m in models] == [BASE_VERSION, version]
+    assert [m["active"] for m in models] == [False, True]
+    assert models[1]["parent"] == BASE_VERSION and models[1]["scored_photos"] == len(photos)
+
+
+def test_a_rejected_retrain_exits_1_and_keeps_the_model(  # type: ignore[no-untyped-def]
+    db, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dropletcleaner.core import retrain
+
+    path, photos, y = db
+    with Catalog(path) as catalog:
+        label_photos(catalog, photos[:16], y[:16])  # type: ignore[arg-type]
+    monkeypatch.setattr(retrain, "accept_rule", lambda old, new: retrain.Decision(False, "forced"))
+    assert main(["retrain", "--catalog", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "Not accepted: forced." in out and f"The current model {BASE_VERSION} stays" in out
+    assert registry.active_version() is None
