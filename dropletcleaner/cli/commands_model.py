@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from dropletcleaner.cli.argtypes import (
     add_data_option,
@@ -19,6 +20,7 @@ from dropletcleaner.cli.helptext import add_command, plural
 from dropletcleaner.cli.progressbar import drive
 
 ORDER = 30  # place in --help
+STDOUT = "-"  # `--json` without a FILE
 
 
 def register(sub: Any) -> None:
@@ -34,6 +36,7 @@ def register(sub: Any) -> None:
             "dropletcleaner evaluate ~/testset",
             "dropletcleaner evaluate ~/testset --clean ~/more-clean --clean ~/indoor",
             "dropletcleaner evaluate ~/testset --threshold 0.8 --worst 10 --json results.json",
+            "dropletcleaner evaluate ~/testset --json | jq .metrics.recall",
         ),
     )
     e.add_argument(
@@ -59,11 +62,15 @@ def register(sub: Any) -> None:
     )
     e.add_argument(
         "--json",
-        type=Path,
+        nargs="?",
+        const=STDOUT,
+        default=None,
         metavar="FILE",
-        help="also write the results as JSON (default: print them only)",
+        help="also write the results as JSON to FILE; --json alone (after FOLDER) prints "
+        "them on stdout and the text on stderr (default: text only)",
     )
     e.add_argument(
+        "-t",
         "--threshold",
         type=threshold_value,
         default=None,
@@ -130,7 +137,17 @@ def register(sub: Any) -> None:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
+    if args.json != STDOUT:
+        return _evaluate(args, sys.stdout)
+    # The JSON owns stdout, so that `| jq` reads it alone; the text goes to stderr.
+    real = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        return _evaluate(args, real)
+
+
+def _evaluate(args: argparse.Namespace, json_out: TextIO) -> int:
     from dropletcleaner.cli import UsageError
+    from dropletcleaner.cli.common import emit_json
     from dropletcleaner.core.atomic import atomic_write_text
     from dropletcleaner.core.evaluate import EvaluationError, evaluate_folder
     from dropletcleaner.core.inference import DeviceError, Scorer
@@ -182,8 +199,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
         print(f"    {score:.3f}  {path}")
     for path, reason in report.unreadable.items():
         print(f"  unreadable: {path}: {reason}")
-    if args.json is not None:
-        atomic_write_text(args.json, json.dumps(report.as_dict(), indent=1) + "\n")
+    if args.json == STDOUT:
+        emit_json(report.as_dict(), json_out)
+    elif args.json is not None:
+        atomic_write_text(Path(args.json), json.dumps(report.as_dict(), indent=1) + "\n")
         print(f"Results written to {args.json}")
     return 0
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from dropletcleaner.cli.common import add_catalog_option, open_catalog, threshold_value
 from dropletcleaner.cli.helptext import add_command, plural
+from dropletcleaner.cli.score_check import require_active_scores
 
 ORDER = 25  # after scan and quarantine in --help
 
@@ -39,6 +40,7 @@ def register(sub: Any) -> None:
         help="scanned folder to tag (no default: required unless --undo)",
     )
     p.add_argument(
+        "-t",
         "--threshold",
         type=threshold_value,
         default=None,
@@ -57,6 +59,7 @@ def register(sub: Any) -> None:
         help="also set the reject rating (xmp:Rating = -1) (default: ratings untouched)",
     )
     p.add_argument(
+        "-n",
         "--dry-run",
         action="store_true",
         help="print what would change; write nothing (default: write)",
@@ -98,6 +101,8 @@ def _tag(args: argparse.Namespace, folder: Path, journal_dir: Path) -> int:
 
     threshold = args.threshold if args.threshold is not None else _model_threshold()
     with open_catalog(args) as catalog:
+        if args.threshold is None:  # the active threshold fits only the active model's scores
+            require_active_scores(catalog, folder, args.catalog)
         tag_plan = tagging.plan(catalog, folder, threshold, label=args.label, reject=args.reject)
     if not tag_plan.photos:
         print(

@@ -38,6 +38,17 @@ def test_evaluate_reports_metrics_and_writes_json(tmp_path: Path, capsys) -> Non
     assert data["metrics"]["n"] == 4 and len(data["scores"]) == 4
 
 
+def test_evaluate_json_alone_prints_json_on_stdout(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    for i in range(2):
+        write_jpeg(tmp_path / "set" / "droplet" / f"d{i}.jpg", seed=i)
+        write_jpeg(tmp_path / "set" / "clean" / f"c{i}.jpg", seed=10 + i)
+    assert main(["evaluate", str(tmp_path / "set"), "-t", "0.5", "--json"]) == 0
+    out, err = capsys.readouterr()
+    data = json.loads(out)
+    assert data["metrics"]["n"] == 4 and data["metrics"]["threshold"] == 0.5
+    assert "confusion matrix" in err and "Results written" not in err
+
+
 def test_hard_negatives_from_an_empty_folder_says_nothing_was_found(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
