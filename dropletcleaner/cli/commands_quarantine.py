@@ -30,6 +30,7 @@ from dropletcleaner.cli.quarantine_views import (
     print_batches,
     size_text,
 )
+from dropletcleaner.cli.score_check import require_active_scores
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
     from dropletcleaner.core.catalog import Catalog
@@ -173,6 +174,8 @@ def _quarantine_folder(args: argparse.Namespace, emit: Callable[[object], None])
     threshold = args.threshold if args.threshold is not None else _model_threshold()
     with open_catalog(args) as catalog:
         _recover(catalog)
+        if args.threshold is None:  # the active threshold fits only the active model's scores
+            require_active_scores(catalog, folder, args.catalog)
         if not catalog.photos(str(folder)):
             print(
                 f"No photos of {folder} are in the catalog. Scan it first: "

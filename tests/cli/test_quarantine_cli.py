@@ -176,6 +176,9 @@ def test_default_threshold_is_the_active_models(
     )
     registry.set_active("mine")
     assert default_model_card().threshold == load_default_model().threshold == 0.8
+    with Catalog(tmp_path / "c.db") as cat:  # scored by "mine": its threshold fits its scores
+        cat.connection.execute("UPDATE photos SET model_version = 'mine'")
+        cat.connection.commit()
     code, out, err = _run(
         capsys, "quarantine", str(lib), "--dry-run", "--catalog", str(tmp_path / "c.db")
     )
@@ -185,15 +188,20 @@ def test_default_threshold_is_the_active_models(
 def test_untrained_model_warns(
     lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from dropletcleaner.core.model import default_model_card
+
     monkeypatch.setenv("DROPLETCLEANER_DATA", str(tmp_path / "empty-data"))
+    with Catalog(tmp_path / "c.db") as cat:  # scored by the model in use, as a scan would
+        cat.connection.execute(
+            "UPDATE photos SET model_version = ?", (default_model_card().version,)
+        )
+        cat.connection.commit()
     code, out, err = _run(
         capsys, "quarantine", str(lib), "--dry-run", "--catalog", str(tmp_path / "c.db")
     )
     if "UNTRAINED" in err or "no trained droplet model" in err:
         assert "maybe.jpg" in out  # the untrained card's threshold is 0.5
     else:  # a shipped model is installed: its threshold applies
-        from dropletcleaner.core.model import default_model_card
-
         assert default_model_card().trained
     assert code == 0
 

@@ -20,7 +20,10 @@ from tests.hostile import corpus
 
 
 def _record(cat: Catalog, paths: list[Path]) -> None:
-    """Catalogue files as a scan would, flagged."""
+    """Catalogue files as a scan would (by the active model), flagged."""
+    from dropletcleaner.core.model import default_model_card
+
+    version = default_model_card().version
     results = []
     for p in paths:
         st = p.stat()
@@ -31,7 +34,7 @@ def _record(cat: Catalog, paths: list[Path]) -> None:
                 st.st_mtime_ns,
                 quick_fingerprint(p),
                 score=0.99,
-                model_version="test",
+                model_version=version,
             )
         )
     cat.record_scans(results)
