@@ -83,6 +83,7 @@ from dropletcleaner.gui.workers import (
     ThumbnailService,
     load_default_bundle,
 )
+from dropletcleaner.gui.xmp_actions import XmpActions
 
 if TYPE_CHECKING:
     from dropletcleaner.gui.retrain_dialog import RetrainDialog  # imports torch
@@ -469,6 +470,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self.large_view = LargeView(self)  # filmstrip, "n of N", Left/Right, Z/Space loupe
         self.compare = CompareMode(self)  # N: the selected photos side by side
         self.thumb_size = ThumbSize(self)  # the size slider, Ctrl+plus / Ctrl+minus
+        self.xmp = XmpActions(self)  # tag flagged photos' XMP sidecars, now or after scans
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
@@ -493,6 +495,9 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         photo.addAction(self.clear_label_action)
         photo.addSeparator()
         photo.addAction(self.quarantine_action)
+        photo.addSeparator()
+        for act in (self.xmp.tag_action, self.xmp.undo_action, self.xmp.auto_action):
+            photo.addAction(act)
         photo.addSeparator()
         photo.addAction(self.details_action)
         photo.addAction(self.large_view.zoom_action)
@@ -734,6 +739,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self._select_first_if_none()
         self._update_counts()  # now, not on the next event-loop turn: the scan is over
         self._update_actions()
+        self.xmp.after_scan(s.cancelled)
 
     def _on_scan_failed(self, root: str, reason: str) -> None:
         if root != self.root:
@@ -1178,6 +1184,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         for act in (self.droplet_action, self.clean_action, self.clear_label_action):
             act.setEnabled(has_selection)
         self.quarantine_action.setEnabled(has_selection)
+        self.xmp.update_enabled(scanning)
         self._update_history_actions()
         self.details_action.setEnabled(self.grid.currentIndex().isValid())
         # `self.bundle`, not the handle the loader thread fills: what the window shows must not

@@ -109,3 +109,12 @@ class AppSettings:
 
     def set_thumb_size(self, value: int) -> None:
         self._s.setValue("grid/thumb_size", int(value))
+
+    # -- XMP sidecars --------------------------------------------------------------------
+    def tag_after_scan(self) -> bool:
+        """Whether every finished scan tags the flagged photos' XMP sidecars (off by default)."""
+        value = self._s.value("xmp/tag_after_scan", False)
+        return value in (True, "true", "1", 1)
+
+    def set_tag_after_scan(self, value: bool) -> None:
+        self._s.setValue("xmp/tag_after_scan", bool(value))

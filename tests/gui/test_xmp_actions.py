@@ -1,0 +1,52 @@
+"""Photo ▸ Tag Flagged Photos in XMP Sidecars, Undo XMP Tagging, and tagging after every scan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dropletcleaner.gui.main_window import MainWindow
+
+KEYWORD = "water on lens"
+
+
+def _sidecars(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.xmp"))
+
+
+def test_the_photo_menu_tags_the_flagged_photos_and_undoes_it(
+    window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    photo_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Photo")
+    assert window.xmp.tag_action in photo_menu.actions()
+    assert not window.xmp.auto_action.isChecked()  # off unless chosen
+    scan_folder(window, library)
+    assert _sidecars(library) == []  # the option is off: a scan writes nothing
+    window.threshold_slider.setValue(0)  # every readable photo is flagged
+    assert window.xmp.tag_action.isEnabled()
+    window.xmp.tag_action.trigger()
+    written = _sidecars(library)
+    # NAME.xmp and NAME.jpg.xmp for each of the 8 readable photos; none for broken.jpg
+    assert len(written) == 16 and not any(p.name.startswith("broken") for p in written)
+    assert all(KEYWORD in p.read_text() for p in written)
+    assert "16 sidecars written" in window.notifier.history[-1].text
+    window.xmp.undo_action.trigger()
+    assert _sidecars(library) == []
+
+
+def test_tagging_after_every_scan_is_a_remembered_option(
+    qtbot, make_context, settings, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    settings.set_threshold(0.0)
+    first = MainWindow(make_context())
+    qtbot.addWidget(first)
+    first.xmp.auto_action.setChecked(True)
+    assert settings.tag_after_scan()
+    first.close()
+
+    win = MainWindow(make_context())
+    qtbot.addWidget(win)
+    assert win.xmp.auto_action.isChecked()
+    scan_folder(win, library)
+    written = _sidecars(library)
+    assert written and all(KEYWORD in p.read_text() for p in written)
+    win.close()
