@@ -242,7 +242,7 @@ def flagged_paths(catalog: Catalog, library_root: Path, threshold: float) -> lis
     return out
 
 
-def recover(catalog: Catalog) -> list[MoveOutcome]:
+def recover(catalog: Catalog, trash: Callable[[Path], None] | None = None) -> list[MoveOutcome]:
     """Settle every journal entry a crash left unfinished; call at start-up.
 
     A move whose source is still there is rolled back (our placeholder or partial copy is
@@ -251,7 +251,7 @@ def recover(catalog: Catalog) -> list[MoveOutcome]:
     """
     _ensure_schema(catalog)
     with _exclusive(catalog):
-        return _recover_locked(catalog)
+        return _recover_locked(catalog, trash)
 
 
 def quarantine(
@@ -396,7 +396,7 @@ def empty_quarantine(
         trash = send2trash
     report = BatchReport(None, "empty")
     with _exclusive(catalog):
-        _recover_locked(catalog)
+        _recover_locked(catalog, trash)
         if batch_id is not None:
             _require_batch(conn, batch_id)
         groups = _open_groups(conn, batch_id)
@@ -1204,7 +1204,7 @@ def _trash_group(
     catalog: Catalog, batch: _Batch, group: list[_Item], trash: Callable[[Path], None]
 ) -> MoveOutcome:
     lead = group[0]
-    gone: list[_Item] = []
+    present: list[_Item] = []
     for item in group:
         assert item.file_id is not None
         try:
@@ -1217,8 +1217,13 @@ def _trash_group(
                 )
             continue
         item.size, item.mtime_ns = st.st_size, st.st_mtime_ns
-        with catalog.transaction() as conn:
-            batch.ensure(conn)
+        present.append(item)
+    # Every file of the group gets its intent in one transaction before any goes to the
+    # trash: a kill -9 after the photo went leaves an intent for each sidecar still here,
+    # and recovery sends them after it (issue 10, case 14).
+    with catalog.transaction() as conn:
+        batch.ensure(conn)
+        for item in present:
             cur = conn.execute(
                 "INSERT INTO quarantine_journal (batch_id, file_id, op, source, size, mtime_ns, "
                 "content_hash, status, created_at) "
@@ -1226,17 +1231,20 @@ def _trash_group(
                 (batch.id, item.file_id, str(item.source), item.size, item.mtime_ns, time.time()),
             )
             item.journal_id = int(cur.lastrowid or 0)
-        why = ""
-        try:
-            trash(item.source)
-        except Exception as exc:  # any front end's trash: report it, never lose the file
-            why = f"could not move it to the trash: {exc}"
-        if not why and os.path.lexists(item.source):
-            why = "still in the quarantine folder after moving it to the trash"
+    gone: list[_Item] = []
+    for item in present:
+        assert item.file_id is not None
+        why = _trash_one(item.source, trash)
         photo_path = item.photo_path if item.role == "photo" else None
         if why:
             _settle(catalog, item.journal_id, item.file_id, "trash", "failed", note=why)
-            if item is lead:
+            if item is lead:  # its sidecars stay in quarantine with it
+                for rest in present[1:]:
+                    assert rest.file_id is not None
+                    note = "its photo stayed in quarantine"
+                    _settle(
+                        catalog, rest.journal_id, rest.file_id, "trash", "rolled-back", note=note
+                    )
                 return MoveOutcome(lead.source, None, "failed", why)
             continue
         _settle(catalog, item.journal_id, item.file_id, "trash", "done", photo_path=photo_path)
@@ -1254,7 +1262,9 @@ def _trash_group(
 # -- recovery -----------------------------------------------------------------------------
 
 
-def _recover_locked(catalog: Catalog) -> list[MoveOutcome]:
+def _recover_locked(
+    catalog: Catalog, trash: Callable[[Path], None] | None = None
+) -> list[MoveOutcome]:
     conn = _ensure_schema(catalog)
     rows = conn.execute(
         "SELECT j.id, j.batch_id, j.file_id, j.op, j.source, j.destination, j.temp, j.size, "
@@ -1267,7 +1277,7 @@ def _recover_locked(catalog: Catalog) -> list[MoveOutcome]:
     outcomes: list[MoveOutcome] = []
     for (batch_id, group_id, op), entries in groups.items():
         if op == "trash":
-            outcomes += [_recover_trash(catalog, e) for e in entries]
+            outcomes += _recover_trash_group(catalog, entries, batch_id, group_id, trash)
             continue
         states = {e["id"]: _on_disk(e) for e in entries}
         photo = next((e for e in entries if e["role"] == "photo"), None)
@@ -1353,6 +1363,55 @@ def _recover_entry(catalog: Catalog, e: sqlite3.Row, where: str, lead_moved: boo
     note = f"interrupted; the file is neither at {src} nor at {dst}"
     _settle(catalog, e["id"], e["file_id"], op, "lost", photo_path=photo_path, note=note)
     return MoveOutcome(src, None, "failed", note)
+
+
+def _trash_one(path: Path, trash: Callable[[Path], None]) -> str:
+    """Send one file to the trash; the reason it is still here, or ``""``."""
+    try:
+        trash(path)
+    except Exception as exc:  # any front end's trash: report it, never lose the file
+        return f"could not move it to the trash: {exc}"
+    if os.path.lexists(path):
+        return "still in the quarantine folder after moving it to the trash"
+    return ""
+
+
+def _recover_trash_group(
+    catalog: Catalog,
+    entries: list[sqlite3.Row],
+    batch_id: str,
+    group_id: int,
+    trash: Callable[[Path], None] | None,
+) -> list[MoveOutcome]:
+    """Settle one group's interrupted trashing whole: the photo went, so its sidecars go too."""
+    photo = next((e for e in entries if e["role"] == "photo"), None)
+    if photo is not None:
+        lead_gone = not os.path.lexists(photo["source"])
+    else:  # the photo's own entry settled before the interruption
+        lead_gone = (
+            catalog.connection.execute(
+                "SELECT 1 FROM quarantine_journal WHERE batch_id = ? AND op = 'trash' "
+                "AND file_id = ? AND status = 'done'",
+                (batch_id, group_id),
+            ).fetchone()
+            is not None
+        )
+    outcomes: list[MoveOutcome] = []
+    for e in entries:
+        src = Path(e["source"])
+        if lead_gone and os.path.lexists(src):
+            if trash is None:
+                from send2trash import send2trash
+
+                trash = send2trash
+            why = _trash_one(src, trash)
+            if why:
+                note = f"interrupted; its photo is in the trash but {why}"
+                _settle(catalog, e["id"], e["file_id"], "trash", "failed", note=note)
+                outcomes.append(MoveOutcome(src, None, "failed", note))
+                continue
+        outcomes.append(_recover_trash(catalog, e))
+    return outcomes
 
 
 def _recover_trash(catalog: Catalog, e: sqlite3.Row) -> MoveOutcome:
