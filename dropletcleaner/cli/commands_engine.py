@@ -1,4 +1,4 @@
-"""Sub-commands over the scanning engine: ``scan`` and ``demo``."""
+"""Sub-commands over the scanning engine: ``scan`` and ``demo`` (with its ``--tour``)."""
 
 from __future__ import annotations
 
@@ -80,9 +80,11 @@ def register(sub: Any) -> None:
         help="write a small demo folder of generated photos to try the app on",
         description="Write a folder of photos the app generates itself: some with water drops "
         "on the lens, some clean (a few deliberately blurred), and a few broken files, with "
-        "demo-manifest.json saying which is which. Scan it, or open it in the app.",
+        "demo-manifest.json saying which is which. Scan it, or open it in the app; --tour "
+        "takes you through the whole loop on it.",
         examples=(
             "dropletcleaner demo",
+            "dropletcleaner demo ~/demo --tour",
             "dropletcleaner scan dropletcleaner-demo",
         ),
     )
@@ -93,6 +95,20 @@ def register(sub: Any) -> None:
         metavar="FOLDER",
         default=Path("dropletcleaner-demo"),
         help="where to write it; it must be new or empty (default: ./dropletcleaner-demo)",
+    )
+    d.add_argument(
+        "--tour",
+        action="store_true",
+        help="then walk through scan, review, label, retrain, quarantine and undo on it, "
+        "printing each command (default: only write the folder)",
+    )
+    d.add_argument(
+        "--catalog",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="with --tour: the catalog the tour uses (default: FOLDER.catalog.db beside FOLDER, "
+        "so your own catalog is left alone)",
     )
     d.set_defaults(func=run_demo)
 
@@ -232,6 +248,10 @@ def run_demo(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
     from dropletcleaner.core.demo import DemoFolderError, make_demo_folder
 
+    if args.tour:
+        return _run_tour(args)
+    if args.catalog is not None:
+        raise UsageError("--catalog is for --tour; scan the demo folder with --catalog instead")
     try:
         manifest = make_demo_folder(args.folder)
     except DemoFolderError as exc:
@@ -244,3 +264,19 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Try:  {command_line(['scan', manifest.folder])}")
     print(f"  or: {command_line(['gui', manifest.folder])}")
     return 0
+
+
+def _run_tour(args: argparse.Namespace) -> int:
+    from dropletcleaner.cli import UsageError
+    from dropletcleaner.cli.demo_tour import run_tour
+    from dropletcleaner.core.demo import DemoFolderError
+
+    try:
+        result = run_tour(args.folder, args.catalog)
+    except DemoFolderError as exc:
+        raise UsageError(str(exc)) from exc
+    if result.code == 0:
+        print("Tour finished: every step worked.")
+    else:
+        print("Tour stopped early; the step above says why.")
+    return result.code

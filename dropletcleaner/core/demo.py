@@ -21,9 +21,9 @@ import numpy as np
 from PIL import Image
 
 from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
-from dropletcleaner.core.degrade import degrade
 from dropletcleaner.core.demo_camera import develop, sensor
 from dropletcleaner.core.demo_scenes import SCENE_KINDS, render_scene
+from dropletcleaner.core.imaging import gaussian_blur, to_float, to_uint8
 from dropletcleaner.core.scene_water import render_scene_water
 from dropletcleaner.core.synth import KINDS, render_droplets
 
@@ -41,6 +41,7 @@ _WET_SCENES: dict[str, str] = {
 }
 
 
+_MIN_COVERAGE = 0.003  # share of the frame under water for a wet demo photo to show it
 # A clean street at night is left out: lamps with halos are what lens bokeh looks like, so
 # a clean one would sit near the threshold and the demo should show the model at ease.
 _CLEAN_SCENES: tuple[str, ...] = tuple(k for k in SCENE_KINDS if k != "night_street")
@@ -73,7 +74,7 @@ def _plans(count: int) -> list[_Plan]:
         _Plan("droplet", _WET_SCENES[KINDS[i % len(KINDS)]], water=KINDS[i % len(KINDS)])
         for i in range(n_drop)
     ]
-    scene_of = {"dim indoor": "room", "blurred": "lake", "dew on a leaf": "leaf"}
+    scene_of = {"dim indoor": "room", "blurred": "forest", "dew on a leaf": "leaf"}
     for j in range(count - n_drop):
         if j < len(HARD_CASES):
             plans.append(_Plan("clean", scene_of[HARD_CASES[j]], case=HARD_CASES[j]))
@@ -91,10 +92,18 @@ def _photo(plan: _Plan, rng: np.random.Generator, size: tuple[int, int]) -> tupl
     img = develop(scene, rng, exposure=0.18 if dim else float(rng.uniform(0.85, 1.2)))
     if plan.water is not None:
         res = render_droplets(img, rng, plan.water)
+        for _ in range(4):
+            # A few specks too small to see in a thumbnail teach a new user nothing.
+            if res.mask.mean() >= _MIN_COVERAGE:
+                break
+            res = render_droplets(img, rng, plan.water)
         img = res.image
         record["droplets"] = res.params
     elif plan.case == "blurred":
-        img, _ = degrade(img, rng, "defocus")
+        # Focus missed by a little, as in a real soft photo; a blur as strong as a lens veil
+        # would be a photo nobody keeps, and then the question is moot.
+        sigma = min(size) * float(rng.uniform(0.004, 0.006))
+        img = to_uint8(gaussian_blur(to_float(img), sigma))
     elif plan.case == "dew on a leaf" and surface is not None:
         wet, _ = render_scene_water(img, rng, "surface_drops")
         # Dew sits on the leaf, not on the air around it.

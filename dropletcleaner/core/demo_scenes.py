@@ -18,7 +18,6 @@ import numpy as np
 from dropletcleaner.core.demo_camera import (
     depth_of_field,
     fbm,
-    fill,
     glow,
     line_noise,
     mix,
@@ -128,15 +127,11 @@ def forest(rng: np.random.Generator, h: int, w: int) -> tuple[np.ndarray, np.nda
 
 def leaf(rng: np.random.Generator, h: int, w: int) -> tuple[np.ndarray, np.ndarray | None]:
     """A leaf in close-up against a bokeh background; returns the leaf's mask too."""
-    bg = fill(h, w, tint(rng, (35, 60, 25)))
-    blobs = fbm(rng, h, w, 3, 3)
-    bg = mix(bg, rgb(tint(rng, (120, 150, 60))), step(0.2, 1.5, blobs))
-    for _ in range(int(rng.integers(10, 30))):
-        r = h * rng.uniform(0.02, 0.06)
-        y, x = rng.uniform(0, h), rng.uniform(0, w)
-        spot = glow(h, w, [(y, x, r)], 0.3)
-        bg = bg + spot[..., None] * rgb((190, 215, 140)) * rng.uniform(0.08, 0.25)
-    bg = gaussian_blur(bg, h * 0.012)
+    # Foliage far behind the leaf, melted by the shallow depth of field. No round bright
+    # discs: those are what a drop on the lens looks like, and this photo is clean.
+    far = fbm(rng, h, w, 5, 5, gain=0.6)
+    bg = mix(rgb(tint(rng, (30, 55, 22))), rgb(tint(rng, (105, 135, 55))), step(-0.8, 1.2, far))
+    bg = gaussian_blur(bg, h * 0.008)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     a = rng.uniform(-0.6, 0.6)
     cy, cx = h * rng.uniform(0.45, 0.55), w * rng.uniform(0.45, 0.55)
