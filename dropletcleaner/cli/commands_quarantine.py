@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,13 +28,14 @@ from dropletcleaner.cli.quarantine_views import (
     list_batches_json,
     outcome_doc,
     print_batches,
+    print_outcomes,
     size_text,
 )
 from dropletcleaner.cli.score_check import require_active_scores
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
     from dropletcleaner.core.catalog import Catalog
-    from dropletcleaner.core.quarantine import BatchReport, MoveOutcome
+    from dropletcleaner.core.quarantine import BatchReport
 
 ORDER = 20  # place in --help
 
@@ -216,7 +217,7 @@ def _quarantine_folder(args: argparse.Namespace, emit: Callable[[object], None])
     if args.json:
         emit(outcome_doc(folder, dest, threshold, args.dry_run, report))
         return 1 if report.failed else 0
-    _print_outcomes(report.outcomes)
+    print_outcomes(report.outcomes)
     if args.dry_run:
         size = sum(o.size for o in report.outcomes if o.status == "would-move")
         print(
@@ -325,31 +326,14 @@ def _recover(catalog: Catalog) -> None:
         raise UsageError(str(exc)) from exc
     if outcomes:
         print(f"Settled {plural(len(outcomes), 'move')} an interrupted run left unfinished:")
-        _print_outcomes(outcomes)
-
-
-def _print_outcomes(outcomes: Iterable[MoveOutcome]) -> None:
-    for o in outcomes:
-        print(_outcome_line(o))
-
-
-def _outcome_line(o: MoveOutcome) -> str:
-    if o.destination is not None:
-        line = f"  {o.status:<10} {o.source} -> {o.destination}"
-    else:
-        line = f"  {o.status:<10} {o.source}"
-    if o.sidecars:
-        line += " (with " + ", ".join(p.name for p in o.sidecars) + ")"
-    if o.reason:
-        line += f": {o.reason}"
-    return line
+        print_outcomes(outcomes)
 
 
 def _print_restored(report: BatchReport, *, named: bool, batch: str | None = None) -> int:
     """The outcome of ``restore`` or ``undo``; exit code 1 when a named photo was not restored."""
     absent = [o.source for o in report.outcomes if o.reason == NOT_IN_QUARANTINE]
     shown = [o for o in report.outcomes if o.reason != NOT_IN_QUARANTINE]
-    _print_outcomes(shown)
+    print_outcomes(shown)
     for path in absent:
         print(f"{path} is not in quarantine, so it was not restored.", file=sys.stderr)
     if not report.outcomes:
@@ -397,7 +381,7 @@ def _empty(args: argparse.Namespace) -> int:
             report = q.empty_quarantine(catalog, batch_id=args.batch)
         except q.QuarantineError as exc:
             raise UsageError(str(exc)) from exc
-    _print_outcomes(report.outcomes)
+    print_outcomes(report.outcomes)
     print(
         f"{plural(report.moved, 'photo')} ({size_text(report.bytes_moved)}) moved to the system "
         f"trash; {report.failed} failed."

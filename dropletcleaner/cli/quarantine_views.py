@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,7 +11,7 @@ from dropletcleaner.cli.helptext import plural
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
     from dropletcleaner.core.catalog import Catalog
-    from dropletcleaner.core.quarantine import BatchReport
+    from dropletcleaner.core.quarantine import BatchReport, MoveOutcome
 
 
 def outcome_doc(
@@ -100,3 +100,20 @@ def size_text(n: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def print_outcomes(outcomes: Iterable[MoveOutcome]) -> None:
+    for o in outcomes:
+        print(outcome_line(o))
+
+
+def outcome_line(o: MoveOutcome) -> str:
+    if o.destination is not None:
+        line = f"  {o.status:<10} {o.source} -> {o.destination}"
+    else:
+        line = f"  {o.status:<10} {o.source}"
+    if o.sidecars:
+        line += " (with " + ", ".join(p.name for p in o.sidecars) + ")"
+    if o.reason:
+        line += f": {o.reason}"
+    return line
