@@ -730,8 +730,8 @@ class MainWindow(UndoRedoMixin, QMainWindow):
             text += f" {plural(s.missing, 'photo')} {gone} gone since the last scan."
         self._scan_finished_text = text
         self.grid.empty_text = (
-            "No photos in this folder. DropletCleaner reads JPEG, PNG, WebP, TIFF and BMP "
-            "(and HEIC with the optional extra). Open another folder with Ctrl+O."
+            "No photos in this folder. DropletCleaner reads JPEG, PNG, WebP, TIFF, BMP, HEIC, "
+            "AVIF, JPEG XL and camera RAW files. Open another folder with Ctrl+O."
             if self.model.counts().total == 0 and self.model.filter is Filter.ALL
             else ""
         )
