@@ -106,6 +106,9 @@ class ScanResult:
     # Droplet map: water coverage per cell of the model's grid, 0-255, square (see maps.py).
     droplet_map: np.ndarray | None = None
     error: str | None = None
+    # The same file by the release 1 fingerprint function: a row stored with that one keeps
+    # its label when the content is unchanged (see fingerprint.py).
+    legacy_fingerprint: str | None = None
 
 
 def path_prefix_bounds(root: str) -> tuple[str, str]:
@@ -218,6 +221,7 @@ class Catalog:
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'present', ?, ?)
                     ON CONFLICT(path) DO UPDATE SET
                         label = CASE WHEN photos.fingerprint IS excluded.fingerprint
+                                       OR (? IS NOT NULL AND photos.fingerprint IS ?)
                                      THEN photos.label ELSE NULL END,
                         folder = excluded.folder, name = excluded.name,
                         size = excluded.size, mtime_ns = excluded.mtime_ns,
@@ -245,6 +249,8 @@ class Catalog:
                         grid,
                         r.error,
                         now,
+                        r.legacy_fingerprint,
+                        r.legacy_fingerprint,
                     ),
                 )
 

@@ -30,7 +30,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from dropletcleaner.core.colour import to_rgb, to_srgb
 from dropletcleaner.core.config import PREPROCESS, RAW_EXTENSIONS, PreprocessConfig
-from dropletcleaner.core.fingerprint import quick_fingerprint_file
+from dropletcleaner.core.fingerprint import legacy_fingerprint_file, quick_fingerprint_file
 from dropletcleaner.core.formats import register_plugins
 from dropletcleaner.core.raw import RawError, open_raw
 from dropletcleaner.core.safeio import PhotoFile, open_photo
@@ -87,6 +87,7 @@ class DecodedPhoto:
     taken_at: str | None  # EXIF DateTimeOriginal as "YYYY-MM-DD HH:MM:SS"
     fingerprint: str
     size: int
+    legacy_fingerprint: str | None = None  # by the release 1 function, to keep old labels
 
 
 def draft_request(width: int, height: int, cfg: PreprocessConfig = PREPROCESS) -> tuple[int, int]:
@@ -216,6 +217,7 @@ def decode_for_scan(
         except Exception as exc:  # any decoder failure is this file's error, not the scan's
             raise DecodeError(_describe(exc)) from exc
         fingerprint = quick_fingerprint_file(handle, handle.size)
+        legacy = legacy_fingerprint_file(handle, handle.size)
         return DecodedPhoto(
             pixels=pixels,
             thumbnail=thumb,
@@ -223,6 +225,7 @@ def decode_for_scan(
             height=height,
             taken_at=taken_at,
             fingerprint=fingerprint,
+            legacy_fingerprint=legacy,
             size=handle.size,
         )
 

@@ -46,7 +46,8 @@ from dropletcleaner.core.catalog import (
     Catalog,
 )
 from dropletcleaner.core.config import JPEG_EXTENSIONS, PHOTO_EXTENSIONS, RAW_EXTENSIONS
-from dropletcleaner.core.fingerprint import content_hash, quick_fingerprint
+from dropletcleaner.core.fingerprint import content_hash
+from dropletcleaner.core.fingerprint import matches as fingerprint_matches
 from dropletcleaner.core.progress import CancelToken, Progress
 
 QUARANTINE_DIR_NAME = ".dropletcleaner-quarantine"
@@ -1074,7 +1075,9 @@ def _prepare_out(
         st = os.stat(path)
         if st.st_size != row.size or st.st_mtime_ns != row.mtime_ns:
             return skipped("changed since it was scored")
-        if row.fingerprint is not None and quick_fingerprint(path, st.st_size) != row.fingerprint:
+        if row.fingerprint is not None and not fingerprint_matches(
+            path, row.fingerprint, st.st_size
+        ):
             return skipped("changed since it was scored")
     except FileNotFoundError:
         return skipped("no longer exists")

@@ -243,6 +243,7 @@ class Scanner:
                         size=f.size,
                         mtime_ns=f.mtime_ns,
                         fingerprint=d.fingerprint,
+                        legacy_fingerprint=d.legacy_fingerprint,
                         width=d.width,
                         height=d.height,
                         taken_at=d.taken_at,

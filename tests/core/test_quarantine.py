@@ -426,7 +426,7 @@ def test_permission_errors_leave_the_photo_in_place(
     elif where == "mkdir":
         monkeypatch.setattr(Path, "mkdir", denied)
     elif where == "fingerprint":
-        monkeypatch.setattr(q, "quick_fingerprint", denied)
+        monkeypatch.setattr(q, "fingerprint_matches", denied)
     elif where == "hash":
         monkeypatch.setattr(q, "content_hash", denied)
     else:
