@@ -63,8 +63,9 @@ def map_summary(grid: np.ndarray) -> str:
 
 
 def map_legend_colours(steps: int = 101) -> np.ndarray:
-    """``[steps, 4]`` RGBA of the map overlay for coverages 0-100 %, exactly as drawn."""
-    values = np.rint(np.linspace(0.0, 255.0, steps)).astype(np.uint8)[None, :]
+    """``[steps, 4]`` RGBA of the map overlay for coverages 0 to full scale, exactly as drawn."""
+    top = 255.0 * droplet_map.FULL_SCALE
+    values = np.rint(np.linspace(0.0, top, steps)).astype(np.uint8)[None, :]
     return droplet_map.overlay_rgba(values)[0]
 
 
@@ -138,7 +139,8 @@ class Legend(QWidget):
         painter.end()
 
 
-MAP_TICKS = [(0.0, "0 %"), (0.5, "50 %"), (1.0, "100 %")]
+_FULL = round(droplet_map.FULL_SCALE * 100)
+MAP_TICKS = [(0.0, "0 %"), (0.5, f"{_FULL // 2} %"), (1.0, f"{_FULL} % +")]
 MAP_LEGEND_TITLE = "Water cover per area (same scale on every photo)"
 EXPLAIN_TICKS = [(0.0, "none"), (1.0, "most in this photo")]
 EXPLAIN_LEGEND_TITLE = "Evidence for “droplet”, relative: scaled per photo"

@@ -39,15 +39,15 @@ def test_where_names_the_zone_holding_the_water() -> None:
 
 
 def test_faint_cells_do_not_count_as_wet() -> None:
-    assert where(np.full((9, 9), 60, np.uint8)) == ""
+    assert where(np.full((9, 9), 25, np.uint8)) == ""  # about 10 %: a clean photo's noise
 
 
 def test_overlay_is_absolute_so_a_clean_photo_shows_no_hot_spot() -> None:
     # A clean photo's map is low everywhere; rescaling per photo would make its largest cell
     # look hot. On the absolute scale nothing is drawn.
-    clean = _grid({(3, 3): 0.1, (5, 5): 0.05})
+    clean = _grid({(3, 3): 0.07, (5, 5): 0.05})  # droplet-v4 reads clean photos at most ~0.1
     assert overlay_rgba(clean)[..., 3].max() == 0
-    wet = _grid({(3, 3): 1.0, (5, 5): 0.5})
+    wet = _grid({(3, 3): 0.3, (5, 5): 0.15})
     alpha = overlay_rgba(wet)[..., 3]
     assert alpha[3, 3] > alpha[5, 5] > 0 and alpha[0, 0] == 0
 

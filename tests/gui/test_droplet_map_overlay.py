@@ -80,7 +80,7 @@ def test_the_droplet_map_is_the_default_and_paints_only_the_wet_corner(
     assert panel.droplet_map is not None
     assert not panel.busy and panel.active_workers() == 0  # nothing computed: it is stored
     assert panel.legend.isVisible() and "same scale on every photo" in panel.legend.title
-    assert [label for _, label in panel.legend.ticks] == ["0 %", "50 %", "100 %"]
+    assert [label for _, label in panel.legend.ticks] == ["0 %", "15 %", "30 % +"]
     assert panel.heat_status.text() == "Droplet map: water on 11 % of the frame, mostly top-left"
 
     with_map = photo_pixels(panel).astype(int)
