@@ -4,8 +4,8 @@ Each sub-command group lives in its own ``commands_*.py`` module exposing
 ``ORDER: int`` (its place in ``--help``) and ``register(subparsers)``; the module sets
 ``func`` on its parser, which receives the parsed namespace and returns an exit code.
 Modules are discovered, so adding a command never edits this file.
-Bad usage exits with code 2 and a one-line message, and so does a catalog that cannot
-be used (damaged, locked, read-only, disk full). Output into a closed pipe
+Bad usage exits with code 2 and a one-line message (no usage block), and so does a
+catalog that cannot be used (damaged, locked, read-only, disk full). Output into a closed pipe
 (``dropletcleaner model list | head -1``) ends the command quietly.
 """
 
@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 from dropletcleaner import __version__
 
@@ -40,8 +41,20 @@ class UsageError(Exception):
     """Bad usage detected after parsing (e.g. a folder that does not exist): exit code 2."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Bad usage is one line on stderr, with where to read more, and exit code 2.
+
+    argparse's own error repeats the whole usage block (five lines and more for the larger
+    commands), which buries the one line that says what was wrong. Sub-command parsers are
+    made from the same class, so every command behaves alike.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="dropletcleaner",
         description="Find photos spoiled by water drops on the lens, explain and quarantine them.",
         epilog="Run `dropletcleaner COMMAND --help` for a command's options and examples. "
@@ -97,7 +110,9 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(args_list)
     func = getattr(args, "func", None)
     if func is None:
-        parser.print_help(sys.stderr)
+        print(
+            "dropletcleaner: error: no command given (see `dropletcleaner --help`)", file=sys.stderr
+        )
         return 2
     try:
         return int(func(args))

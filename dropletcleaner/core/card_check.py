@@ -2,7 +2,7 @@
 
 A card is JSON that a user, a crash or an older release may have written. Its threshold is
 applied to every score and its version becomes a file name, so a card with a threshold of
-``"abc"`` or a version of ``../../x`` is refused here, before anything uses it. Torch-free.
+``"abc"`` or a version that climbs out with ``..`` is refused here, before anything uses it.
 """
 
 from __future__ import annotations
