@@ -80,5 +80,8 @@ def test_pyinstaller_analyses_the_spec(tmp_path: Path) -> None:
         timeout=1800,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
-    assert "Analysis" in proc.stderr and "completed successfully" in proc.stderr
-    assert not (tmp_path / "dist").exists()  # stopped after the analysis
+    assert "Build complete!" in proc.stderr
+    assert not (tmp_path / "dist" / "dropletcleaner").exists()  # stopped after the analysis
+    toc = (tmp_path / "build" / "dropletcleaner" / "Analysis-00.toc").read_text()
+    for command in ("commands_engine", "commands_quarantine", "commands_tag", "commands_gui"):
+        assert f"dropletcleaner.cli.{command}" in toc, command
