@@ -35,3 +35,12 @@ def test_every_module_has_a_docstring() -> None:
         if p.stat().st_size and ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) is None
     ]
     assert missing == []
+
+
+def test_import_contracts_hold(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # pyproject.toml's [tool.importlinter] contracts: core imports neither front, and the
+    # command line and the app import each other only where `gui` launches the app.
+    from importlinter.cli import EXIT_STATUS_SUCCESS, lint_imports
+
+    monkeypatch.chdir(PACKAGE.parent)
+    assert lint_imports(no_cache=True) == EXIT_STATUS_SUCCESS

@@ -291,6 +291,7 @@ def run_model_list(args: argparse.Namespace) -> int:
                     "path": None if info.path is None else str(info.path),
                     "scored_photos": scored.get(info.version, 0),
                     "summary": info.summary or None,
+                    "broken": info.problem,  # why it cannot be used; null when it can
                 }
                 for info in models
             ]
