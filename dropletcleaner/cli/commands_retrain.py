@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from dropletcleaner.cli.argtypes import positive_int
 from dropletcleaner.cli.common import (
     add_catalog_option,
     add_json_option,
+    add_quiet_option,
     emit_json,
     json_stdout,
     load_model_announced,
@@ -80,6 +82,7 @@ def register(sub: Any) -> None:
         help="training epochs, 1 or more (default: 200 for fast retraining, 3 with --deep)",
     )
     add_json_option(r, "the held-out figures and the decision")
+    add_quiet_option(r)
     add_catalog_option(r)
     r.set_defaults(func=run_retrain)
 
@@ -200,7 +203,7 @@ def _retrain(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
             raise UsageError(counts.shortfall)
         base = load_model_announced()
         trainer = deep_retrain if args.deep else fast_retrain
-        bar = ProgressBar()
+        bar = ProgressBar(io.StringIO() if args.quiet else None)  # -q: a bar nobody sees
         try:
             result = run_job(trainer(catalog, base, epochs=args.epochs), bar.update)
         except RetrainError as exc:

@@ -161,7 +161,7 @@ def test_retrain_and_model_list_speak_json(db, capsys) -> None:  # type: ignore[
     path, photos, y = db
     with Catalog(path) as catalog:
         label_photos(catalog, photos[:16], y[:16])  # type: ignore[arg-type]
-    assert main(["retrain", "--json", "--catalog", str(path)]) == 0
+    assert main(["retrain", "--json", "-q", "--catalog", str(path)]) == 0
     out = capsys.readouterr()
     doc = json.loads(out.out)
     version = f"{BASE_VERSION}-r1"
