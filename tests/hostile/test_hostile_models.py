@@ -118,6 +118,9 @@ def test_models_broken_active_model_falls_back_to_shipped(
     assert "BROKEN" in line
     shipped_line = next(x for x in out.splitlines() if SHIPPED_MODEL_NAME in x)
     assert shipped_line.startswith("*")  # what is really used is what is marked active
+    assert main(["model", "list", "--json", "--catalog", str(tmp_path / "c.sqlite3")]) == 0
+    listed = {m["version"]: m for m in json.loads(capsys.readouterr().out)}
+    assert listed[VERSION]["broken"] and listed[SHIPPED_MODEL_NAME]["broken"] is None
 
 
 @pytest.mark.parametrize("how", ["checksum", "tensors", "threshold-abc", "sha-empty"])
