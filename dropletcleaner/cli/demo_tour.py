@@ -108,15 +108,17 @@ def _tally(photos: list[_Photo], scores: dict[Path, float], threshold: float) ->
 
 
 def _choose_labels(
-    photos: list[_Photo], scores: dict[Path, float], threshold: float, n: int
+    photos: list[_Photo], scores: dict[Path, float], n: int
 ) -> tuple[list[_Photo], list[_Photo]]:
-    """What a careful user would confirm first: flagged water, and the clean hard cases.
+    """What a careful user labels first: the photos the model is least sure of.
 
-    Each label is one the user can check by eye; the hard cases (dim, blurred, dew) are the
-    clean photos most like water, so confirming them teaches the most.
+    Those are where a label teaches something: the wet photos scored lowest (a miss, or a
+    flag that only just made it) and the clean photos scored highest, the hard cases (dim,
+    blurred, dew) first. Labelling photos it already scores near 0 or 1 would only make it
+    less confident, and a less confident model misses water it used to find.
     """
-    wet = [p for p in photos if p.truth == "droplet" and scores.get(p.path, 0.0) >= threshold]
-    wet.sort(key=lambda p: -scores[p.path])
+    wet = [p for p in photos if p.truth == "droplet" and p.path in scores]
+    wet.sort(key=lambda p: scores[p.path])
     clean = [p for p in photos if p.truth == "clean" and p.path in scores]
     clean.sort(key=lambda p: (p.case is None, -scores[p.path]))
     return wet[:n], clean[:n]
@@ -152,8 +154,8 @@ def run_tour(
     _review(photos, before, threshold)
 
     n = max(3, MIN_PER_CLASS)
-    _step(4, f"label {n} + {n}", "Confirm a few photos of each kind; labels teach the retrain.")
-    wet, clean = _choose_labels(photos, before, threshold, n)
+    _step(4, f"label {n} + {n}", "Label the photos the model is least sure of; they teach most.")
+    wet, clean = _choose_labels(photos, before, n)
     if len(wet) < n or len(clean) < n:
         print(f"Too few photos to label {n} of each kind; the tour stops here.")
         return empty
@@ -200,6 +202,16 @@ def _moved(photos: list[_Photo], before: dict[Path, float], after: dict[Path, fl
         mean_a = sum(after[p.path] for p in group) / len(group)
         name = "with water" if kind == "droplet" else "clean"
         print(f"  photos {name}: mean score {mean_b:.2f} -> {mean_a:.2f}")
+    wet = [after[p.path] for p in photos if p.truth == "droplet" and p.path in after]
+    dry = [after[p.path] for p in photos if p.truth == "clean" and p.path in after]
+    wet_b = [before[p.path] for p in photos if p.truth == "droplet" and p.path in before]
+    dry_b = [before[p.path] for p in photos if p.truth == "clean" and p.path in before]
+    if wet and dry and wet_b and dry_b:
+        # The gap between the least sure wet photo and the most alarming clean one.
+        print(
+            f"  lowest score with water {min(wet_b):.2f} -> {min(wet):.2f}; "
+            f"highest clean score {max(dry_b):.2f} -> {max(dry):.2f}"
+        )
     hard = [p for p in photos if p.case is not None and p.path in after]
     for p in hard:
         print(f"  {p.what} ({p.path.name}): {before[p.path]:.2f} -> {after[p.path]:.2f}")
