@@ -55,9 +55,16 @@ def load_model_announced(weights: Path | None = None) -> LoadedModel:
 
             raise UsageError(f"cannot load model {weights}: {exc}") from exc
     else:
-        from dropletcleaner.core.model import load_default_model
+        from dropletcleaner.core.model import ModelLoadError, load_default_model
 
-        loaded = load_default_model()
+        try:
+            loaded = load_default_model()
+        except ModelLoadError as exc:  # the shipped model itself: nothing left to fall back on
+            from dropletcleaner.cli import UsageError
+
+            raise UsageError(
+                f"{exc}; reinstall dropletcleaner to restore the shipped model"
+            ) from exc
     if not loaded.trained:
         print(
             "WARNING: no trained droplet model is installed. Scores come from an UNTRAINED "

@@ -203,3 +203,14 @@ def test_models_retrain_cannot_install_outside(store: Path, tmp_path: Path) -> N
         install(result)  # type: ignore[arg-type]
     assert not (tmp_path / "escape").exists()
     assert not list(tmp_path.rglob("pwn*"))
+
+
+def test_models_broken_shipped_model_is_one_line(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With nothing left to fall back on, a command says so in one line, exit code 2."""
+    _break(store, "checksum")
+    monkeypatch.setattr("dropletcleaner.core.model.shipped_weights_path", lambda: store)
+    code = main(["model", "reset", "--catalog", str(tmp_path / "c.sqlite3")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "reinstall" in err, err
