@@ -129,6 +129,9 @@ class _Banner(QFrame):
 
 
 # -- window --------------------------------------------------------------------------------------
+EXIT_GRACE_MS = 300  # how long a closing window waits for a scan to stop
+
+
 class MainWindow(UndoRedoMixin, QMainWindow):
     """The DropletCleaner main window."""
 
@@ -147,6 +150,8 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self._session_labels: set[str] = set()
         self._folder_errors: list[tuple[str, str]] = []
         self._closing = False
+        # Set by run_app when this window's closing ends the process (see shutdown).
+        self.ends_process = False
         self._detail_mode = False
         self._slider_by_app = False  # the slider is being set by the app, not the user
         self._threshold_chosen = False  # the user picked a threshold: remember it
@@ -1257,12 +1262,27 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self._update_summary()
 
     def shutdown(self) -> None:
-        """Stop every worker and wait for it (safe to call twice)."""
+        """Stop every worker and wait for it (safe to call twice).
+
+        When the process ends with the window (:attr:`ends_process`), only what writes
+        the user's files is waited for: moves finish, the scan gets a moment to stop and
+        the catalog is closed. Readers (the model still importing, decoders, Explain) are
+        left to the process's end, which ``exit_now`` makes immediate; waiting for a torch
+        import that cannot be interrupted kept a closed app running for seconds.
+        """
         if self._closing:
             return
         self._closing = True
         self._refilter_timer.stop()
         self._detail_timer.stop()
+        if self.ends_process:
+            self.file_ops.shutdown()
+            # SQLite rolls back a transaction cut short, so a scan need not finish.
+            self.scans.shutdown(timeout_ms=EXIT_GRACE_MS)
+            if self._catalog is not None:
+                self._catalog.close()
+                self._catalog = None
+            return
         self.scans.shutdown()
         self.file_ops.shutdown()
         self.thumbnails.shutdown()
