@@ -57,6 +57,9 @@ def main() -> int:
     parser.add_argument("--size", default="1440x900", help="window size, WxH")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait in all")
     parser.add_argument("--dark", action="store_true", help="use a dark palette (theme check)")
+    parser.add_argument(
+        "--photo", help="file name of the photo to show (default: the most confident flagged)"
+    )
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
 
@@ -125,6 +128,9 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
         if rec.score is not None and rec.score >= model.threshold and not rec.error:
             row = r
             break
+    if args.photo is not None:
+        named = (r for r in range(model.rowCount()) if model.record_at(r).name == args.photo)
+        row = next(named, row)
     window.filter_combo.setCurrentIndex(window.filter_combo.findData(Filter.ALL.value))
     window.panel_action.setChecked(True)
     window.grid.setCurrentIndex(model.index(row))
