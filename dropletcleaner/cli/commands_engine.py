@@ -79,7 +79,8 @@ def register(sub: Any) -> None:
         "demo",
         help="write a small demo folder of generated photos to try the app on",
         description="Write a folder of photos the app generates itself: some with water drops "
-        "on the lens, some clean (a few deliberately blurred), and a few broken files, with "
+        "on the lens, some clean (a dim room, a blurred one and dew on a leaf among them), "
+        "and two broken files, with "
         "demo-manifest.json saying which is which. Scan it, or open it in the app; --tour "
         "takes you through the whole loop on it.",
         examples=(
@@ -258,11 +259,13 @@ def run_demo(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     print(
         f"Demo folder written to {manifest.folder}: {plural(len(manifest.droplet), 'photo')} "
-        f"with water drops, {plural(len(manifest.clean), 'clean photo')} (some deliberately "
-        f"blurred) and {plural(len(manifest.broken), 'broken file')}."
+        f"with water drops, {plural(len(manifest.clean), 'clean photo')} (a dim room, a "
+        f"blurred one and dew on a leaf among them) and "
+        f"{plural(len(manifest.broken), 'broken file')}."
     )
     print(f"Try:  {command_line(['scan', manifest.folder])}")
     print(f"  or: {command_line(['gui', manifest.folder])}")
+    print(f"  or, for a guided walk-through: {command_line(['demo', 'NEW-FOLDER', '--tour'])}")
     return 0
 
 

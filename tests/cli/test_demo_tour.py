@@ -75,3 +75,24 @@ def test_undo_puts_every_photo_back(tour: tuple[TourResult, str, Path]) -> None:
     assert "restored" in out
     assert default_catalog(folder).is_file()
     assert not any(folder.glob("*.db"))  # the tour's catalog is beside the folder, not in it
+
+
+def test_catalog_without_tour_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dropletcleaner.cli import main
+
+    assert main(["demo", str(tmp_path / "d"), "--catalog", str(tmp_path / "c.db")]) == 2
+    assert "--catalog is for --tour" in capsys.readouterr().err
+    assert not (tmp_path / "d").exists()
+
+
+def test_the_tour_refuses_a_folder_with_photos(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dropletcleaner.cli import main
+
+    (tmp_path / "mine.jpg").write_bytes(b"precious")
+    assert main(["demo", str(tmp_path), "--tour"]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.jpg"]
