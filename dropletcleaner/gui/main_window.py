@@ -1246,9 +1246,12 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self._loader.failed.connect(self._on_model_failed)
         self._loader.start()
         self.reload_from_catalog()
+        self._show_current_in_detail()  # the panel's score line is the new model's
+        dialog = self.retrain_dialog
+        note = dialog.threshold_note(self.settings.threshold()) if dialog else ""
         self.notifier.info(
             "Retrained model in use",
-            f"Model {version} re-scored your photos; the grid is re-sorted.",
+            f"Model {version} re-scored your photos; the grid is re-sorted.{note}",
         )
         self._update_actions()
 

@@ -3,10 +3,13 @@
 It shows how many photos carry each label (and what is missing before retraining can
 start), offers a fast or a deep retrain, runs it on a worker thread with a progress bar
 and Cancel, then shows the current and the new model side by side on the held-out labels
-and how many photos would change flag. Accept (enabled only when the new model is no
-worse) installs the new version, re-scores the catalog on the worker thread and emits
-:attr:`RetrainDialog.modelAccepted` with the new version, so the main window can reload
-its model and re-sort the grid. Discard keeps the current model.
+in plain words ("catches 6 of your 6 drop photos, wrongly flags 1 of your 30 clean
+ones"), with a verdict that agrees with those figures (:mod:`retrain_words`), a threshold
+change when there is one, and the photos that would change flag, by name. Accept (enabled
+only when the new model is no worse) installs the new version, re-scores the catalog on
+the worker thread and emits :attr:`RetrainDialog.modelAccepted` with the new version, so
+the main window can reload its model, re-sort the grid and refresh the detail panel.
+Discard keeps the current model.
 
 Workers open their own catalog connection on the same file; closing the dialog cancels a
 running retrain and waits for its thread.
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
     QProgressBar,
     QPushButton,
     QRadioButton,
@@ -50,6 +54,17 @@ from dropletcleaner.core.retrain import (
     synth_available,
 )
 from dropletcleaner.core.wording import plural
+from dropletcleaner.gui.retrain_words import (
+    ChangedPhoto,
+    caught,
+    changed_photos,
+    false_alarms,
+    in_words,
+    threshold_change_text,
+    verdict_text,
+)
+
+ROWS = ["Drop photos caught", "Clean photos wrongly flagged", "Right overall", "Ranking (AUROC)"]
 
 PHASE_TEXT = {
     "reading labels": "Reading your labels…",
@@ -112,7 +127,9 @@ def _retrain_work(
                 try:
                     report(next(job))
                 except StopIteration as stop:
-                    return stop.value
+                    result: RetrainResult = stop.value
+                    break
+            return result, changed_photos(catalog, result, base)
 
     return work
 
@@ -129,7 +146,7 @@ def _accept_work(
 
 
 def _percent(value: float) -> str:
-    return f"{100 * value:.1f} %"
+    return "–" if math.isnan(value) else f"{100 * value:.1f} %"
 
 
 def _decimal(value: float) -> str:
@@ -151,6 +168,7 @@ class RetrainDialog(QDialog):
         self._catalog_path = catalog.path
         self.worker: JobThread | None = None
         self.retrain_result: RetrainResult | None = None
+        self.changed: list[ChangedPhoto] = []
 
         intro = QLabel(
             "The model learns from the photos you labelled as droplet or clean, on this "
@@ -201,7 +219,7 @@ class RetrainDialog(QDialog):
         self.status_label.setWordWrap(True)
 
         self.table = QTableWidget(4, 2)
-        self.table.setVerticalHeaderLabels(["Accuracy", "Precision", "Recall", "AUROC"])
+        self.table.setVerticalHeaderLabels(ROWS)
         self.table.setHorizontalHeaderLabels(["Current model", "New model"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -212,14 +230,24 @@ class RetrainDialog(QDialog):
         self.comparison_label.setWordWrap(True)
         self.changed_label = QLabel()
         self.changed_label.setWordWrap(True)
+        self.changed_list = QListWidget()
+        self.changed_list.setMaximumHeight(120)
+        self.changed_list.setVisible(False)
+        self.threshold_label = QLabel()
+        self.threshold_label.setWordWrap(True)
+        self.summary_label = QLabel()
+        self.summary_label.setWordWrap(True)
         self.decision_label = QLabel()
         self.decision_label.setWordWrap(True)
         self.results_box = QGroupBox("Before and after, on held-out labels")
         rb = QVBoxLayout(self.results_box)
         rb.addWidget(self.comparison_label)
+        rb.addWidget(self.summary_label)
         rb.addWidget(self.table)
-        rb.addWidget(self.changed_label)
         rb.addWidget(self.decision_label)
+        rb.addWidget(self.threshold_label)
+        rb.addWidget(self.changed_label)
+        rb.addWidget(self.changed_list)
         self.results_box.setVisible(False)
 
         self.start_button = QPushButton("Start")
@@ -324,6 +352,26 @@ class RetrainDialog(QDialog):
         self.status_label.setText("Discarded: the current model stays.")
         self._set_state("idle")
 
+    def threshold_note(self, user_threshold: float | None) -> str:
+        """After Accept, how the flag threshold changes, for the main window to announce.
+
+        ``user_threshold`` is the threshold the user chose (it stays), or ``None`` when the
+        app follows the model's own threshold.
+        """
+        result = self.retrain_result
+        if result is None:
+            return ""
+        old, new = result.old.metrics.threshold, result.new.metrics.threshold
+        if user_threshold is not None:
+            if threshold_change_text(user_threshold, new):
+                return (
+                    f" Your threshold stays at {user_threshold:.2f}; "
+                    f"the new model's own is {new:.2f}."
+                )
+            return ""
+        change = threshold_change_text(old, new)
+        return f" {change}" if change else ""
+
     def _cancel_or_close(self) -> None:
         if self._state == "running" and self.worker is not None:
             self.worker.cancel_token.cancel()
@@ -341,7 +389,8 @@ class RetrainDialog(QDialog):
             self.progress_bar.setValue(round(100 * p.fraction))
         self.status_label.setText(PHASE_TEXT.get(p.phase, p.message or p.phase))
 
-    def _on_result(self, result: RetrainResult) -> None:
+    def _on_result(self, outcome: tuple[RetrainResult, list[ChangedPhoto]]) -> None:
+        result, self.changed = outcome
         self.retrain_result = result
         self.progress_bar.setRange(0, 100)
         self.progress_bar.setValue(100)
@@ -353,9 +402,9 @@ class RetrainDialog(QDialog):
     def _show_result(self, result: RetrainResult) -> None:
         old, new = result.old.metrics, result.new.metrics
         rows = [
+            (caught(old), caught(new)),
+            (false_alarms(old), false_alarms(new)),
             (_percent(old.accuracy), _percent(new.accuracy)),
-            (_percent(old.precision), _percent(new.precision)),
-            (_percent(old.recall), _percent(new.recall)),
             (_decimal(old.auroc), _decimal(new.auroc)),
         ]
         self.table.setHorizontalHeaderLabels(
@@ -369,9 +418,16 @@ class RetrainDialog(QDialog):
         rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         header = self.table.horizontalHeader().sizeHint().height()
         self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth())
-        self.comparison_label.setText(f"Measured on {result.comparison}.")
+        self.comparison_label.setText(
+            "Each of your labelled photos is judged by a model that did not learn from it."
+        )
+        self.comparison_label.setToolTip(f"Measured on {result.comparison}.")
+        self.summary_label.setText(f"Current model {in_words(old)}.\nNew model {in_words(new)}.")
+        self.threshold_label.setText(threshold_change_text(old.threshold, new.threshold))
+        self.threshold_label.setVisible(bool(self.threshold_label.text()))
         verb = "changes" if result.changed_flags == 1 else "change"
-        changed = f"If you accept, {plural(result.changed_flags, 'photo')} {verb} flag."
+        changed = f"If you accept, {plural(result.changed_flags, 'photo')} {verb} flag"
+        changed += ":" if self.changed else "."
         if result.needs_rescan:
             changed += (
                 f" {plural(result.needs_rescan, 'photo')} will be re-scored at the next scan."
@@ -379,10 +435,13 @@ class RetrainDialog(QDialog):
         for note in result.notes:
             changed += f"\nNote: {note}."
         self.changed_label.setText(changed)
-        if result.accepted:
-            self.decision_label.setText(f"Recommended: {result.decision.reason}.")
-        else:
-            self.decision_label.setText(f"Not accepted: {result.decision.reason}.")
+        self.changed_list.clear()
+        for photo in self.changed:
+            self.changed_list.addItem(photo.describe())
+            self.changed_list.item(self.changed_list.count() - 1).setToolTip(photo.path)
+        self.changed_list.setVisible(bool(self.changed))
+        self.decision_label.setText(verdict_text(result))
+        self.decision_label.setToolTip(f"The accept rule: {result.decision.reason}.")
         self.results_box.setVisible(True)
         self._layout.activate()
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))

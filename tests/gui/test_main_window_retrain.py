@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from dropletcleaner.core.catalog import Catalog
 from dropletcleaner.core.metrics import auroc
 from dropletcleaner.core.model import LoadedModel
+from tests.gui.gui_helpers import select_rows
 from tests.retrain_helpers import BASE_VERSION, base_file_fixture, base_fixture, user_photos
 
 SHARED_FIXTURES = (base_file_fixture, base_fixture)
@@ -36,6 +37,13 @@ def test_retrain_from_the_menu_rescores_and_resorts_the_grid(  # type: ignore[no
     assert window.model.rowCount() == 40
     base_scores = {r.path: r.score for r in window.model.records()}
     qtbot.waitUntil(lambda: window.retrain_action.isEnabled(), timeout=60_000)
+    window.stack.setCurrentWidget(window.splitter)  # as opening the folder does
+    window.panel_action.setChecked(True)  # the side panel shows the photo's score
+    select_rows(window, 0)
+    window.toggle_detail_mode()
+    qtbot.waitUntil(lambda: window.detail.record is not None, timeout=10_000)
+    stale = window.detail.record
+    assert stale is not None and stale.model_version != f"{BASE_VERSION}-r1"
 
     window.retrain_action.trigger()
     dialog = window.retrain_dialog
@@ -64,3 +72,16 @@ def test_retrain_from_the_menu_rescores_and_resorts_the_grid(  # type: ignore[no
     after = auroc(np.array([truth[r.path] for r in rest]), np.array([r.score for r in rest]))
     assert after > 0.8 and after > before + 0.2
     qtbot.waitUntil(lambda: not window._loader.isRunning(), timeout=60_000)
+
+    # The detail panel shows the new model's score, not the stale one.
+    shown = window.detail.record
+    assert shown is not None
+    fresh = window.model.record_at(window.grid.currentIndex().row())
+    assert shown.path == fresh.path
+    assert shown.score == fresh.score and shown.model_version == version
+    # The message names the threshold change, when the model's own threshold moved.
+    result = ready.args[0]
+    old_t, new_t = result.old.metrics.threshold, result.new.metrics.threshold
+    notice = next(n for n in reversed(window.notifier.history) if "Retrained" in n.title)
+    if f"{old_t:.2f}" != f"{new_t:.2f}":
+        assert f"from {old_t:.2f} to {new_t:.2f}" in notice.text

@@ -79,10 +79,28 @@ def test_runs_through_to_accept_and_emits_the_new_version(qtbot, catalog, dialog
     headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(2)]
     assert headers == [f"Current ({BASE_VERSION})", f"New ({BASE_VERSION}-r1)"]
     rows = [dialog.table.verticalHeaderItem(r).text() for r in range(dialog.table.rowCount())]
-    assert rows[:3] == ["Accuracy", "Precision", "Recall"]
-    new_accuracy = f"{100 * result.new.metrics.accuracy:.1f} %"
-    assert dialog.table.item(0, 1).text() == new_accuracy
-    assert f"{result.changed_flags} photos change flag" in dialog.changed_label.text()
+    assert rows[:2] == ["Drop photos caught", "Clean photos wrongly flagged"]
+    new = result.new.metrics
+    assert dialog.table.item(0, 1).text() == f"{new.tp} of {new.tp + new.fn}"
+    assert dialog.table.item(1, 1).text() == f"{new.fp} of {new.fp + new.tn}"
+    # Plain words, not AUROC jargon, in what the user reads first.
+    summary = dialog.summary_label.text()
+    assert f"New model catches {new.tp} of your {new.tp + new.fn} drop photos" in summary
+    assert f"wrongly flags {new.fp} of your {new.fp + new.tn} clean ones" in summary
+    assert "AUROC" not in summary and "AUROC" not in dialog.comparison_label.text()
+    assert f"{result.changed_flags} photo" in dialog.changed_label.text()
+    # The photos that would change flag are listed, by name, before Accept.
+    assert dialog.changed_list.count() == result.changed_flags == len(dialog.changed)
+    names = {Path(p).name for p in photos}
+    for row in range(dialog.changed_list.count()):
+        assert dialog.changed_list.item(row).text().split(":")[0] in names
+    assert dialog.changed_list.isVisible() == bool(result.changed_flags)
+    # A threshold change is said before Accept, and handed to the main window after it.
+    old_t, new_t = result.old.metrics.threshold, new.threshold
+    if f"{old_t:.2f}" != f"{new_t:.2f}":
+        assert f"from {old_t:.2f} to {new_t:.2f}" in dialog.threshold_label.text()
+        assert f"from {old_t:.2f} to {new_t:.2f}" in dialog.threshold_note(None)
+    assert dialog.threshold_note(new_t) == ""
     assert dialog.accept_button.isVisible() and dialog.accept_button.isEnabled()
     assert registry.active_version() is None  # nothing changes before Accept
 
