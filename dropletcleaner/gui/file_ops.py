@@ -167,11 +167,17 @@ class FileOps(QObject):
     ) -> None:
         super().__init__(parent)
         self._trash = trash
+        self._catalog_path = catalog_path
         self._thread = _FileOpsThread(catalog_path)
         self._thread.result.connect(self._on_result)
         self._thread.progress.connect(self.progress)
         self._pending = 0
         self._thread.start()
+
+    @property
+    def catalog_path(self) -> Path | None:
+        """The catalog the worker writes to (readers may open it read-only)."""
+        return self._catalog_path
 
     @property
     def pending(self) -> int:

@@ -3,6 +3,10 @@
 It only asks the shared :class:`~dropletcleaner.gui.file_ops.FileOps` worker for lists
 and operations; the main window applies every result to the grid, so both stay in step.
 Emptying always asks first: it is the one step that leaves the library for good.
+
+Each batch says whether it is still in quarantine, restored or emptied; the files of the
+selected one show thumbnails, and **Restore photo** (or a double-click) puts back only the
+selected photos. Esc or Ctrl+W closes the window.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -27,6 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from dropletcleaner.gui.file_ops import FileOpResult, FileOps
+from dropletcleaner.gui.quarantine_view import (
+    MAX_THUMBS,
+    THUMB_SIDE,
+    batch_states,
+    state_text,
+    thumbnail,
+)
 
 _TAG = "quarantine-window"
 
@@ -60,17 +72,21 @@ class QuarantineWindow(QWidget):
         intro.setWordWrap(True)
 
         self.batches = QTreeWidget()
-        self.batches.setHeaderLabels(["When", "Photos", "Size", "Still here", "Kept in"])
+        self.batches.setHeaderLabels(["When", "Photos", "Size", "Still here", "State", "Kept in"])
         self.batches.setRootIsDecorated(False)
         self.batches.setUniformRowHeights(True)
         self.batches.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.batches.header().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.batches.header().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.batches.currentItemChanged.connect(self._batch_selected)
 
         self.files = QTreeWidget()
         self.files.setHeaderLabels(["Original location", "Now at"])
         self.files.setRootIsDecorated(False)
         self.files.setUniformRowHeights(True)
+        self.files.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
+        self.files.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.files.itemSelectionChanged.connect(self._update_buttons)
+        self.files.itemDoubleClicked.connect(lambda *_: self.restore_photos())
         self.files.header().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
 
         split = QSplitter(Qt.Orientation.Vertical)
@@ -85,6 +101,9 @@ class QuarantineWindow(QWidget):
         )
         self.restore_button.setToolTip("Put the photos of the selected batch back where they were")
         self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_photo_button = QPushButton("Restore photo")
+        self.restore_photo_button.setToolTip("Put only the selected photos back (double-click)")
+        self.restore_photo_button.clicked.connect(self.restore_photos)
         self.restore_all_button = QPushButton("Restore all")
         self.restore_all_button.clicked.connect(self.restore_all)
         self.empty_button = QPushButton(
@@ -100,6 +119,7 @@ class QuarantineWindow(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.restore_photo_button)
         buttons.addWidget(self.restore_all_button)
         buttons.addSpacing(16)
         buttons.addWidget(self.empty_button)
@@ -113,6 +133,8 @@ class QuarantineWindow(QWidget):
         layout.addWidget(self.status)
         layout.addLayout(buttons)
 
+        for keys in ("Esc", "Ctrl+W"):
+            QShortcut(QKeySequence(keys), self, self.close)
         file_ops.finished.connect(self._on_result)
         self._update_buttons()
 
@@ -137,6 +159,17 @@ class QuarantineWindow(QWidget):
         if batch is not None:
             self.status.setText("Restoring…")
             self._ops.restore(batch_id=batch.batch_id, tag=_TAG)
+
+    def selected_files(self) -> list[str]:
+        """Original paths of the photos selected in the files list."""
+        return [item.text(0) for item in self.files.selectedItems()]
+
+    def restore_photos(self) -> None:
+        """Put back only the photos selected in the files list."""
+        paths = self.selected_files()
+        if paths:
+            self.status.setText("Restoring…")
+            self._ops.restore(paths=paths, tag=_TAG)
 
     def restore_all(self) -> None:
         if self._batches:
@@ -203,6 +236,7 @@ class QuarantineWindow(QWidget):
         previous = self.selected_batch()
         # Restore and empty batches are history; only quarantine batches hold photos.
         self._batches = [b for b in result.batches if b.kind == "quarantine"]
+        states = batch_states(self._ops.catalog_path) if self._batches else {}
         self.batches.clear()
         select = None
         for b in self._batches:
@@ -213,10 +247,11 @@ class QuarantineWindow(QWidget):
                     f"{b.count:,}",
                     human_size(b.size_bytes),
                     f"{b.open_count:,}",
+                    state_text(states.get(b.batch_id, {}), b.open_count),
                     str(b.destination_root),
                 ]
             )
-            item.setToolTip(4, str(b.destination_root))
+            item.setToolTip(5, str(b.destination_root))
             for col in (1, 2, 3):
                 item.setTextAlignment(
                     col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -226,7 +261,7 @@ class QuarantineWindow(QWidget):
             self.batches.addTopLevelItem(item)
             if previous is not None and b.batch_id == previous.batch_id:
                 select = item
-        for col in range(4):
+        for col in range(5):
             self.batches.resizeColumnToContents(col)
         if select is None and self.batches.topLevelItemCount():
             select = self.batches.topLevelItem(0)
@@ -244,8 +279,10 @@ class QuarantineWindow(QWidget):
 
     def _show_files(self, files: list[Any]) -> None:
         self.files.clear()
-        for f in files:
+        for n, f in enumerate(files):
             item = QTreeWidgetItem([str(f.original), str(f.current)])
+            if n < MAX_THUMBS:
+                item.setIcon(0, thumbnail(f.current))
             item.setToolTip(0, str(f.original))
             item.setToolTip(1, str(f.current))
             self.files.addTopLevelItem(item)
@@ -261,6 +298,7 @@ class QuarantineWindow(QWidget):
         has_open = batch is not None and batch.open_count > 0
         self.restore_button.setEnabled(has_open)
         self.empty_button.setEnabled(has_open)
+        self.restore_photo_button.setEnabled(has_open and bool(self.files.selectedItems()))
         anything = any(b.open_count for b in self._batches)
         self.restore_all_button.setEnabled(anything)
         self.empty_all_button.setEnabled(anything)

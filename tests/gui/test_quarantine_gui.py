@@ -173,3 +173,52 @@ def test_startup_recovery_runs_first(qtbot, make_context) -> None:  # type: igno
         pass
     assert blocker.args[0].op == "recover" and blocker.args[0].error is None
     win.close()
+
+
+def test_quarantine_window_thumbnails_single_restore_states_and_close_keys(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    window.settings.set_confirm_quarantine(False)
+    select_rows(window, 0, 1)
+    moved = [window.model.record_at(r).path for r in (0, 1)]
+    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+        window.quarantine_selection()
+    qwin = window.show_quarantine_window()
+    assert qwin is not None
+    qtbot.addWidget(qwin)
+    qtbot.waitUntil(lambda: qwin.files.topLevelItemCount() == 2, timeout=10_000)
+    assert qwin.batches.topLevelItem(0).text(4) == "In quarantine"
+    # Thumbnails of the quarantined photos.
+    assert all(not qwin.files.topLevelItem(i).icon(0).isNull() for i in range(2))
+    assert not qwin.restore_photo_button.isEnabled()  # nothing selected yet
+
+    # Restore one photo only.
+    one = qwin.files.topLevelItem(0)
+    one.setSelected(True)
+    assert qwin.restore_photo_button.isEnabled()
+    back = one.text(0)
+    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+        qwin.restore_photo_button.click()
+    assert Path(back).exists()
+    other = next(p for p in moved if p != back)
+    assert not Path(other).exists()
+    qtbot.waitUntil(lambda: qwin.photos_in_quarantine() == 1, timeout=10_000)
+    assert "1 restored" in qwin.batches.topLevelItem(0).text(4)
+
+    # The whole batch restored reads "Restored".
+    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+        qwin.restore_all()
+    qtbot.waitUntil(lambda: qwin.photos_in_quarantine() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: qwin.batches.topLevelItem(0).text(4) == "Restored", timeout=10_000)
+
+    # Esc and Ctrl+W close it.
+    qwin.activateWindow()
+    qtbot.waitUntil(qwin.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(qwin, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not qwin.isVisible(), timeout=5_000)
+    window.show_quarantine_window()
+    qwin.activateWindow()
+    qtbot.waitUntil(qwin.isActiveWindow, timeout=5_000)
+    qtbot.keyClick(qwin, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not qwin.isVisible(), timeout=5_000)
