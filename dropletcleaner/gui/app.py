@@ -21,6 +21,7 @@ from dropletcleaner.gui import excepthook
 from dropletcleaner.gui.main_window import AppContext, MainWindow
 from dropletcleaner.gui.notifier import Notifier
 from dropletcleaner.gui.settings import AppSettings
+from dropletcleaner.gui.theme import install_theme_menu, qt_argv
 
 APP_ID = "io.github.dropletcleaner.DropletCleaner"  # the .desktop file's name, reverse-DNS
 ORGANIZATION = "DropletCleaner"
@@ -70,6 +71,7 @@ def create_window(context: AppContext | None = None) -> MainWindow:
     window = MainWindow(context)
     window.setWindowIcon(QGuiApplication.windowIcon())
     window.welcome_icon.setPixmap(QGuiApplication.windowIcon().pixmap(96, 96))
+    install_theme_menu(window, window.settings.qsettings)  # View ▸ Theme, applied now
     return window
 
 
@@ -101,7 +103,7 @@ def run_app(folder: str | None = None, catalog: Path | None = None) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app = existing if isinstance(existing, QApplication) else QApplication(qt_argv(sys.argv))
     configure_application(app)
     notifier = Notifier()
     uninstall = excepthook.install(notifier)

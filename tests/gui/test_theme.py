@@ -1,0 +1,43 @@
+"""The theme setting (View ▸ Theme) and the Qt options passed through to the QApplication."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow
+
+from dropletcleaner.gui.theme import install_theme_menu, qt_argv, theme
+
+
+def test_qt_options_pass_through_and_the_rest_does_not() -> None:
+    argv = ["dropletcleaner", "gui", "-style", "fusion", "~/Pictures", "-reverse", "--catalog"]
+    assert qt_argv(argv) == ["dropletcleaner", "-style", "fusion", "-reverse"]
+    assert qt_argv(["x", "-platform=offscreen", "--style=Fusion"]) == [
+        "x",
+        "-platform=offscreen",
+        "--style=Fusion",
+    ]
+    assert qt_argv(["x"]) == ["x"]
+
+
+def test_theme_menu_saves_and_applies_the_choice(qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    applied: list[str] = []
+    monkeypatch.setattr("dropletcleaner.gui.theme.apply_theme", applied.append)
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.menuBar().addMenu("&View")
+    menu = install_theme_menu(window, settings)
+    actions = {a.data(): a for a in menu.actions()}
+    assert set(actions) == {"system", "light", "dark"} and actions["system"].isChecked()
+    assert len(window.menuBar().actions()) == 1  # inside View, not a menu of its own
+    actions["dark"].trigger()
+    assert theme(settings) == "dark" and actions["dark"].isChecked()
+    assert applied == ["system", "dark"]  # at start, then the choice (offscreen ignores it)
+    # A second window (the next start) finds the saved theme.
+    again = QMainWindow()
+    qtbot.addWidget(again)
+    assert {a.data() for a in install_theme_menu(again, settings).actions() if a.isChecked()} == {
+        "dark"
+    }
+    actions["system"].trigger()
+    assert theme(settings) == "system"
