@@ -318,7 +318,11 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         bar.addSeparator()
         bar.addWidget(QLabel(" Show "))
         self.filter_combo = QComboBox()
-        self.filter_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Sized once for the longest title with a six-digit count: it never shifts the toolbar.
+        self.filter_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.filter_combo.setMinimumContentsLength(max(map(len, FILTER_TITLES.values())) + 10)
         for kind in Filter:
             self.filter_combo.addItem(FILTER_TITLES[kind], kind.value)
         self.filter_combo.setToolTip("Which photos the grid shows")

@@ -1,0 +1,18 @@
+"""Toolbar layout: the "Show" combo keeps its width as the photo counts change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dropletcleaner.gui.main_window import MainWindow
+
+
+def test_filter_combo_keeps_its_width_as_counts_grow(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    before = window.filter_combo.sizeHint().width()
+    scan_folder(window, library)  # the counts appear: "All photos (8)"
+    after_scan = window.filter_combo.sizeHint().width()
+    for i in range(window.filter_combo.count()):
+        window.filter_combo.setItemText(i, window.filter_combo.itemText(i) + " (123,456)")
+    assert before == after_scan == window.filter_combo.sizeHint().width()
