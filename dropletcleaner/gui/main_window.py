@@ -315,14 +315,15 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addAction(self.open_action)
         bar.addAction(self.rescan_action)
+        bar.addAction(self.quarantine_action)  # early: narrow windows overflow the end
         bar.addSeparator()
         bar.addWidget(QLabel(" Show "))
         self.filter_combo = QComboBox()
         # Sized once for the longest title with a six-digit count: it never shifts the toolbar.
-        self.filter_combo.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        longest = max(FILTER_TITLES.values(), key=len) + " (99,999)"
+        self.filter_combo.setFixedWidth(
+            self.filter_combo.fontMetrics().horizontalAdvance(longest) + 40
         )
-        self.filter_combo.setMinimumContentsLength(max(map(len, FILTER_TITLES.values())) + 10)
         for kind in Filter:
             self.filter_combo.addItem(FILTER_TITLES[kind], kind.value)
         self.filter_combo.setToolTip("Which photos the grid shows")
@@ -337,7 +338,7 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
-        self.threshold_slider.setFixedWidth(160)
+        self.threshold_slider.setFixedWidth(120)
         bar.addWidget(self.threshold_slider)
         self.threshold_label = QLabel()
         self.threshold_label.setMinimumWidth(48)
@@ -355,7 +356,6 @@ class MainWindow(UndoRedoMixin, QMainWindow):
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
-        bar.addAction(self.quarantine_action)
         self.addToolBar(bar)
         self.toolbar = bar
 
