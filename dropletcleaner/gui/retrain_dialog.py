@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +54,7 @@ from dropletcleaner.core.retrain import (
     synth_available,
 )
 from dropletcleaner.core.wording import plural
+from dropletcleaner.gui.quarantine_view import THUMB_SIDE, thumbnail
 from dropletcleaner.gui.retrain_words import (
     ChangedPhoto,
     caught,
@@ -65,6 +66,8 @@ from dropletcleaner.gui.retrain_words import (
 )
 
 ROWS = ["Drop photos caught", "Clean photos wrongly flagged", "Right overall", "Ranking (AUROC)"]
+
+MAX_THUMBS = 50
 
 PHASE_TEXT = {
     "reading labels": "Reading your labels…",
@@ -231,7 +234,8 @@ class RetrainDialog(QDialog):
         self.changed_label = QLabel()
         self.changed_label.setWordWrap(True)
         self.changed_list = QListWidget()
-        self.changed_list.setMaximumHeight(120)
+        self.changed_list.setMaximumHeight(160)
+        self.changed_list.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
         self.changed_list.setVisible(False)
         self.threshold_label = QLabel()
         self.threshold_label.setWordWrap(True)
@@ -438,7 +442,10 @@ class RetrainDialog(QDialog):
         self.changed_list.clear()
         for photo in self.changed:
             self.changed_list.addItem(photo.describe())
-            self.changed_list.item(self.changed_list.count() - 1).setToolTip(photo.path)
+            entry = self.changed_list.item(self.changed_list.count() - 1)
+            entry.setToolTip(photo.path)
+            if self.changed_list.count() <= MAX_THUMBS:  # small decodes; a long list is named
+                entry.setIcon(thumbnail(Path(photo.path)))
         self.changed_list.setVisible(bool(self.changed))
         self.decision_label.setText(verdict_text(result))
         self.decision_label.setToolTip(f"The accept rule: {result.decision.reason}.")
