@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from dropletcleaner import __version__
 from dropletcleaner.gui import excepthook
+from dropletcleaner.gui.gc_guard import collect_on_gui_thread
 from dropletcleaner.gui.main_window import AppContext, MainWindow
 from dropletcleaner.gui.notifier import Notifier
 from dropletcleaner.gui.settings import AppSettings
@@ -105,6 +106,7 @@ def run_app(folder: str | None = None, catalog: Path | None = None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(qt_argv(sys.argv))
     configure_application(app)
+    collect_on_gui_thread(app)
     notifier = Notifier()
     uninstall = excepthook.install(notifier)
     try:

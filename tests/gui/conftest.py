@@ -6,6 +6,7 @@ app promises to stop all of its workers when its window closes.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import threading
 import time
@@ -75,6 +76,21 @@ def _running_qthreads() -> list[QThread]:
         except RuntimeError:  # the C++ object is gone: the thread is over
             continue
     return alive
+
+
+@pytest.fixture(autouse=True, scope="session")
+def garbage_collected_on_the_gui_thread() -> Iterator[None]:
+    """As in the app (gui/gc_guard.py): no collection from worker threads, which can crash
+    Qt; the main thread collects after every test instead."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
