@@ -32,6 +32,7 @@ from dropletcleaner.core.map_data import MapJob, labels_of, map_sample_job
 from dropletcleaner.core.metrics import auroc
 from dropletcleaner.core.model import DropletNet, Scoring, map_pool
 from dropletcleaner.core.progress import CancelToken, Progress
+from dropletcleaner.core.train import _set_bn_eval  # shared with retrain: keep BN statistics
 
 
 @dataclass
@@ -164,13 +165,6 @@ def predict(
         logits.append(lg)
         cells.append(cl)
     return torch.cat(logits), torch.cat(cells)
-
-
-def _set_bn_eval(module: nn.Module) -> None:
-    # Keep the batch-norm statistics: rendered batches would skew them.
-    for m in module.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            m.eval()
 
 
 def _cosine(step: int, total: int, warmup: int) -> float:
