@@ -101,13 +101,17 @@ def _catalog_path(args: argparse.Namespace) -> Path:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from dropletcleaner.cli.qt_options import app_arguments
     from dropletcleaner.core.catalog_db import CatalogError, catalog_error
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not args_list:
         args_list = ["gui"]
+    # Qt's own options (-style fusion) are the app's, not ours: argparse would refuse them.
+    args_list, qt_options = app_arguments(args_list)
     args = parser.parse_args(args_list)
+    args.qt_options = qt_options
     func = getattr(args, "func", None)
     if func is None:
         print(

@@ -37,8 +37,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dropletcleaner.cli.display import display_problem
+    from dropletcleaner.cli.qt_options import qt_environment
 
-    problem = display_problem()
+    qt_options = getattr(args, "qt_options", [])  # set by main (Qt's -style fusion …)
+    # `-platform offscreen` needs no display, as QT_QPA_PLATFORM=offscreen does not.
+    problem = display_problem(qt_environment(qt_options))
     if problem is not None:
         # Qt would abort with raw messages (exit 134): say it in one line instead.
         hint = command_line(["scan", "FOLDER"], args.catalog)
@@ -52,4 +55,4 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"dropletcleaner: the desktop app is not available: {exc}", file=sys.stderr)
         return 1
-    return run_app(args.folder, catalog=args.catalog)
+    return run_app(args.folder, catalog=args.catalog, qt_options=qt_options)

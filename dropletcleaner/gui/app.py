@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import NoReturn
@@ -22,7 +23,7 @@ from dropletcleaner.gui.gc_guard import collect_on_gui_thread
 from dropletcleaner.gui.main_window import AppContext, MainWindow
 from dropletcleaner.gui.notifier import Notifier
 from dropletcleaner.gui.settings import AppSettings
-from dropletcleaner.gui.theme import install_theme_menu, qt_argv
+from dropletcleaner.gui.theme import install_theme_menu
 
 APP_ID = "io.github.dropletcleaner.DropletCleaner"  # the .desktop file's name, reverse-DNS
 ORGANIZATION = "DropletCleaner"
@@ -87,10 +88,14 @@ def _quit_on_interrupt(app: QApplication, window: MainWindow) -> None:
     timer.start(250)
 
 
-def run_app(folder: str | None = None, catalog: Path | None = None) -> int:
+def run_app(
+    folder: str | None = None, catalog: Path | None = None, qt_options: Sequence[str] = ()
+) -> int:
     """Run the desktop app; with ``folder``, open and scan it. Returns the exit code.
 
-    ``catalog`` is the catalog database to use (``None``: the per-user default). When this
+    ``catalog`` is the catalog database to use (``None``: the per-user default).
+    ``qt_options`` are Qt's own options (``-style fusion``), as the command line took them
+    out of its arguments, for the QApplication that this call creates. When this
     call creates the QApplication, the process ends with the app (:func:`exit_now`);
     with an application already running (tests, an embedding program) it returns.
     """
@@ -104,7 +109,10 @@ def run_app(folder: str | None = None, catalog: Path | None = None) -> int:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
     )
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(qt_argv(sys.argv))
+    if isinstance(existing, QApplication):
+        app = existing
+    else:
+        app = QApplication([sys.argv[0] if sys.argv else APP_NAME, *qt_options])
     configure_application(app)
     collect_on_gui_thread(app)
     notifier = Notifier()

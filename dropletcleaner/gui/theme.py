@@ -1,15 +1,11 @@
-"""The app's theme (system, light or dark) and the Qt options given on the command line.
+"""The app's theme (system, light or dark), a setting under View ▸ Theme.
 
-The theme is a setting (View ▸ Theme), applied with Qt's colour-scheme hint, so the
-platform's own style draws the light or the dark palette; "system" follows the desktop.
-:func:`qt_argv` keeps the options Qt itself understands (``-style fusion``,
-``-platform xcb``, ``-reverse`` …) for the QApplication, which used to get only the
-program name.
+The theme is applied with Qt's colour-scheme hint, so the platform's own style draws the
+light or the dark palette; "system" follows the desktop. Qt's own options (``-style
+fusion``) come from the command line (:mod:`dropletcleaner.cli.qt_options`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication
@@ -21,46 +17,6 @@ THEMES = {
     "dark": ("&Dark", Qt.ColorScheme.Dark),
 }
 KEY = "view/theme"
-
-# Qt's own options that take a value, and those that do not (QGuiApplication, QApplication).
-_WITH_VALUE = {
-    "-style",
-    "-stylesheet",
-    "-platform",
-    "-platformpluginpath",
-    "-platformtheme",
-    "-plugin",
-    "-qwindowgeometry",
-    "-qwindowicon",
-    "-qwindowtitle",
-    "-display",
-    "-geometry",
-    "-session",
-    "-name",
-    "-title",
-    "-visual",
-    "-qmljsdebugger",
-}
-_FLAGS = {"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync", "-qdebug", "-testability"}
-
-
-def qt_argv(argv: Sequence[str]) -> list[str]:
-    """The program name and the Qt options in ``argv`` (``-style=fusion`` or ``-style fusion``)."""
-    out = list(argv[:1])
-    i = 1
-    while i < len(argv):
-        arg = argv[i]
-        name = arg.split("=", 1)[0]
-        bare = "-" + name.lstrip("-")  # Qt accepts -style and --style
-        if bare in _WITH_VALUE and "=" in arg:
-            out.append(arg)
-        elif bare in _WITH_VALUE and i + 1 < len(argv):
-            out += [arg, argv[i + 1]]
-            i += 1
-        elif bare in _FLAGS:
-            out.append(arg)
-        i += 1
-    return out
 
 
 def theme(settings: QSettings) -> str:

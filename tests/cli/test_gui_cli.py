@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ def test_gui_passes_folder_and_catalog_to_the_app(
 
     seen: list[tuple[str | None, Path | None]] = []
 
-    def fake_run_app(folder: str | None = None, catalog: Path | None = None) -> int:
+    def fake_run_app(
+        folder: str | None = None, catalog: Path | None = None, qt_options: Sequence[str] = ()
+    ) -> int:
         seen.append((folder, catalog))
         return 0
 

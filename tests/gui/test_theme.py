@@ -1,22 +1,11 @@
-"""The theme setting (View ▸ Theme) and the Qt options passed through to the QApplication."""
+"""The theme setting (View ▸ Theme), saved and applied."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMainWindow
 
-from dropletcleaner.gui.theme import install_theme_menu, qt_argv, theme
-
-
-def test_qt_options_pass_through_and_the_rest_does_not() -> None:
-    argv = ["dropletcleaner", "gui", "-style", "fusion", "~/Pictures", "-reverse", "--catalog"]
-    assert qt_argv(argv) == ["dropletcleaner", "-style", "fusion", "-reverse"]
-    assert qt_argv(["x", "-platform=offscreen", "--style=Fusion"]) == [
-        "x",
-        "-platform=offscreen",
-        "--style=Fusion",
-    ]
-    assert qt_argv(["x"]) == ["x"]
+from dropletcleaner.gui.theme import install_theme_menu, theme
 
 
 def test_theme_menu_saves_and_applies_the_choice(qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
