@@ -33,8 +33,8 @@ def _library(data: Path, dest: Path) -> list[Path]:
     """Folders to scan: real-dev, the held-out clean photos, and hard negatives of them."""
     import shutil
 
-    from dropletcleaner.core.evaluate import make_hard_negative_set
-    from dropletcleaner.core.model import default_model_card
+    from dropletcleaner.core.ml.store import default_model_card
+    from dropletcleaner.core.training.evaluate import make_hard_negative_set
 
     # The photos the active model's card lists as held out: its training never saw them.
     listed = default_model_card().data_manifest.get("test", [])
@@ -61,12 +61,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dropletcleaner-false-alarms-") as tmp:
         os.environ["DROPLETCLEANER_DATA"] = str(Path(tmp) / "data")
         os.environ["DROPLETCLEANER_CACHE"] = str(Path(tmp) / "cache")
-        from dropletcleaner.core.catalog import Catalog
-        from dropletcleaner.core.inference import Scorer
-        from dropletcleaner.core.model import load_default_model
-        from dropletcleaner.core.progress import run_job
-        from dropletcleaner.core.retrain import fast_retrain, plan_rescore
-        from dropletcleaner.core.scan import Scanner
+        from dropletcleaner.core.catalog.photos import Catalog
+        from dropletcleaner.core.jobs import run_job
+        from dropletcleaner.core.library.scan import Scanner
+        from dropletcleaner.core.ml.inference import Scorer
+        from dropletcleaner.core.ml.store import load_default_model
+        from dropletcleaner.core.training.retrain import fast_retrain, plan_rescore
 
         roots = _library(data, Path(tmp) / "library")
         base = load_default_model()

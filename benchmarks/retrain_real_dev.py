@@ -40,17 +40,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dropletcleaner-realdev-") as tmp:
         os.environ["DROPLETCLEANER_DATA"] = str(Path(tmp) / "data")
         os.environ["DROPLETCLEANER_CACHE"] = str(Path(tmp) / "cache")
-        from dropletcleaner.core.catalog import Catalog
-        from dropletcleaner.core.inference import Scorer
-        from dropletcleaner.core.metrics import binary_metrics
-        from dropletcleaner.core.model import load_default_model
-        from dropletcleaner.core.progress import run_job
-        from dropletcleaner.core.retrain import (
-            MIN_PER_CLASS,
-            fast_retrain,
-            plan_rescore,
-        )
-        from dropletcleaner.core.scan import Scanner
+        from dropletcleaner.core.catalog.photos import Catalog
+        from dropletcleaner.core.jobs import run_job
+        from dropletcleaner.core.library.scan import Scanner
+        from dropletcleaner.core.ml.inference import Scorer
+        from dropletcleaner.core.ml.metrics import binary_metrics
+        from dropletcleaner.core.ml.store import load_default_model
+        from dropletcleaner.core.training.retrain import MIN_PER_CLASS, fast_retrain, plan_rescore
 
         base = load_default_model()
         scorer = Scorer(base, device="cpu")

@@ -42,10 +42,12 @@ def build(folder: Path, photos: int, labelled: int) -> tuple[Path, Path]:
     """A base model (+ replay set of 1,024) and a catalog of ``photos`` scored rows."""
     import torch
 
-    from dropletcleaner.core.catalog import Catalog, ScanResult
-    from dropletcleaner.core.model import EMBEDDING_DIM, DropletNet, ModelCard, save_model
-    from dropletcleaner.core.retrain import ReplaySet, save_replay
-    from dropletcleaner.core.train import replay_path
+    from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+    from dropletcleaner.core.ml.card import ModelCard
+    from dropletcleaner.core.ml.checkpoint import save_model
+    from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet
+    from dropletcleaner.core.training.base import replay_path
+    from dropletcleaner.core.training.retrain import ReplaySet, save_replay
 
     rng = np.random.default_rng(0)
     u = rng.normal(size=EMBEDDING_DIM)
@@ -101,10 +103,15 @@ def naive_retrain(catalog_path: Path, weights: Path, heads: int) -> float:
 
     import torch
 
-    from dropletcleaner.core.catalog import Catalog
-    from dropletcleaner.core.model import load_model
-    from dropletcleaner.core.retrain import fit_head, load_replay, sample_weights, single_thread
-    from dropletcleaner.core.train import fit_temperature, replay_path
+    from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.ml.checkpoint import load_model
+    from dropletcleaner.core.training.base import fit_temperature, replay_path
+    from dropletcleaner.core.training.retrain import (
+        fit_head,
+        load_replay,
+        sample_weights,
+        single_thread,
+    )
 
     base = load_model(weights)
     replay = load_replay(replay_path(weights))
@@ -129,7 +136,7 @@ def naive_rescore(catalog_path: Path, weights: Path) -> float:
     """Per-photo SELECT, torch call and auto-committed UPDATE."""
     import torch
 
-    from dropletcleaner.core.model import load_model
+    from dropletcleaner.core.ml.checkpoint import load_model
 
     model = load_model(weights).model.eval()
     conn = sqlite3.connect(str(catalog_path), isolation_level=None)
@@ -160,11 +167,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="dropletcleaner-retrain-bench-") as tmp:
         folder = Path(tmp)
         os.environ["DROPLETCLEANER_DATA"] = str(folder / "data")
-        import dropletcleaner.core.model as droplet_model
-        from dropletcleaner.core import registry
-        from dropletcleaner.core.catalog import Catalog
-        from dropletcleaner.core.progress import run_job
-        from dropletcleaner.core.retrain import fast_retrain, install, rescore_catalog
+        from dropletcleaner.core.catalog.photos import Catalog
+        from dropletcleaner.core.jobs import run_job
+        from dropletcleaner.core.ml import store as droplet_model
+        from dropletcleaner.core.ml import store as registry
+        from dropletcleaner.core.training.retrain import fast_retrain, install, rescore_catalog
 
         weights, catalog_path = build(folder, args.photos, args.labelled)
         droplet_model.shipped_weights_path = lambda: weights  # the benchmark's base model

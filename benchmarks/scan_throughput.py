@@ -48,11 +48,11 @@ def make_photos(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
 
 
 def engine_scan(folder: Path, catalog: Path, thumbs: Path) -> tuple[float, int]:
-    from dropletcleaner.core.catalog import Catalog
-    from dropletcleaner.core.inference import Scorer
-    from dropletcleaner.core.model import load_default_model
-    from dropletcleaner.core.scan import Scanner
-    from dropletcleaner.core.thumbnails import ThumbnailCache
+    from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.library.scan import Scanner
+    from dropletcleaner.core.library.thumbnails import ThumbnailCache
+    from dropletcleaner.core.ml.inference import Scorer
+    from dropletcleaner.core.ml.store import load_default_model
 
     scorer = Scorer(load_default_model(), device="cpu")
     with Catalog(catalog) as cat:
@@ -67,9 +67,9 @@ def naive_baseline(paths: list[Path]) -> float:
     """Full decode, resize to the engine's input size, eager fp32 torch at batch 32 — photos/s."""
     import torch
 
-    from dropletcleaner.core.decode import model_pixels
-    from dropletcleaner.core.inference import to_model_tensor
-    from dropletcleaner.core.model import load_default_model
+    from dropletcleaner.core.ml.inference import to_model_tensor
+    from dropletcleaner.core.ml.store import load_default_model
+    from dropletcleaner.core.photos.decode import model_pixels
 
     model = load_default_model().model.eval()
     start = time.perf_counter()
@@ -115,8 +115,8 @@ def main() -> None:
     catalog, thumbs = work / f"catalog-{run}.db", work / f"thumbs-{run}"
 
     # Warm up: the first Scorer exports the ONNX graph once; not part of a scan.
-    from dropletcleaner.core.inference import Scorer
-    from dropletcleaner.core.model import load_default_model
+    from dropletcleaner.core.ml.inference import Scorer
+    from dropletcleaner.core.ml.store import load_default_model
 
     Scorer(load_default_model(), device="cpu")
 

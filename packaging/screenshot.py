@@ -89,7 +89,7 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
 
     folder = args.folder
     if folder is None:
-        from dropletcleaner.core.demo import make_demo_folder
+        from dropletcleaner.core.synthetic.demo import make_demo_folder
 
         folder = scratch / "Demo photos"
         make_demo_folder(folder)

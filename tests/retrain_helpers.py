@@ -14,17 +14,13 @@ import numpy as np
 import pytest
 import torch
 
-from dropletcleaner.core.catalog import Catalog, ScanResult
-from dropletcleaner.core.model import (
-    EMBEDDING_DIM,
-    DropletNet,
-    LoadedModel,
-    ModelCard,
-    load_default_model,
-    save_model,
-)
-from dropletcleaner.core.retrain import ReplaySet, save_replay
-from dropletcleaner.core.train import replay_path
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.ml.card import ModelCard
+from dropletcleaner.core.ml.checkpoint import LoadedModel, save_model
+from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet
+from dropletcleaner.core.ml.store import load_default_model
+from dropletcleaner.core.training.base import replay_path
+from dropletcleaner.core.training.retrain import ReplaySet, save_replay
 
 BASE_VERSION = "test-base"
 
@@ -120,7 +116,7 @@ def base_file_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base_fixture(base_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LoadedModel:
     """The test model stands in for the shipped one; models go to a fresh data folder."""
     monkeypatch.setenv("DROPLETCLEANER_DATA", str(tmp_path / "data"))
-    monkeypatch.setattr("dropletcleaner.core.model.shipped_weights_path", lambda: base_file)
+    monkeypatch.setattr("dropletcleaner.core.ml.store.shipped_weights_path", lambda: base_file)
     loaded = load_default_model()
     assert loaded.version == BASE_VERSION
     return loaded

@@ -94,7 +94,7 @@ def _drop_stdout() -> None:
 
 
 def _catalog_path(args: argparse.Namespace) -> Path:
-    from dropletcleaner.core.config import default_catalog_path
+    from dropletcleaner.core.paths import default_catalog_path
 
     path = getattr(args, "catalog", None)
     return Path(path) if path is not None else default_catalog_path()
@@ -102,7 +102,7 @@ def _catalog_path(args: argparse.Namespace) -> Path:
 
 def _main(argv: Sequence[str] | None) -> int:
     from dropletcleaner.cli.qt_options import app_arguments
-    from dropletcleaner.core.catalog_db import CatalogError, catalog_error
+    from dropletcleaner.core.catalog.db import CatalogError, catalog_error
 
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()

@@ -37,9 +37,9 @@ def set_aside_hint(catalog: Path | None) -> str:
 
 def run_catalog(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.catalog import Catalog
-    from dropletcleaner.core.catalog_db import CatalogError, set_aside
-    from dropletcleaner.core.config import default_catalog_path
+    from dropletcleaner.core.catalog.db import CatalogError, set_aside
+    from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.paths import default_catalog_path
 
     path: Path = args.catalog if args.catalog is not None else default_catalog_path()
     if not path.is_file():

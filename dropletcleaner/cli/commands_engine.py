@@ -136,12 +136,12 @@ def run_scan(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace, folder: Path, report_out: TextIO) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.flag_rates import describe_threshold
-    from dropletcleaner.core.formats import skipped_summary, unsupported_reason
-    from dropletcleaner.core.inference import DeviceError, Scorer
-    from dropletcleaner.core.report import ReportHeader, build_rows, write_report
-    from dropletcleaner.core.scan import Scanner
-    from dropletcleaner.core.selection import Selection
+    from dropletcleaner.core.library.report import ReportHeader, build_rows, write_report
+    from dropletcleaner.core.library.scan import Scanner
+    from dropletcleaner.core.ml.flag_rates import describe_threshold
+    from dropletcleaner.core.ml.inference import DeviceError, Scorer
+    from dropletcleaner.core.photos.formats import skipped_summary, unsupported_reason
+    from dropletcleaner.core.photos.selection import Selection
 
     # The catalog first: a damaged or locked one is reported before the model loads.
     catalog = open_catalog(args)
@@ -247,7 +247,7 @@ def check_report_path(report: Path) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.demo import DemoFolderError, make_demo_folder
+    from dropletcleaner.core.synthetic.demo import DemoFolderError, make_demo_folder
 
     if args.tour:
         return _run_tour(args)
@@ -272,7 +272,7 @@ def run_demo(args: argparse.Namespace) -> int:
 def _run_tour(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
     from dropletcleaner.cli.demo_tour import run_tour
-    from dropletcleaner.core.demo import DemoFolderError
+    from dropletcleaner.core.synthetic.demo import DemoFolderError
 
     try:
         result = run_tour(args.folder, args.catalog)

@@ -149,8 +149,8 @@ def _evaluate(args: argparse.Namespace, json_out: TextIO) -> int:
     from dropletcleaner.cli import UsageError
     from dropletcleaner.cli.common import emit_json
     from dropletcleaner.core.atomic import atomic_write_text
-    from dropletcleaner.core.evaluate import EvaluationError, evaluate_folder
-    from dropletcleaner.core.inference import DeviceError, Scorer
+    from dropletcleaner.core.ml.inference import DeviceError, Scorer
+    from dropletcleaner.core.training.evaluate import EvaluationError, evaluate_folder
 
     if not args.folder.is_dir():
         raise UsageError(f"folder does not exist: {args.folder}")
@@ -209,8 +209,8 @@ def _evaluate(args: argparse.Namespace, json_out: TextIO) -> int:
 
 def run_hard_negatives(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.evaluate import held_out_photos, make_hard_negative_set
-    from dropletcleaner.core.train import TrainConfig, collect_images
+    from dropletcleaner.core.training.base import TrainConfig, collect_images
+    from dropletcleaner.core.training.evaluate import held_out_photos, make_hard_negative_set
 
     data = args.data
     for d in data:

@@ -34,7 +34,7 @@ from dropletcleaner.cli.quarantine_views import (
 from dropletcleaner.cli.score_check import require_active_scores
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
-    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.catalog.photos import Catalog
     from dropletcleaner.core.quarantine import BatchReport
 
 ORDER = 20  # place in --help
@@ -167,7 +167,7 @@ def run_quarantine(args: argparse.Namespace) -> int:
 def _quarantine_folder(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
     from dropletcleaner.cli import UsageError
     from dropletcleaner.core import quarantine as q
-    from dropletcleaner.core.selection import Selection
+    from dropletcleaner.core.photos.selection import Selection
 
     folder = Path(os.path.abspath(args.folder))
     if not folder.is_dir():
@@ -301,7 +301,8 @@ def _given_option(args: argparse.Namespace, name: str) -> bool:
 def _model_threshold() -> float:
     """The active model's threshold, read from its card (the weights are not loaded)."""
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.model import ModelLoadError, default_model_card
+    from dropletcleaner.core.ml.card import ModelLoadError
+    from dropletcleaner.core.ml.store import default_model_card
 
     try:
         card = default_model_card()

@@ -24,7 +24,7 @@ from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 
 if TYPE_CHECKING:  # the core retrain module pulls in torch: imported only when used
-    from dropletcleaner.core.retrain import LabelCounts, RetrainResult
+    from dropletcleaner.core.training.retrain import LabelCounts, RetrainResult
 
 ORDER = 40  # place in --help
 
@@ -132,7 +132,7 @@ def register(sub: Any) -> None:
 # -- label --------------------------------------------------------------------------------------
 def run_label(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.retrain import label_counts
+    from dropletcleaner.core.training.retrain import label_counts
 
     label = None if args.label == "none" else args.label
     with open_catalog(args) as catalog:
@@ -187,8 +187,8 @@ def run_retrain(args: argparse.Namespace) -> int:
 
 def _retrain(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.progress import run_job
-    from dropletcleaner.core.retrain import (
+    from dropletcleaner.core.jobs import run_job
+    from dropletcleaner.core.training.retrain import (
         RetrainError,
         accept_result,
         deep_retrain,
@@ -273,7 +273,7 @@ def format_comparison(result: RetrainResult) -> str:
 
 # -- model list | use | reset -------------------------------------------------------------------
 def run_model_list(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.registry import list_models
+    from dropletcleaner.core.ml.store import list_models
 
     scored: dict[str, int] = {}
     with open_catalog(args) as catalog:
@@ -321,7 +321,7 @@ def run_model_list(args: argparse.Namespace) -> int:
 
 def run_model_use(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.registry import BadVersionName, BrokenModel, use_model
+    from dropletcleaner.core.ml.store import BadVersionName, BrokenModel, use_model
 
     try:
         use_model(args.version)
@@ -333,14 +333,14 @@ def run_model_use(args: argparse.Namespace) -> int:
 
 
 def run_model_reset(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.registry import reset_model
+    from dropletcleaner.core.ml.store import reset_model
 
     reset_model()
     return _rescore(args)
 
 
 def _rescore(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.retrain import apply_rescore, plan_rescore
+    from dropletcleaner.core.training.retrain import apply_rescore, plan_rescore
 
     loaded = load_model_announced()
     with open_catalog(args) as catalog:

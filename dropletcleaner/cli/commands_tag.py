@@ -75,8 +75,8 @@ def register(sub: Any) -> None:
 
 def run_tag(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.config import default_catalog_path
-    from dropletcleaner.core.tagging import journal_dir_for
+    from dropletcleaner.core.library.tagging import journal_dir_for
+    from dropletcleaner.core.paths import default_catalog_path
 
     catalog_path = Path(args.catalog) if args.catalog is not None else default_catalog_path()
     journal_dir = journal_dir_for(catalog_path)
@@ -97,7 +97,7 @@ def run_tag(args: argparse.Namespace) -> int:
 
 def _tag(args: argparse.Namespace, folder: Path, journal_dir: Path) -> int:
     from dropletcleaner.cli.commands_quarantine import _model_threshold
-    from dropletcleaner.core import tagging
+    from dropletcleaner.core.library import tagging
 
     threshold = args.threshold if args.threshold is not None else _model_threshold()
     with open_catalog(args) as catalog:
@@ -134,7 +134,7 @@ def _tag(args: argparse.Namespace, folder: Path, journal_dir: Path) -> int:
 
 
 def _undo(journal_dir: Path) -> int:
-    from dropletcleaner.core import tagging
+    from dropletcleaner.core.library import tagging
 
     report = tagging.undo(journal_dir)
     if report.batch is None:

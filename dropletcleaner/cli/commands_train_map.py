@@ -69,9 +69,9 @@ def register(sub: Any) -> None:
 
 def run_train_map(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.map_pipeline import MapRunConfig, train_map_run
-    from dropletcleaner.core.model import ModelLoadError
-    from dropletcleaner.core.train_map import MapTrainConfig
+    from dropletcleaner.core.ml.card import ModelLoadError
+    from dropletcleaner.core.training.map_pipeline import MapRunConfig, train_map_run
+    from dropletcleaner.core.training.map_train import MapTrainConfig
 
     for d in args.data:
         if not d.is_dir():

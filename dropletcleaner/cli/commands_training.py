@@ -164,7 +164,7 @@ def register(sub: Any) -> None:
 
 def run_train(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.train import TrainConfig, train_base
+    from dropletcleaner.core.training.base import TrainConfig, train_base
 
     data = args.data
     for d in data:
@@ -199,8 +199,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.model import ModelLoadError
-    from dropletcleaner.core.train import recalibrate
+    from dropletcleaner.core.ml.card import ModelLoadError
+    from dropletcleaner.core.training.base import recalibrate
 
     if not args.weights.is_file():
         raise UsageError(f"model file does not exist: {args.weights}")

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # imported when used, so that building the parser stays fast (no torch)
-    from dropletcleaner.core.catalog import Catalog
-    from dropletcleaner.core.model import LoadedModel
+    from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.ml.checkpoint import LoadedModel
 
 
 def add_catalog_option(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +38,7 @@ def threshold_value(text: str) -> float:
 
 
 def open_catalog(args: argparse.Namespace) -> Catalog:
-    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.catalog.photos import Catalog
 
     return Catalog(getattr(args, "catalog", None))
 
@@ -46,7 +46,8 @@ def open_catalog(args: argparse.Namespace) -> Catalog:
 def load_model_announced(weights: Path | None = None) -> LoadedModel:
     """Load ``weights`` or the active model; warn loudly on stderr when its head is untrained."""
     if weights is not None:
-        from dropletcleaner.core.model import ModelLoadError, load_model
+        from dropletcleaner.core.ml.card import ModelLoadError
+        from dropletcleaner.core.ml.checkpoint import load_model
 
         try:
             loaded = load_model(weights)
@@ -55,7 +56,8 @@ def load_model_announced(weights: Path | None = None) -> LoadedModel:
 
             raise UsageError(f"cannot load model {weights}: {exc}") from exc
     else:
-        from dropletcleaner.core.model import ModelLoadError, load_default_model
+        from dropletcleaner.core.ml.card import ModelLoadError
+        from dropletcleaner.core.ml.store import load_default_model
 
         try:
             loaded = load_default_model()

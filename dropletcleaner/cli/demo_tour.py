@@ -61,7 +61,7 @@ def _step(n: int, title: str, why: str) -> None:
 
 
 def _manifest(folder: Path) -> list[_Photo]:
-    from dropletcleaner.core.demo import MANIFEST_NAME
+    from dropletcleaner.core.synthetic.demo import MANIFEST_NAME
 
     photos = []
     for r in json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))["photos"]:
@@ -74,14 +74,14 @@ def _manifest(folder: Path) -> list[_Photo]:
 
 
 def _scores(catalog: Path, folder: Path) -> dict[Path, float]:
-    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.catalog.photos import Catalog
 
     with Catalog(catalog) as cat:
         return {Path(p.path): p.score for p in cat.photos(str(folder)) if p.score is not None}
 
 
 def _threshold() -> float:
-    from dropletcleaner.core.model import load_default_model
+    from dropletcleaner.core.ml.store import load_default_model
 
     return float(load_default_model().threshold)
 
@@ -128,9 +128,9 @@ def run_tour(
     folder: Path, catalog: Path | None = None, size: tuple[int, int] | None = None
 ) -> TourResult:
     """Run the walk-through; ``code`` is 0 when every step worked and the retrain was accepted."""
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.demo import make_demo_folder
-    from dropletcleaner.core.retrain import MIN_PER_CLASS
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.synthetic.demo import make_demo_folder
+    from dropletcleaner.core.training.retrain import MIN_PER_CLASS
 
     folder = Path(folder).absolute()
     catalog = Path(catalog) if catalog is not None else default_catalog(folder)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Generator
 from typing import TextIO, TypeVar
 
-from dropletcleaner.core.progress import Progress, run_job
+from dropletcleaner.core.jobs import Progress, run_job
 
 _T = TypeVar("_T")
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from dropletcleaner.cli.helptext import plural
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
-    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.catalog.photos import Catalog
     from dropletcleaner.core.quarantine import BatchReport, MoveOutcome
 
 

@@ -39,16 +39,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from dropletcleaner.core.catalog import (
+from dropletcleaner.core.catalog.photos import (
     STATE_MISSING,
     STATE_PRESENT,
     STATE_QUARANTINED,
     Catalog,
 )
-from dropletcleaner.core.config import JPEG_EXTENSIONS, PHOTO_EXTENSIONS, RAW_EXTENSIONS
-from dropletcleaner.core.fingerprint import content_hash
-from dropletcleaner.core.fingerprint import matches as fingerprint_matches
-from dropletcleaner.core.progress import CancelToken, Progress
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.photos.extensions import JPEG_EXTENSIONS, PHOTO_EXTENSIONS, RAW_EXTENSIONS
+from dropletcleaner.core.photos.fingerprint import content_hash
+from dropletcleaner.core.photos.fingerprint import matches as fingerprint_matches
 
 QUARANTINE_DIR_NAME = ".dropletcleaner-quarantine"
 

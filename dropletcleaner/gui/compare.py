@@ -22,7 +22,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from dropletcleaner.core.catalog import PhotoRecord
+from dropletcleaner.core.catalog.photos import PhotoRecord
 from dropletcleaner.core.names import printable
 from dropletcleaner.gui import overlay
 from dropletcleaner.gui.full_res import FullResolution

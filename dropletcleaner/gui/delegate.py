@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.core.catalog import STATE_QUARANTINED
+from dropletcleaner.core.catalog.photos import STATE_QUARANTINED
 from dropletcleaner.gui.photo_model import Roles
 from dropletcleaner.gui.scores import score_text
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.core.catalog import PhotoRecord
+from dropletcleaner.core.catalog.photos import PhotoRecord
 from dropletcleaner.gui import overlay
 from dropletcleaner.gui.detail_layout import MAP, build_panel, error_colour, overlay_label
 from dropletcleaner.gui.explain import METHOD_LABELS, Explainer, ExplainKey
@@ -45,8 +45,8 @@ from dropletcleaner.gui.preview import PreviewKey, PreviewLoader
 from dropletcleaner.gui.scores import score_line
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation
-    from dropletcleaner.core.attribution import Attribution
-    from dropletcleaner.core.model import LoadedModel
+    from dropletcleaner.core.ml.attribution import Attribution
+    from dropletcleaner.core.ml.checkpoint import LoadedModel
 
 log = logging.getLogger(__name__)
 

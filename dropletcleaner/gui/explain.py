@@ -4,13 +4,13 @@ The slow methods take 20-30 s on two CPU cores, so the user sees how far one is 
 long it has left, and can stop it. Progress counts the model's forward passes: the
 attribution code checks its cancel token before every pass, and the token here counts those
 checks. The expected count follows from the method settings in
-:mod:`dropletcleaner.core.attribution`, and is corrected by what the last run of a method
+:mod:`dropletcleaner.core.ml.attribution`, and is corrected by what the last run of a method
 really took. The time left is measured on the running job (seconds per pass so far), and
 before the first pass it is the last run's time, or a rough figure for two CPU cores.
 
 The worker runs a private copy of the model, so explaining never disturbs a scan that uses
 the same model. Results are cached in memory per (path, fingerprint, model, method), on top
-of the disk cache of :func:`~dropletcleaner.core.attribution.explain_file`. Torch and captum
+of the disk cache of :func:`~dropletcleaner.core.ml.attribution.explain_file`. Torch and captum
 are imported on the worker, the first time a map is asked for.
 """
 
@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from dropletcleaner.core.decode import DecodeError
-from dropletcleaner.core.progress import Cancelled, CancelToken
+from dropletcleaner.core.jobs import Cancelled, CancelToken
+from dropletcleaner.core.photos.decode import DecodeError
 
 if TYPE_CHECKING:
-    from dropletcleaner.core.attribution import Attribution
-    from dropletcleaner.core.model import LoadedModel
+    from dropletcleaner.core.ml.attribution import Attribution
+    from dropletcleaner.core.ml.checkpoint import LoadedModel
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ SLOW_SECONDS = 5.0  # a method slower than this says so in the menu
 def expected_passes(method: str) -> int:
     """Cancel-token checks one explanation of ``method`` makes: one per forward pass of the
     method, plus the checks at the start (here and in ``explain``) and at the end."""
-    from dropletcleaner.core import attribution as a
+    from dropletcleaner.core.ml import attribution as a
 
     passes = {
         "gradcam": 1,
@@ -97,7 +97,7 @@ class _WorkingModel:
         self._lock = threading.Lock()
 
     def get(self) -> LoadedModel:
-        from dropletcleaner.core.model import LoadedModel
+        from dropletcleaner.core.ml.checkpoint import LoadedModel
 
         with self._lock:
             if self._copy is None:
@@ -195,7 +195,7 @@ class Explainer(QObject):
         def run() -> None:
             try:
                 token.raise_if_cancelled()
-                from dropletcleaner.core import attribution
+                from dropletcleaner.core.ml import attribution
 
                 result = attribution.explain_file(working.get(), path, method, cancel=token)
             except Cancelled:

@@ -19,8 +19,8 @@ from typing import Any
 from PySide6.QtCore import QFile, QObject, Signal
 
 from dropletcleaner.core import quarantine
-from dropletcleaner.core.catalog import STATE_MISSING, Catalog, PhotoRecord
-from dropletcleaner.core.progress import Progress
+from dropletcleaner.core.catalog.photos import STATE_MISSING, Catalog, PhotoRecord
+from dropletcleaner.core.jobs import Progress
 from dropletcleaner.gui.workers import ManagedThread
 
 

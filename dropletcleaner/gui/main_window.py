@@ -52,9 +52,9 @@ from PySide6.QtWidgets import (
 )
 
 from dropletcleaner.core import quarantine
-from dropletcleaner.core.catalog import STATE_PRESENT, Catalog, PhotoRecord
-from dropletcleaner.core.progress import Progress
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.catalog.photos import STATE_PRESENT, Catalog, PhotoRecord
+from dropletcleaner.core.jobs import Progress
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.compare import CompareMode
 from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu, show_shortcuts

@@ -1,6 +1,6 @@
 """Overlays drawn over the photo, and their legends: the droplet map and the explain maps.
 
-The droplet map is drawn on an *absolute* scale (:mod:`dropletcleaner.core.droplet_map`):
+The droplet map is drawn on an *absolute* scale (:mod:`dropletcleaner.core.ml.droplet_map`):
 a cell's colour and opacity say how much of it water covers, the same on every photo, so a
 clean photo shows nothing. The stored grid is small (stride 32 of the model input), so it is
 interpolated up before colouring: the colour ramp is applied to smooth coverages, not
@@ -18,7 +18,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from dropletcleaner.core import droplet_map
+from dropletcleaner.core.ml import droplet_map
 
 MAP_LAYER_SIDE = 384  # the interpolated map is smooth: a small layer scaled up looks the same
 # Below this share of the frame the map is called dry: a few faint cells are not "water".
@@ -71,7 +71,7 @@ def map_legend_colours(steps: int = 101) -> np.ndarray:
 
 def explain_legend_colours(steps: int = 101) -> np.ndarray:
     """RGBA of the explain maps' colour ramp (inferno, evidence rising to the right)."""
-    from dropletcleaner.core import attribution  # torch: only once explaining is asked for
+    from dropletcleaner.core.ml import attribution  # torch: only once explaining is asked for
 
     heat = np.linspace(0.0, 1.0, steps, dtype=np.float32)[None, :]
     return np.asarray(attribution.heat_layer(heat, steps, 1))[0]

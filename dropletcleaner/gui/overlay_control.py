@@ -20,14 +20,14 @@ from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QWidget
 
-from dropletcleaner.core.catalog import PhotoRecord
+from dropletcleaner.core.catalog.photos import PhotoRecord
 from dropletcleaner.gui import overlay
 from dropletcleaner.gui.canvas import Canvas
 from dropletcleaner.gui.detail_layout import MAP
 from dropletcleaner.gui.explain import METHOD_LABELS, Explainer, ExplainKey
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation
-    from dropletcleaner.core.attribution import Attribution
+    from dropletcleaner.core.ml.attribution import Attribution
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ MapSource = Callable[[PhotoRecord], "np.ndarray | None"]
 
 def _heat_image(heatmap: np.ndarray, aspect: float) -> QImage:
     """An explain map as a straight-alpha RGBA image with the photo's aspect ratio."""
-    from dropletcleaner.core import attribution  # torch is loaded by now: a map came back
+    from dropletcleaner.core.ml import attribution  # torch is loaded by now: a map came back
 
     if aspect >= 1.0:
         w, h = HEAT_LAYER_SIDE, max(1, round(HEAT_LAYER_SIDE / aspect))

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QPixmap
 
-from dropletcleaner.core.catalog import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
+from dropletcleaner.core.catalog.photos import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
 from dropletcleaner.core.names import printable
 from dropletcleaner.gui.scores import score_line
 

@@ -15,8 +15,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from dropletcleaner.core.decode import DecodeError, load_rgb
-from dropletcleaner.core.progress import CancelToken
+from dropletcleaner.core.jobs import CancelToken
+from dropletcleaner.core.photos.decode import DecodeError, load_rgb
 
 log = logging.getLogger(__name__)
 

@@ -42,9 +42,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.progress import Cancelled, CancelToken, Progress
-from dropletcleaner.core.retrain import (
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.jobs import Cancelled, CancelToken, Progress
+from dropletcleaner.core.training.retrain import (
     MIN_PER_CLASS,
     RetrainResult,
     accept_result,
@@ -119,7 +119,7 @@ def _retrain_work(
     catalog_path: Path, deep: bool
 ) -> Callable[[CancelToken, Callable[[Progress], None]], object]:
     def work(cancel: CancelToken, report: Callable[[Progress], None]) -> object:
-        from dropletcleaner.core.model import load_default_model
+        from dropletcleaner.core.ml.store import load_default_model
 
         report(Progress("reading labels", total=1, message="loading the current model"))
         base = load_default_model()

@@ -1,7 +1,7 @@
 """The retrain dialog's results in plain words, and the photos a new model would re-flag.
 
 "Catches 6 of your 6 drop photos, wrongly flags 1 of your 30 clean ones" instead of
-held-out AUROC. The verdict is the accept rule's (``Decision`` in ``core/retrain.py``
+held-out AUROC. The verdict is the accept rule's (``Decision`` in ``core/training/retrain.py``
 decides accept or keep); this module only words it, and never calls a model "better"
 while one of its figures fell: it then names what rose and what fell.
 
@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.metrics import BinaryMetrics
-from dropletcleaner.core.model import LoadedModel
-from dropletcleaner.core.retrain import RetrainResult, _Versions, plan_rescore
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.metrics import BinaryMetrics
+from dropletcleaner.core.training.retrain import RetrainResult, _Versions, plan_rescore
 from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.scores import score_text, threshold_text
 

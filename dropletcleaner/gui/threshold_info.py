@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QSlider, QWidget
 
-from dropletcleaner.core.flag_rates import describe_threshold, expected_false_alarms
+from dropletcleaner.core.ml.flag_rates import describe_threshold, expected_false_alarms
 
 SLIDER_TIP = "Photos scoring at or above this droplet score are flagged"
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
-from dropletcleaner.core.catalog import STATE_PRESENT, STATE_QUARANTINED, Catalog
+from dropletcleaner.core.catalog.photos import STATE_PRESENT, STATE_QUARANTINED, Catalog
 from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.history import Entry, History, LabelUndo, QuarantineUndo
 

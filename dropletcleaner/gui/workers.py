@@ -28,20 +28,20 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QThread, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
-from dropletcleaner.core.catalog import Catalog, PhotoRecord, ScanResult
-from dropletcleaner.core.catalog_db import CatalogError, catalog_error
-from dropletcleaner.core.config import default_catalog_path
-from dropletcleaner.core.progress import CancelToken, Progress
-from dropletcleaner.core.safeio import open_photo
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.catalog.db import CatalogError, catalog_error
+from dropletcleaner.core.catalog.photos import Catalog, PhotoRecord, ScanResult
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
+from dropletcleaner.core.paths import default_catalog_path
+from dropletcleaner.core.photos.safeio import open_photo
 from dropletcleaner.gui.photo_model import ThumbnailSource
 
 if TYPE_CHECKING:
     # Torch, timm and onnxruntime come with these: they load with the model, on its
     # thread, so the window can appear before they are imported.
-    from dropletcleaner.core.inference import Scorer
-    from dropletcleaner.core.model import LoadedModel
-    from dropletcleaner.core.scan import ScanSummary
+    from dropletcleaner.core.library.scan import ScanSummary
+    from dropletcleaner.core.ml.checkpoint import LoadedModel
+    from dropletcleaner.core.ml.inference import Scorer
 
 _LIVE_THREADS: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
 
@@ -72,8 +72,8 @@ class ModelBundle:
 
 
 def load_default_bundle() -> ModelBundle:
-    from dropletcleaner.core.inference import Scorer
-    from dropletcleaner.core.model import load_default_model
+    from dropletcleaner.core.ml.inference import Scorer
+    from dropletcleaner.core.ml.store import load_default_model
 
     loaded = load_default_model()
     return ModelBundle(loaded=loaded, scorer=Scorer(loaded))
@@ -237,7 +237,10 @@ class _ScanThread(ManagedThread):
             self.ended.emit(self)
 
     def _run(self) -> None:
-        from dropletcleaner.core.scan import Scanner, ScanSummary  # imports torch: not at start
+        from dropletcleaner.core.library.scan import (  # imports torch: not at start
+            Scanner,
+            ScanSummary,
+        )
 
         catalog = _RecordingCatalog(self._catalog_path)
         try:

@@ -1,6 +1,6 @@
 """Photo ▸ Tag Flagged Photos in XMP Sidecars, its undo, and the option to tag after every scan.
 
-The same merge as ``dropletcleaner tag FOLDER`` (:mod:`dropletcleaner.core.tagging`): the
+The same merge as ``dropletcleaner tag FOLDER`` (:mod:`dropletcleaner.core.library.tagging`): the
 flagged photos of the open folder, at the slider's threshold, get the keyword and score in
 their sidecars; one journalled batch, which Undo XMP Tagging (and ``tag --undo``) restores
 byte for byte. Sidecars are small and the plan reads only flagged photos' sidecars, so the
@@ -42,8 +42,8 @@ class XmpActions(QObject):
         self.auto_action.toggled.connect(window.settings.set_tag_after_scan)
 
     def _journal_dir(self) -> Path:
-        from dropletcleaner.core.config import default_catalog_path
-        from dropletcleaner.core.tagging import journal_dir_for
+        from dropletcleaner.core.library.tagging import journal_dir_for
+        from dropletcleaner.core.paths import default_catalog_path
 
         path = self._window.ctx.catalog_path
         return journal_dir_for(Path(path) if path is not None else default_catalog_path())
@@ -58,7 +58,7 @@ class XmpActions(QObject):
 
     def tag_now(self, after_scan: bool = False) -> str | None:
         """Tag the open folder's flagged photos; returns the sentence shown, or ``None``."""
-        from dropletcleaner.core import tagging
+        from dropletcleaner.core.library import tagging
 
         w = self._window
         catalog = w.catalog()
@@ -88,7 +88,7 @@ class XmpActions(QObject):
         return text
 
     def undo(self) -> str:
-        from dropletcleaner.core import tagging
+        from dropletcleaner.core.library import tagging
 
         report = tagging.undo(self._journal_dir())
         if report.batch is None:

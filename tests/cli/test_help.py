@@ -207,8 +207,8 @@ def test_help_does_not_import_torch() -> None:
 
 def test_help_text_defaults_match_the_code() -> None:
     """The numbers that --help quotes are the ones the training code uses."""
-    from dropletcleaner.core.retrain import DEEP_EPOCHS, FAST_EPOCHS
-    from dropletcleaner.core.train import TrainConfig
+    from dropletcleaner.core.training.base import TrainConfig
+    from dropletcleaner.core.training.retrain import DEEP_EPOCHS, FAST_EPOCHS
 
     def help_of(command: str, dest: str) -> str:
         (action,) = [a for a in _arguments(COMMANDS[command]) if a.dest == dest]

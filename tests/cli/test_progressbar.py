@@ -8,7 +8,7 @@ import pytest
 
 from dropletcleaner.cli import progressbar
 from dropletcleaner.cli.progressbar import ProgressBar
-from dropletcleaner.core.progress import Progress
+from dropletcleaner.core.jobs import Progress
 
 
 class _Tty(io.StringIO):

@@ -10,8 +10,8 @@ import pytest
 
 from dropletcleaner.cli import main
 from dropletcleaner.core import quarantine as q
-from dropletcleaner.core.catalog import Catalog, ScanResult
-from dropletcleaner.core.fingerprint import quick_fingerprint
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.photos.fingerprint import quick_fingerprint
 from tests.helpers import write_jpeg
 
 
@@ -159,15 +159,12 @@ def test_empty_needs_yes_and_uses_the_system_trash(
 def test_default_threshold_is_the_active_models(
     lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.config import models_dir
-    from dropletcleaner.core.model import (
-        DropletNet,
-        ModelCard,
-        default_model_card,
-        load_default_model,
-        save_model,
-    )
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.ml.card import ModelCard
+    from dropletcleaner.core.ml.checkpoint import save_model
+    from dropletcleaner.core.ml.network import DropletNet
+    from dropletcleaner.core.ml.store import default_model_card, load_default_model
+    from dropletcleaner.core.paths import models_dir
 
     monkeypatch.setenv("DROPLETCLEANER_DATA", str(tmp_path / "data"))
     models_dir().mkdir(parents=True)
@@ -188,7 +185,7 @@ def test_default_threshold_is_the_active_models(
 def test_untrained_model_warns(
     lib: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dropletcleaner.core.model import default_model_card
+    from dropletcleaner.core.ml.store import default_model_card
 
     monkeypatch.setenv("DROPLETCLEANER_DATA", str(tmp_path / "empty-data"))
     with Catalog(tmp_path / "c.db") as cat:  # scored by the model in use, as a scan would

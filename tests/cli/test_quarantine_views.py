@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.cli import main
-from dropletcleaner.core.catalog import Catalog, ScanResult
-from dropletcleaner.core.fingerprint import quick_fingerprint
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.photos.fingerprint import quick_fingerprint
 from tests.helpers import write_jpeg
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.cli import main
-from dropletcleaner.core import registry
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.model import LoadedModel, load_model
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.ml import store as registry
+from dropletcleaner.core.ml.checkpoint import LoadedModel, load_model
 from tests.retrain_helpers import (
     BASE_VERSION,
     base_file_fixture,
@@ -123,8 +123,8 @@ def test_retrain_runs_as_a_command(db, tmp_path: Path, base_file: Path) -> None:
     with Catalog(path) as catalog:
         label_photos(catalog, photos[:12], y[:12])  # type: ignore[arg-type]
     loaded = load_model(base_file)
-    from dropletcleaner.core.model import save_model
-    from dropletcleaner.core.train import replay_path
+    from dropletcleaner.core.ml.checkpoint import save_model
+    from dropletcleaner.core.training.base import replay_path
 
     registry.weights_path(BASE_VERSION).parent.mkdir(parents=True)
     save_model(loaded.model, loaded.card, registry.weights_path(BASE_VERSION))
@@ -181,7 +181,7 @@ def test_retrain_and_model_list_speak_json(db, capsys) -> None:  # type: ignore[
 def test_a_rejected_retrain_exits_1_and_keeps_the_model(  # type: ignore[no-untyped-def]
     db, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dropletcleaner.core import retrain
+    from dropletcleaner.core.training import retrain
 
     path, photos, y = db
     with Catalog(path) as catalog:

@@ -111,7 +111,7 @@ def test_json_alone_prints_the_report(
 def test_exclude_and_no_recursive_leave_photos_out_without_marking_them_missing(
     photo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from dropletcleaner.core.catalog import Catalog
+    from dropletcleaner.core.catalog.photos import Catalog
 
     cat = tmp_path / "c.db"
     base = ["scan", str(photo_dir), "-q", "--catalog", str(cat), "--json"]

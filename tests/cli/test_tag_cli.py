@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.cli import main
-from dropletcleaner.core.catalog import Catalog, ScanResult
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
 from tests.helpers import write_jpeg
 from tests.xmp_fixtures import DARKTABLE
 

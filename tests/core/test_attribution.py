@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from dropletcleaner.core import attribution
-from dropletcleaner.core.attribution import (
+from dropletcleaner.core.jobs import Cancelled, CancelToken
+from dropletcleaner.core.ml import attribution
+from dropletcleaner.core.ml.attribution import (
     METHOD_LABELS,
     METHODS,
     Attribution,
@@ -20,11 +21,12 @@ from dropletcleaner.core.attribution import (
     inferno,
     overlay,
 )
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.decode import DecodeError
-from dropletcleaner.core.inference import to_model_tensor
-from dropletcleaner.core.model import DropletNet, LoadedModel, ModelCard, build_imagenet_model
-from dropletcleaner.core.progress import Cancelled, CancelToken
+from dropletcleaner.core.ml.card import ModelCard
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.network import DropletNet, build_imagenet_model
+from dropletcleaner.core.photos.decode import DecodeError
+from dropletcleaner.core.photos.preprocess import PREPROCESS
 from tests.helpers import write_jpeg
 
 TINY = 64

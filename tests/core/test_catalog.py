@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dropletcleaner.core.catalog import Catalog, ScanResult, path_prefix_bounds
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult, path_prefix_bounds
 
 
 def _result(path: str, fp: str = "f1", score: float = 0.3) -> ScanResult:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageCms
 
-from dropletcleaner.core.colour import to_rgb, to_srgb
+from dropletcleaner.core.photos.colour import to_rgb, to_srgb
 from tests.format_helpers import display_p3_profile
 
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.decode import DecodeError, decode_for_scan, draft_request, load_rgb
-from dropletcleaner.core.fingerprint import quick_fingerprint
+from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, draft_request, load_rgb
+from dropletcleaner.core.photos.fingerprint import quick_fingerprint
+from dropletcleaner.core.photos.preprocess import PREPROCESS
 from tests.helpers import write_jpeg
 
 
@@ -111,7 +111,7 @@ def test_every_format_decodes(tmp_path: Path) -> None:
 def test_exif_orientation_in_newer_formats(tmp_path: Path, ext: str, fmt: str) -> None:
     import pillow_jxl  # noqa: F401  (the JXL encoder)
 
-    from dropletcleaner.core.formats import register_plugins
+    from dropletcleaner.core.photos.formats import register_plugins
 
     register_plugins()
     arr = np.zeros((400, 600, 3), np.uint8)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dropletcleaner.core.degrade import HARD_NEGATIVE_KINDS, degrade
+from dropletcleaner.core.synthetic.degrade import HARD_NEGATIVE_KINDS, degrade
 
 
 def _photo() -> np.ndarray:

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dropletcleaner.core.decode import DecodeError, exif_datetime, load_rgb
-from dropletcleaner.core.demo import (
+from dropletcleaner.core.photos.decode import DecodeError, exif_datetime, load_rgb
+from dropletcleaner.core.synthetic.demo import (
     HARD_CASES,
     MANIFEST_NAME,
     DemoFolderError,
     DemoManifest,
     make_demo_folder,
 )
-from dropletcleaner.core.demo_scenes import SCENE_KINDS, render_scene
+from dropletcleaner.core.synthetic.demo_scenes import SCENE_KINDS, render_scene
 
 
 @pytest.fixture(scope="module")

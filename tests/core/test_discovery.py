@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dropletcleaner.core.discovery import FoundFile, WalkError, walk_images
+from dropletcleaner.core.photos.discovery import FoundFile, WalkError, walk_images
 from tests.helpers import write_jpeg
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dropletcleaner.core.droplet_map import coverage, overlay_rgba, ramp, to_grid, where
+from dropletcleaner.core.ml.droplet_map import coverage, overlay_rgba, ramp, to_grid, where
 
 
 def _grid(cells: dict[tuple[int, int], float], side: int = 9) -> np.ndarray:

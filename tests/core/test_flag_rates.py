@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dropletcleaner.core.flag_rates import (
+from dropletcleaner.core.ml.flag_rates import (
     describe_threshold,
     expected_false_alarms,
     false_positive_rate,

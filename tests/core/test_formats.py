@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dropletcleaner.core import formats
+from dropletcleaner.core.photos import formats
 
 
 def test_every_installed_codec_is_supported() -> None:

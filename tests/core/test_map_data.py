@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dropletcleaner.core.map_data import (
+from dropletcleaner.core.training.map_data import (
     ROLE_SCENE_WATER,
     WET_ROLES,
     content_split,

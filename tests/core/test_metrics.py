@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from dropletcleaner.core.metrics import auroc, binary_metrics
+from dropletcleaner.core.ml.metrics import auroc, binary_metrics
 
 
 def test_auroc_perfect_inverted_and_ties() -> None:

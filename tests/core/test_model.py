@@ -7,15 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from dropletcleaner.core.model import (
-    DropletNet,
-    ModelCard,
-    ModelLoadError,
-    Scoring,
-    load_model,
-    map_pool,
-    save_model,
-)
+from dropletcleaner.core.ml.card import ModelCard, ModelLoadError, Scoring
+from dropletcleaner.core.ml.checkpoint import load_model, save_model
+from dropletcleaner.core.ml.network import DropletNet, map_pool
 
 
 def test_mean_pooling_is_the_global_average() -> None:

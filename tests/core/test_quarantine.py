@@ -17,11 +17,11 @@ import pytest
 from PIL import Image
 
 from dropletcleaner.core import quarantine as q
-from dropletcleaner.core.catalog import Catalog, ScanResult
-from dropletcleaner.core.fingerprint import quick_fingerprint
-from dropletcleaner.core.progress import CancelToken, Progress
-from dropletcleaner.core.scan import Scanner
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.library.scan import Scanner
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
+from dropletcleaner.core.photos.fingerprint import quick_fingerprint
 from tests.helpers import write_jpeg
 
 REPO = Path(__file__).resolve().parents[2]
@@ -959,7 +959,7 @@ import sys
 import time
 from pathlib import Path
 from dropletcleaner.core import quarantine as q
-from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.catalog.photos import Catalog
 
 # A short pause per move keeps the batch running long enough to be killed mid-way.
 real_transfer = q._transfer

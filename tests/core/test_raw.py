@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.decode import DecodeError, decode_for_scan, load_rgb
-from dropletcleaner.core.raw import RawError, open_raw
+from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb
+from dropletcleaner.core.photos.preprocess import PREPROCESS
+from dropletcleaner.core.photos.raw import RawError, open_raw
 from tests.format_helpers import write_dng
 
 

@@ -11,18 +11,15 @@ import numpy as np
 import pytest
 import torch
 
-from dropletcleaner.core import registry
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.metrics import binary_metrics
-from dropletcleaner.core.model import (
-    EMBEDDING_DIM,
-    DropletNet,
-    LoadedModel,
-    load_default_model,
-    load_model,
-)
-from dropletcleaner.core.progress import Cancelled, CancelToken, run_job
-from dropletcleaner.core.retrain import (
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.jobs import Cancelled, CancelToken, run_job
+from dropletcleaner.core.ml import store as registry
+from dropletcleaner.core.ml.checkpoint import LoadedModel, load_model
+from dropletcleaner.core.ml.metrics import binary_metrics
+from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet
+from dropletcleaner.core.ml.store import load_default_model
+from dropletcleaner.core.training.base import replay_path
+from dropletcleaner.core.training.retrain import (
     MIN_PER_CLASS,
     Evaluation,
     RetrainError,
@@ -38,7 +35,6 @@ from dropletcleaner.core.retrain import (
     sample_weights,
     stratified_folds,
 )
-from dropletcleaner.core.train import replay_path
 from tests.retrain_helpers import (
     BASE_VERSION,
     U,
@@ -93,7 +89,7 @@ def test_labels_round_trip_and_counts(catalog: Catalog, base: LoadedModel, tmp_p
 
 
 def test_labelled_photo_without_embedding_is_counted_unusable(catalog: Catalog) -> None:
-    from dropletcleaner.core.catalog import ScanResult
+    from dropletcleaner.core.catalog.photos import ScanResult
 
     catalog.record_scans([ScanResult(path="/x/broken.jpg", size=0, mtime_ns=0, error="empty")])
     catalog.set_label(["/x/broken.jpg"], "clean")
@@ -315,9 +311,9 @@ def test_rescore_records_the_model_version_and_counts_flag_changes(
 def test_deep_retrain_fine_tunes_on_photos(
     catalog: Catalog, base: LoadedModel, tmp_path: Path
 ) -> None:
-    pytest.importorskip("dropletcleaner.core.synth")
-    from dropletcleaner.core.catalog import ScanResult
-    from dropletcleaner.core.retrain import deep_retrain
+    pytest.importorskip("dropletcleaner.core.synthetic.lens_water")
+    from dropletcleaner.core.catalog.photos import ScanResult
+    from dropletcleaner.core.training.retrain import deep_retrain
     from tests.helpers import write_jpeg
 
     results = []
@@ -339,8 +335,8 @@ def test_deep_retrain_fine_tunes_on_photos(
 
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad")
 def test_fit_temperatures_matches_the_training_fit() -> None:
-    from dropletcleaner.core.retrain import fit_temperatures
-    from dropletcleaner.core.train import fit_temperature
+    from dropletcleaner.core.training.base import fit_temperature
+    from dropletcleaner.core.training.retrain import fit_temperatures
 
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 300)
@@ -379,9 +375,9 @@ def test_embeddings_from_another_input_size_are_not_reused(
     # those embeddings are not comparable, so neither trained on nor re-scored.
     from dataclasses import replace
 
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.model import save_model
-    from dropletcleaner.core.retrain import model_backbone
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.ml.checkpoint import save_model
+    from dropletcleaner.core.training.retrain import model_backbone
 
     old_card = replace(
         base.card,
@@ -402,8 +398,8 @@ def test_embeddings_from_another_input_size_are_not_reused(
 def test_an_active_model_made_for_another_input_size_is_set_aside(base: LoadedModel) -> None:
     from dataclasses import replace
 
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.model import save_model
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.ml.checkpoint import save_model
 
     for version, size in (("fits-r1", base.card.input_size), ("old-r2", base.card.input_size - 64)):
         save_model(
@@ -421,9 +417,9 @@ def test_an_active_model_made_for_another_input_size_is_set_aside(base: LoadedMo
 def test_fast_retrain_of_a_map_model_keeps_its_map_and_pooling(
     catalog: Catalog, base: LoadedModel, tmp_path: Path
 ) -> None:
-    from dropletcleaner.core.model import ModelCard, Scoring
-    from dropletcleaner.core.retrain import backbone_digest, install
-    from dropletcleaner.core.train_map import to_map_model
+    from dropletcleaner.core.ml.card import ModelCard, Scoring
+    from dropletcleaner.core.training.map_train import to_map_model
+    from dropletcleaner.core.training.retrain import backbone_digest, install
 
     scoring = Scoring("map", top_fraction=0.2, mix=0.4)
     map_model = to_map_model(base.model, scoring)

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dropletcleaner.core import scan as scan_module
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.progress import CancelToken
-from dropletcleaner.core.scan import ScanError, Scanner
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.jobs import CancelToken
+from dropletcleaner.core.library import scan as scan_module
+from dropletcleaner.core.library.scan import ScanError, Scanner
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from tests.helpers import write_jpeg
 
 
@@ -159,7 +159,7 @@ class _FlatScorer:
 
 
 def test_every_format_is_scored_with_one_row_each(tmp_path: Path) -> None:
-    from dropletcleaner.core.formats import skipped_summary
+    from dropletcleaner.core.photos.formats import skipped_summary
     from tests.format_helpers import write_dng, write_every_format
 
     root = tmp_path / "lib"

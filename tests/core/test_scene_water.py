@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dropletcleaner.core.scene_water import SCENE_WATER_KINDS, render_scene_water
+from dropletcleaner.core.synthetic.scene_water import SCENE_WATER_KINDS, render_scene_water
 
 
 def _photo(seed: int = 0) -> np.ndarray:

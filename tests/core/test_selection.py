@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dropletcleaner.core.discovery import FoundFile, walk_images
-from dropletcleaner.core.selection import Selection
+from dropletcleaner.core.photos.discovery import FoundFile, walk_images
+from dropletcleaner.core.photos.selection import Selection
 from tests.helpers import write_jpeg
 
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from dropletcleaner.core.calibrate_map import write_scene_water_set
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.evaluate import evaluate_folder, make_hard_negative_set
-from dropletcleaner.core.model import load_model, shipped_weights_path
-from dropletcleaner.core.progress import run_job
-from dropletcleaner.core.train import replay_path
+from dropletcleaner.core.jobs import run_job
+from dropletcleaner.core.ml.checkpoint import load_model
+from dropletcleaner.core.ml.store import shipped_weights_path
+from dropletcleaner.core.photos.preprocess import PREPROCESS
+from dropletcleaner.core.training.base import replay_path
+from dropletcleaner.core.training.evaluate import evaluate_folder, make_hard_negative_set
+from dropletcleaner.core.training.map_calibrate import write_scene_water_set
 from tests.conftest import SHARED_DATA
 
 REAL_DEV = SHARED_DATA / "real-dev"

@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from dropletcleaner.core.synth import KIND_WEIGHTS, KINDS, SynthResult, render_droplets
+from dropletcleaner.core.synthetic.lens_water import (
+    KIND_WEIGHTS,
+    KINDS,
+    SynthResult,
+    render_droplets,
+)
 
 
 def _scene(h: int = 168, w: int = 224, seed: int = 0) -> np.ndarray:

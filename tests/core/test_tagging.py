@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dropletcleaner.core import tagging
-from dropletcleaner.core.catalog import Catalog, ScanResult
-from dropletcleaner.core.xmp import keywords
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.library import tagging
+from dropletcleaner.core.library.xmp import keywords
 from tests.helpers import write_jpeg
 from tests.xmp_fixtures import DARKTABLE, LIGHTROOM
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.model import load_model
-from dropletcleaner.core.progress import Progress, run_job
-from dropletcleaner.core.synth import KINDS
-from dropletcleaner.core.train import (
+from dropletcleaner.core.jobs import Progress, run_job
+from dropletcleaner.core.ml.checkpoint import load_model
+from dropletcleaner.core.photos.preprocess import PREPROCESS
+from dropletcleaner.core.synthetic.lens_water import KINDS
+from dropletcleaner.core.training.base import (
     ROLE_DROPLET,
     ROLE_HARD,
     TrainConfig,
@@ -171,7 +171,12 @@ def test_class_weights_and_threshold() -> None:
 
 
 def test_samples_come_in_twins_that_differ_only_by_water(clean_dir: Path) -> None:
-    from dropletcleaner.core.train import DROPLET_ROLES, ROLE_CLEAN, TrainConfig, plan_samples
+    from dropletcleaner.core.training.base import (
+        DROPLET_ROLES,
+        ROLE_CLEAN,
+        TrainConfig,
+        plan_samples,
+    )
 
     cfg = TrainConfig(variants_per_image=6, render_size=160)
     jobs = plan_samples(sorted(clean_dir.glob("*.jpg")), cfg, split_seed=3)

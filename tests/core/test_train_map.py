@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from dropletcleaner.core.inference import to_model_tensor
-from dropletcleaner.core.map_data import ROLE_CLEAN, ROLE_WET, coverage_grid, plan_map_jobs
-from dropletcleaner.core.model import Scoring, build_imagenet_model
-from dropletcleaner.core.progress import CancelToken, run_job
-from dropletcleaner.core.train_map import (
+from dropletcleaner.core.jobs import CancelToken, run_job
+from dropletcleaner.core.ml.card import Scoring
+from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.network import build_imagenet_model
+from dropletcleaner.core.training.map_data import ROLE_CLEAN, ROLE_WET, coverage_grid, plan_map_jobs
+from dropletcleaner.core.training.map_train import (
     CachedSamples,
     MapTrainConfig,
     cache_features,

@@ -8,7 +8,7 @@ from xml.dom import minidom
 
 import pytest
 
-from dropletcleaner.core.xmp import (
+from dropletcleaner.core.library.xmp import (
     APP_NS,
     DC_NS,
     LR_NS,

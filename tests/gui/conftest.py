@@ -18,7 +18,7 @@ import pytest
 from PySide6.QtCore import QSettings, QThread, QThreadPool
 from PySide6.QtWidgets import QApplication
 
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from tests.helpers import write_jpeg
 
 # Record every QThread started from Python (the app's and any other module's), so the guard

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
-from dropletcleaner.core.catalog import STATE_QUARANTINED, PhotoRecord
+from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, PhotoRecord
 from dropletcleaner.gui.delegate import PAD, THUMB_H, THUMB_W, PhotoDelegate
 from dropletcleaner.gui.photo_model import PhotoModel, ThumbnailSource
 

@@ -14,12 +14,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 
-from dropletcleaner.core import attribution
-from dropletcleaner.core.attribution import METHODS, Attribution
-from dropletcleaner.core.catalog import PhotoRecord
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.fingerprint import quick_fingerprint
-from dropletcleaner.core.model import LoadedModel, ModelCard, build_imagenet_model
+from dropletcleaner.core.catalog.photos import PhotoRecord
+from dropletcleaner.core.ml import attribution
+from dropletcleaner.core.ml.attribution import METHODS, Attribution
+from dropletcleaner.core.ml.card import ModelCard
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.network import build_imagenet_model
+from dropletcleaner.core.photos.fingerprint import quick_fingerprint
+from dropletcleaner.core.photos.preprocess import PREPROCESS
 from dropletcleaner.gui.detail_panel import DetailPanel
 from tests.helpers import write_jpeg
 

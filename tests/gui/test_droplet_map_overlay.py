@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from dropletcleaner.core import attribution
-from dropletcleaner.core.catalog import PhotoRecord
-from dropletcleaner.core.model import LoadedModel, ModelCard, build_imagenet_model
+from dropletcleaner.core.catalog.photos import PhotoRecord
+from dropletcleaner.core.ml import attribution
+from dropletcleaner.core.ml.card import ModelCard
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.network import build_imagenet_model
 from dropletcleaner.gui import explain
 from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.overlay import map_legend_colours, map_summary

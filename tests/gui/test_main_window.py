@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.gui.delegate import MAX_THUMB_BOX
 from dropletcleaner.gui.main_window import MainWindow, scan_status_text
 from dropletcleaner.gui.photo_model import Filter, Roles, SortKey
@@ -351,7 +351,8 @@ def test_slider_starts_at_the_models_threshold_and_remembers_only_a_users_choice
 def test_an_untrained_model_shows_a_loud_banner(qtbot, make_context, scorer) -> None:  # type: ignore[no-untyped-def]
     import dataclasses
 
-    from dropletcleaner.core.model import UNTRAINED_VERSION, ModelCard
+    from dropletcleaner.core.ml.card import ModelCard
+    from dropletcleaner.core.ml.store import UNTRAINED_VERSION
     from dropletcleaner.gui.main_window import MainWindow
     from dropletcleaner.gui.workers import ModelBundle
 

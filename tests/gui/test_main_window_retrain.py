@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.metrics import auroc
-from dropletcleaner.core.model import LoadedModel
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.metrics import auroc
 from tests.gui.gui_helpers import select_rows
 from tests.retrain_helpers import BASE_VERSION, base_file_fixture, base_fixture, user_photos
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QPixmap
 
-from dropletcleaner.core.catalog import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
+from dropletcleaner.core.catalog.photos import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
 from dropletcleaner.gui.photo_model import (
     Filter,
     PhotoModel,

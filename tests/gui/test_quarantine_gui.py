@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from dropletcleaner.core import quarantine
-from dropletcleaner.core.catalog import STATE_QUARANTINED, Catalog
+from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, Catalog
 from dropletcleaner.gui.file_ops import FileOps
 from dropletcleaner.gui.main_window import MainWindow
 from dropletcleaner.gui.photo_model import Filter

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from dropletcleaner.core import registry
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.model import LoadedModel, load_default_model
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.ml import store as registry
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.store import load_default_model
 from dropletcleaner.gui.retrain_dialog import RetrainDialog
 from tests.retrain_helpers import (
     BASE_VERSION,

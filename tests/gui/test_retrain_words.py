@@ -6,8 +6,8 @@ import math
 from types import SimpleNamespace
 from typing import Any
 
-from dropletcleaner.core.metrics import BinaryMetrics
-from dropletcleaner.core.retrain import Decision, Evaluation
+from dropletcleaner.core.ml.metrics import BinaryMetrics
+from dropletcleaner.core.training.retrain import Decision, Evaluation
 from dropletcleaner.gui.retrain_words import (
     ChangedPhoto,
     in_words,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.gui.main_window import MainWindow
 from tests.gui.gui_helpers import select_rows
 

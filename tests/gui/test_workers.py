@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QSize
 
-from dropletcleaner.core.catalog import PhotoRecord
-from dropletcleaner.core.progress import CancelToken
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.catalog.photos import PhotoRecord
+from dropletcleaner.core.jobs import CancelToken
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from dropletcleaner.gui.workers import (
     ModelHandle,
     ModelLoader,

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from dropletcleaner.core.decode import DecodeError, decode_for_scan
+from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan
 from tests.hostile import corpus
 
 SLOW_S = 10.0  # no seed decodes in more than a few milliseconds

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.cli import main
-from dropletcleaner.core import catalog as catalog_module
-from dropletcleaner.core.catalog import Catalog
+from dropletcleaner.core.catalog import photos as catalog_module
+from dropletcleaner.core.catalog.photos import Catalog
 from tests.hostile import corpus
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -95,7 +95,7 @@ def test_case8_corrupt_catalog_one_line_exit_2(tmp_path, capsys) -> None:  # typ
 
 
 def test_case8_catalog_locked_too_long_one_line_exit_2(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.core import catalog_db
+    from dropletcleaner.core.catalog import db as catalog_db
 
     db = _good_catalog(tmp_path)
     monkeypatch.setattr(catalog_db, "BUSY_TIMEOUT_S", 0.3)  # instead of 30 s
@@ -113,7 +113,7 @@ def test_case8_catalog_locked_too_long_one_line_exit_2(tmp_path, capsys, monkeyp
 
 def _open_read_only(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     """The connection a read-only catalog file gives (root ignores chmod, so ask SQLite)."""
-    from dropletcleaner.core import catalog_db
+    from dropletcleaner.core.catalog import db as catalog_db
 
     return sqlite3.connect(
         f"file:{path}?mode=ro",
@@ -152,7 +152,7 @@ def test_case8_read_only_file_and_folder_really(tmp_path, capsys) -> None:  # ty
 
 
 def test_case8_disk_full_during_scan_one_line_exit_2(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.core import catalog_db
+    from dropletcleaner.core.catalog import db as catalog_db
 
     db = _good_catalog(tmp_path)
     real = catalog_db.connect
@@ -173,7 +173,7 @@ def test_case8_disk_full_during_scan_one_line_exit_2(tmp_path, capsys, monkeypat
 
 def test_case8_open_errors_are_catalog_errors_in_core(tmp_path) -> None:
     """The GUI and other fronts get the same one-line reason from the core."""
-    from dropletcleaner.core.catalog import CatalogError
+    from dropletcleaner.core.catalog.photos import CatalogError
 
     db = tmp_path / "c.db"
     db.write_bytes(b"not a database at all" * 100)

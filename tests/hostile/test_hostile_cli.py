@@ -15,7 +15,7 @@ import pytest
 
 from dropletcleaner.cli import main
 from dropletcleaner.core import atomic
-from dropletcleaner.core import thumbnails as thumbnails_module
+from dropletcleaner.core.library import thumbnails as thumbnails_module
 from tests.hostile import corpus
 
 ROOT = Path(__file__).resolve().parents[2]

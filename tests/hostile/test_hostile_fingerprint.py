@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.core import quarantine as q
-from dropletcleaner.core.catalog import Catalog, ScanResult
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
 from tests.hostile import corpus
 
 
@@ -41,7 +41,7 @@ def _edit_keeping_size_and_mtime(path: Path, offset: int) -> None:
 def test_case18_an_edit_past_64k_changes_the_fingerprint(
     tmp_path: Path, size: int, offset: int
 ) -> None:
-    from dropletcleaner.core.fingerprint import quick_fingerprint, quick_fingerprint_bytes
+    from dropletcleaner.core.photos.fingerprint import quick_fingerprint, quick_fingerprint_bytes
 
     photo = _photo(tmp_path / "a.jpg", size)
     before = quick_fingerprint(photo)
@@ -51,7 +51,7 @@ def test_case18_an_edit_past_64k_changes_the_fingerprint(
 
 
 def test_case18_large_files_are_sampled_across_their_length(tmp_path: Path) -> None:
-    from dropletcleaner.core.fingerprint import _spans
+    from dropletcleaner.core.photos.fingerprint import _spans
 
     size = 50_000_000
     spans = _spans(size)
@@ -62,7 +62,7 @@ def test_case18_large_files_are_sampled_across_their_length(tmp_path: Path) -> N
 
 
 def _record(cat: Catalog, photo: Path, fingerprint: str, label: str | None = None) -> None:
-    from dropletcleaner.core.model import default_model_card
+    from dropletcleaner.core.ml.store import default_model_card
 
     st = photo.stat()
     cat.record_scans(
@@ -82,7 +82,7 @@ def _record(cat: Catalog, photo: Path, fingerprint: str, label: str | None = Non
 
 
 def test_case18_edited_photo_is_not_quarantined_on_its_old_score(tmp_path: Path) -> None:
-    from dropletcleaner.core.fingerprint import quick_fingerprint
+    from dropletcleaner.core.photos.fingerprint import quick_fingerprint
 
     lib = tmp_path / "lib"
     lib.mkdir()
@@ -96,7 +96,7 @@ def test_case18_edited_photo_is_not_quarantined_on_its_old_score(tmp_path: Path)
 
 
 def _legacy(photo: Path) -> str:
-    from dropletcleaner.core.fingerprint import legacy_fingerprint_file
+    from dropletcleaner.core.photos.fingerprint import legacy_fingerprint_file
 
     with open(photo, "rb") as f:
         return legacy_fingerprint_file(f, photo.stat().st_size)
@@ -104,7 +104,7 @@ def _legacy(photo: Path) -> str:
 
 def test_case18_old_fingerprints_keep_labels_and_photos(tmp_path: Path) -> None:
     """A catalog written by the old function: unchanged photos keep labels and stay usable."""
-    from dropletcleaner.core.fingerprint import quick_fingerprint
+    from dropletcleaner.core.photos.fingerprint import quick_fingerprint
 
     lib = tmp_path / "lib"
     lib.mkdir()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSize, Qt
 
-from dropletcleaner.core.catalog import PhotoRecord
+from dropletcleaner.core.catalog.photos import PhotoRecord
 from tests.hostile import corpus
 
 pytest.importorskip("pytestqt")
@@ -58,7 +58,7 @@ def test_case3_gui_shows_the_name_readably(qtbot, tmp_path) -> None:  # type: ig
 
 
 def test_case3_gui_thumbnail_of_a_name_that_is_not_utf8(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.core.thumbnails import ThumbnailCache
+    from dropletcleaner.core.library.thumbnails import ThumbnailCache
     from dropletcleaner.gui.workers import ThumbnailService
 
     rec = _latin1_photo(tmp_path)
@@ -76,7 +76,7 @@ def test_case3_gui_thumbnail_of_a_name_that_is_not_utf8(qtbot, tmp_path) -> None
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_gui_thumbnail_of_a_fifo_fails_at_once(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.core.thumbnails import ThumbnailCache
+    from dropletcleaner.core.library.thumbnails import ThumbnailCache
     from dropletcleaner.gui.workers import ThumbnailService
 
     fifo = tmp_path / "pipe.jpg"
@@ -107,7 +107,7 @@ def test_case3_errors_panel_hands_back_the_exact_path(qtbot, tmp_path) -> None: 
 
 
 def test_case8_gui_scan_of_a_garbage_catalog_fails_with_one_line(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.core.thumbnails import ThumbnailCache
+    from dropletcleaner.core.library.thumbnails import ThumbnailCache
     from dropletcleaner.gui.workers import ModelHandle, ScanController
 
     (tmp_path / "photos").mkdir()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.cli import main
-from dropletcleaner.core.model import SHIPPED_MODEL_NAME
+from dropletcleaner.core.ml.store import SHIPPED_MODEL_NAME
 
 VERSION = "test-base"
 
@@ -27,7 +27,7 @@ def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _activate(version: str) -> None:
-    from dropletcleaner.core.config import models_dir
+    from dropletcleaner.core.paths import models_dir
 
     (models_dir() / "active.json").write_text(json.dumps({"version": version}))
 
@@ -101,7 +101,7 @@ BREAKS = [
 def test_models_broken_active_model_falls_back_to_shipped(
     store: Path, how: str, caplog, capsys, tmp_path: Path
 ) -> None:
-    from dropletcleaner.core.model import default_model_card, load_default_model
+    from dropletcleaner.core.ml.store import default_model_card, load_default_model
 
     _activate(VERSION)
     _break(store, how)
@@ -125,7 +125,7 @@ def test_models_broken_active_model_falls_back_to_shipped(
 
 @pytest.mark.parametrize("how", ["checksum", "tensors", "threshold-abc", "sha-empty"])
 def test_models_use_checks_before_switching(store: Path, how: str, capsys, tmp_path: Path) -> None:
-    from dropletcleaner.core import registry
+    from dropletcleaner.core.ml import store as registry
 
     _break(store, how)
     code = main(["model", "use", VERSION, "--catalog", str(tmp_path / "c.sqlite3")])
@@ -136,7 +136,7 @@ def test_models_use_checks_before_switching(store: Path, how: str, capsys, tmp_p
 
 
 def test_models_use_a_good_model_still_switches(store: Path, tmp_path: Path) -> None:
-    from dropletcleaner.core import registry
+    from dropletcleaner.core.ml import store as registry
 
     assert main(["model", "use", VERSION, "--catalog", str(tmp_path / "c.sqlite3")]) == 0
     assert registry.active_version() == VERSION
@@ -145,8 +145,8 @@ def test_models_use_a_good_model_still_switches(store: Path, tmp_path: Path) -> 
 
 def test_models_active_marker_cannot_lead_outside(store: Path, tmp_path: Path) -> None:
     """Case 11: an ``active.json`` of ``../../x`` loads nothing from outside the folder."""
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.model import load_default_model
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.ml.store import load_default_model
     from tests.retrain_helpers import make_base_model
 
     outside = make_base_model(tmp_path / "elsewhere", with_replay=False)
@@ -163,8 +163,8 @@ def test_models_active_marker_cannot_lead_outside(store: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize("name", ["../../../../escape/pwn", "a/b", ".hidden", "", "x\x00y"])
 def test_models_bad_version_names_never_become_paths(store: Path, name: str) -> None:
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.model import ModelCard
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.ml.card import ModelCard
 
     with pytest.raises(registry.BadVersionName):
         registry.weights_path(name)
@@ -174,7 +174,7 @@ def test_models_bad_version_names_never_become_paths(store: Path, name: str) -> 
 
 
 def test_models_link_out_of_the_folder_is_refused(store: Path, tmp_path: Path) -> None:
-    from dropletcleaner.core import registry
+    from dropletcleaner.core.ml import store as registry
 
     outside = tmp_path / "outside.safetensors"
     outside.write_bytes(store.read_bytes())
@@ -185,9 +185,9 @@ def test_models_link_out_of_the_folder_is_refused(store: Path, tmp_path: Path) -
 
 def test_models_retrain_cannot_install_outside(store: Path, tmp_path: Path) -> None:
     """A candidate whose card names a path is refused before anything is written."""
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.model import load_model
-    from dropletcleaner.core.retrain import install
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.ml.checkpoint import load_model
+    from dropletcleaner.core.training.retrain import install
 
     candidate = load_model(store)
     candidate.card.version = "../../../../escape/pwn"
@@ -210,7 +210,7 @@ def test_models_broken_shipped_model_is_one_line(
 ) -> None:
     """With nothing left to fall back on, a command says so in one line, exit code 2."""
     _break(store, "checksum")
-    monkeypatch.setattr("dropletcleaner.core.model.shipped_weights_path", lambda: store)
+    monkeypatch.setattr("dropletcleaner.core.ml.store.shipped_weights_path", lambda: store)
     code = main(["model", "reset", "--catalog", str(tmp_path / "c.sqlite3")])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "reinstall" in err, err

@@ -14,14 +14,14 @@ import pytest
 
 from dropletcleaner.cli import main
 from dropletcleaner.core import quarantine as q
-from dropletcleaner.core.catalog import Catalog, ScanResult
-from dropletcleaner.core.fingerprint import quick_fingerprint
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.photos.fingerprint import quick_fingerprint
 from tests.hostile import corpus
 
 
 def _record(cat: Catalog, paths: list[Path]) -> None:
     """Catalogue files as a scan would (by the active model), flagged."""
-    from dropletcleaner.core.model import default_model_card
+    from dropletcleaner.core.ml.store import default_model_card
 
     version = default_model_card().version
     results = []

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 from PIL import EpsImagePlugin, Image
 
-from dropletcleaner.core import scan as scan_module
-from dropletcleaner.core import thumbnails as thumbnails_module
-from dropletcleaner.core.catalog import Catalog, PhotoRecord
-from dropletcleaner.core.decode import DecodeError, decode_for_scan
-from dropletcleaner.core.discovery import FoundFile, WalkError
-from dropletcleaner.core.scan import Scanner, ScanSummary
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.catalog.photos import Catalog, PhotoRecord
+from dropletcleaner.core.library import scan as scan_module
+from dropletcleaner.core.library import thumbnails as thumbnails_module
+from dropletcleaner.core.library.scan import Scanner, ScanSummary
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
+from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan
+from dropletcleaner.core.photos.discovery import FoundFile, WalkError
 from tests.hostile import corpus
 
 
@@ -103,7 +103,7 @@ def test_case1_eps_named_jpg_never_starts_ghostscript(tmp_path, scorer, monkeypa
         assert rows[str(folder / name)].error == "not a recognised image format"
     _assert_good_scored(rows, folder)
     assert summary.scored == 1
-    from dropletcleaner.core.decode import image_formats
+    from dropletcleaner.core.photos.decode import image_formats
 
     assert not {"EPS", "PDF"} & set(image_formats())
 
@@ -264,7 +264,7 @@ def test_case7_special_files_and_bad_links_get_rows_with_reasons(tmp_path, score
 
 
 def test_case7_training_walks_still_skip_special_files(tmp_path) -> None:
-    from dropletcleaner.core.discovery import walk_images
+    from dropletcleaner.core.photos.discovery import walk_images
 
     folder = _folder(tmp_path)
     corpus.build_special(folder)

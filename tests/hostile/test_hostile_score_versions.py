@@ -14,8 +14,8 @@ import pytest
 import torch
 
 from dropletcleaner.cli import main
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.model import LoadedModel
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.ml.checkpoint import LoadedModel
 from tests.retrain_helpers import (  # noqa: F401  (fixtures)
     BASE_VERSION,
     U,
@@ -30,11 +30,12 @@ RETRAINED = f"{BASE_VERSION}-r1"
 
 def _retrained_active(base: LoadedModel) -> None:
     """A retrained sibling of the base model (same backbone) with another threshold, active."""
-    from dropletcleaner.core import registry
-    from dropletcleaner.core.model import ModelCard, load_model, save_model
-    from dropletcleaner.core.retrain import backbone_digest
+    from dropletcleaner.core.ml import store as registry
+    from dropletcleaner.core.ml.card import ModelCard
+    from dropletcleaner.core.ml.checkpoint import load_model, save_model
+    from dropletcleaner.core.training.retrain import backbone_digest
 
-    sibling = load_model(registry.droplet_model.shipped_weights_path())  # type: ignore[arg-type]
+    sibling = load_model(registry.shipped_weights_path())  # type: ignore[arg-type]
     with torch.no_grad():
         sibling.model.head.bias.add_(torch.tensor([0.5, -0.5]))
     card = ModelCard(

@@ -3,9 +3,9 @@
 The catalog is the only shared state between the scanner, the quarantine, the GUI and
 retraining. Each thread opens its own :class:`Catalog` on the same file; WAL mode lets
 readers work while a scan writes. Opening a damaged, locked or read-only catalog raises
-:class:`~dropletcleaner.core.catalog_db.CatalogError` with one line to show; the file is
+:class:`~dropletcleaner.core.catalog.db.CatalogError` with one line to show; the file is
 never changed or deleted by a failed open. Paths that are not valid UTF-8 are stored as
-their own bytes (see :mod:`dropletcleaner.core.catalog_db`).
+their own bytes (see :mod:`dropletcleaner.core.catalog.db`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from dropletcleaner.core.catalog_db import CatalogError, catalog_error, connect
-from dropletcleaner.core.config import default_catalog_path
+from dropletcleaner.core.catalog.db import CatalogError, catalog_error, connect
+from dropletcleaner.core.paths import default_catalog_path
 
 __all__ = ["Catalog", "CatalogError", "PhotoRecord", "ScanResult"]
 

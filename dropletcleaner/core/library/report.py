@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import TextIO
 
 from dropletcleaner.core.atomic import atomic_write_text
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.droplet_map import coverage, where
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.ml.droplet_map import coverage, where
 
 # Bumped when a field changes meaning or goes away; new fields do not bump it.
 SCHEMA_VERSION = 2

@@ -22,15 +22,20 @@ from pathlib import Path
 
 import numpy as np
 
-from dropletcleaner.core.catalog import STATE_MISSING, STATE_PRESENT, Catalog, ScanResult
-from dropletcleaner.core.decode import DecodedPhoto, DecodeError, decode_for_scan
-from dropletcleaner.core.discovery import FoundFile, WalkError, walk_images
-from dropletcleaner.core.droplet_map import to_grid
-from dropletcleaner.core.inference import Scorer
-from dropletcleaner.core.progress import CancelToken, Progress
-from dropletcleaner.core.safeio import NotAPhotoFile
-from dropletcleaner.core.selection import Selection
-from dropletcleaner.core.thumbnails import ThumbnailCache
+from dropletcleaner.core.catalog.photos import (
+    STATE_MISSING,
+    STATE_PRESENT,
+    Catalog,
+    ScanResult,
+)
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.library.thumbnails import ThumbnailCache
+from dropletcleaner.core.ml.droplet_map import to_grid
+from dropletcleaner.core.ml.inference import Scorer
+from dropletcleaner.core.photos.decode import DecodedPhoto, DecodeError, decode_for_scan
+from dropletcleaner.core.photos.discovery import FoundFile, WalkError, walk_images
+from dropletcleaner.core.photos.safeio import NotAPhotoFile
+from dropletcleaner.core.photos.selection import Selection
 
 # How often (in files) discovery reports progress and the catalog commits results.
 _DISCOVERY_REPORT_EVERY = 500

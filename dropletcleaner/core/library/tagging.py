@@ -1,7 +1,7 @@
 """Write droplet findings into XMP sidecars, journalled and undoable byte for byte.
 
 For each flagged photo (score at or above the threshold, or labelled droplet, never one
-labelled clean) the tags of :mod:`~dropletcleaner.core.xmp` are merged into the sidecars
+labelled clean) the tags of :mod:`~dropletcleaner.core.library.xmp` are merged into the sidecars
 the photo tools read: ``NAME.xmp`` (Lightroom, digiKam's compatible mode) and
 ``NAME.EXT.xmp`` (darktable, digiKam), plus ``NAME.CR2.xmp`` for a RAW that is the JPEG's
 sidecar. An existing sidecar is used under its own spelling (``IMG_1.XMP``). The photo
@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dropletcleaner.core import atomic
-from dropletcleaner.core.catalog import STATE_PRESENT, Catalog
-from dropletcleaner.core.discovery import paired_raws
-from dropletcleaner.core.safeio import open_photo
-from dropletcleaner.core.xmp import DropletTags, XmpError, merge
+from dropletcleaner.core.catalog.photos import STATE_PRESENT, Catalog
+from dropletcleaner.core.library.xmp import DropletTags, XmpError, merge
+from dropletcleaner.core.photos.discovery import paired_raws
+from dropletcleaner.core.photos.safeio import open_photo
 
 # Sidecars are small; anything larger is not one we should rewrite.
 MAX_SIDECAR_BYTES = 16 << 20

@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 
 from dropletcleaner.core.atomic import atomic_write_bytes
-from dropletcleaner.core.config import thumbnails_dir
+from dropletcleaner.core.paths import thumbnails_dir
 
 
 class ThumbnailCache:

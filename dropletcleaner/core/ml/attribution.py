@@ -12,9 +12,10 @@ minus the clean logit, which is exactly what the shown score is a function of:
 
 Every map is reduced to a float32 ``H x W`` array in ``[0, 1]`` at the model input size
 (positive evidence for "droplet" only), so the GUI and CLI can draw them the same way.
-Pixels become model inputs only through :func:`dropletcleaner.core.inference.to_model_tensor`
-and :data:`dropletcleaner.core.config.PREPROCESS`. Results of :func:`explain_file` are cached
-on disk per (file fingerprint, model version, method).
+Pixels become model inputs only through
+:func:`dropletcleaner.core.ml.inference.to_model_tensor` and
+:data:`dropletcleaner.core.photos.preprocess.PREPROCESS`. Results of :func:`explain_file` are
+cached on disk per (file fingerprint, model version, method).
 """
 
 from __future__ import annotations
@@ -37,12 +38,14 @@ from torch import nn
 from torchvision.transforms.functional import gaussian_blur
 
 from dropletcleaner.core.atomic import atomic_open
-from dropletcleaner.core.config import PREPROCESS, cache_dir
-from dropletcleaner.core.decode import decode_for_scan
-from dropletcleaner.core.fingerprint import quick_fingerprint
-from dropletcleaner.core.inference import to_model_tensor
-from dropletcleaner.core.model import DropletNet, LoadedModel
-from dropletcleaner.core.progress import CancelToken
+from dropletcleaner.core.jobs import CancelToken
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.network import DropletNet
+from dropletcleaner.core.paths import cache_dir
+from dropletcleaner.core.photos.decode import decode_for_scan
+from dropletcleaner.core.photos.fingerprint import quick_fingerprint
+from dropletcleaner.core.photos.preprocess import PREPROCESS
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +114,7 @@ def explain(
     returns). The heat map has the input's ``H x W``. The model is used as given (same device,
     temporary hooks), so do not share it with another thread while this runs. ``cancel`` is
     checked before every forward pass; a set token raises
-    :class:`~dropletcleaner.core.progress.Cancelled`.
+    :class:`~dropletcleaner.core.jobs.Cancelled`.
     """
     _check_method(method)
     token = cancel or CancelToken()
@@ -397,7 +400,7 @@ def explain_file(
     """Decode a photo exactly as the scanner does and explain it, using the disk cache.
 
     Only a :class:`LoadedModel` has a version, so only its maps are cached. Raises
-    :class:`~dropletcleaner.core.decode.DecodeError` or ``OSError`` for unreadable files.
+    :class:`~dropletcleaner.core.photos.decode.DecodeError` or ``OSError`` for unreadable files.
     """
     _check_method(method)
     if isinstance(model_or_loaded, LoadedModel):

@@ -14,7 +14,8 @@ import struct
 from functools import cache
 from pathlib import Path
 
-from dropletcleaner.core.model import ARCHITECTURE, DropletNet, ModelCard, Scoring
+from dropletcleaner.core.ml.card import ARCHITECTURE, ModelCard, Scoring
+from dropletcleaner.core.ml.network import DropletNet
 
 _MAX_HEADER = 16 * 1024 * 1024  # a safetensors header past this is not ours
 

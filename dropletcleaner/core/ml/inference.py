@@ -22,8 +22,10 @@ import numpy as np
 import torch
 
 from dropletcleaner.core.atomic import atomic_write_bytes
-from dropletcleaner.core.config import PREPROCESS, PreprocessConfig, cache_dir
-from dropletcleaner.core.model import DropletNet, LoadedModel
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.network import DropletNet
+from dropletcleaner.core.paths import cache_dir
+from dropletcleaner.core.photos.preprocess import PREPROCESS, PreprocessConfig
 
 log = logging.getLogger(__name__)
 

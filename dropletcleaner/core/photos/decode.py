@@ -4,7 +4,7 @@ JPEGs are decoded with libjpeg's scaled decoding (``Image.draft``) straight to a
 ``decode_size`` (enough for the thumbnail and the model input), several times faster
 than a full decode. EXIF orientation is applied; alpha, palette, 16-bit and CMYK images
 are converted correctly, and an embedded ICC profile is converted to sRGB
-(:mod:`~dropletcleaner.core.colour`); decompression bombs are refused before any pixel is
+(:mod:`~dropletcleaner.core.photos.colour`); decompression bombs are refused before any pixel is
 decoded. Every failure becomes a :class:`DecodeError` with a reason a user can read.
 
 HEIC/HEIF, AVIF and JPEG XL open through Pillow like the rest (:mod:`~dropletcleaner.core.
@@ -13,7 +13,7 @@ core.raw`), which hands back the embedded JPEG preview, drafted here like any JP
 
 Files are hostile input. Only the formats the app scans are tried (:func:`image_formats`),
 so a PostScript file renamed ``.jpg`` never starts Ghostscript; files are opened with
-:func:`~dropletcleaner.core.safeio.open_photo` (regular files only, bounded reads); and
+:func:`~dropletcleaner.core.photos.safeio.open_photo` (regular files only, bounded reads); and
 any exception a decoder raises is that file's :class:`DecodeError`, never the caller's.
 """
 
@@ -28,12 +28,13 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from dropletcleaner.core.colour import to_rgb, to_srgb
-from dropletcleaner.core.config import PREPROCESS, RAW_EXTENSIONS, PreprocessConfig
-from dropletcleaner.core.fingerprint import legacy_fingerprint_file, quick_fingerprint_file
-from dropletcleaner.core.formats import register_plugins
-from dropletcleaner.core.raw import RawError, open_raw
-from dropletcleaner.core.safeio import PhotoFile, open_photo
+from dropletcleaner.core.photos.colour import to_rgb, to_srgb
+from dropletcleaner.core.photos.extensions import RAW_EXTENSIONS
+from dropletcleaner.core.photos.fingerprint import legacy_fingerprint_file, quick_fingerprint_file
+from dropletcleaner.core.photos.formats import register_plugins
+from dropletcleaner.core.photos.preprocess import PREPROCESS, PreprocessConfig
+from dropletcleaner.core.photos.raw import RawError, open_raw
+from dropletcleaner.core.photos.safeio import PhotoFile, open_photo
 
 __all__ = [
     "DecodeError",

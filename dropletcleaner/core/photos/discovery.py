@@ -22,15 +22,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from dropletcleaner.core.config import JPEG_EXTENSIONS, PHOTO_EXTENSIONS, RAW_EXTENSIONS
-from dropletcleaner.core.formats import (
+from dropletcleaner.core.photos.extensions import JPEG_EXTENSIONS, PHOTO_EXTENSIONS, RAW_EXTENSIONS
+from dropletcleaner.core.photos.formats import (
     heif_available,
     skipped_extensions,
     supported_extensions,
     unsupported_reason,
 )
-from dropletcleaner.core.safeio import not_regular_reason
-from dropletcleaner.core.selection import Selection
+from dropletcleaner.core.photos.safeio import not_regular_reason
+from dropletcleaner.core.photos.selection import Selection
 
 __all__ = [
     "FoundFile",

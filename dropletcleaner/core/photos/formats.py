@@ -17,7 +17,7 @@ import functools
 import os
 from collections.abc import Iterable
 
-from dropletcleaner.core.config import (
+from dropletcleaner.core.photos.extensions import (
     AVIF_EXTENSIONS,
     HEIF_EXTENSIONS,
     IMAGE_EXTENSIONS,

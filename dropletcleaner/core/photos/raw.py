@@ -7,7 +7,7 @@ JPEG or bitmap, or is too small for the model (old cameras embed 160 px thumbnai
 demosaiced at half size instead, which LibRaw does without interpolation.
 
 The file's bytes are handed to LibRaw from memory: they were read through
-:func:`~dropletcleaner.core.safeio.open_photo` (bounded, regular files only), so LibRaw
+:func:`~dropletcleaner.core.photos.safeio.open_photo` (bounded, regular files only), so LibRaw
 never opens the path itself. LibRaw starts no outside program.
 """
 

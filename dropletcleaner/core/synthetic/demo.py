@@ -1,11 +1,12 @@
 """A demo folder of generated photos, so a new user can try the app without their own library.
 
 No package the app depends on ships public-domain photos, so every photo is made here: a
-photographic scene from :mod:`dropletcleaner.core.demo_scenes` (mountains over a lake, a
+photographic scene from :mod:`dropletcleaner.core.synthetic.demo_scenes` (mountains over a lake, a
 forest, a leaf, a room, a coast, a street at night), exposed and given sensor noise by
-:mod:`dropletcleaner.core.demo_camera`, saved as a camera JPEG. Half get water on the lens
-rendered by :mod:`dropletcleaner.core.synth`, the app's own renderer. The clean half holds
-the hard cases on purpose, because they must *not* be flagged: a dim indoor photo, a
+:mod:`dropletcleaner.core.synthetic.demo_camera`, saved as a camera JPEG. Half get water on
+the lens rendered by :mod:`dropletcleaner.core.synthetic.lens_water`, the app's own renderer.
+The clean half holds the hard cases on purpose, because they must *not* be flagged: a dim
+indoor photo, a
 blurred one and dew on a leaf (water in the scene, sharp, on a surface). Two files are
 broken on purpose. ``demo-manifest.json`` records which is which.
 """
@@ -21,11 +22,11 @@ import numpy as np
 from PIL import Image
 
 from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
-from dropletcleaner.core.demo_camera import develop, sensor
-from dropletcleaner.core.demo_scenes import SCENE_KINDS, render_scene
-from dropletcleaner.core.imaging import gaussian_blur, to_float, to_uint8
-from dropletcleaner.core.scene_water import render_scene_water
-from dropletcleaner.core.synth import KINDS, render_droplets
+from dropletcleaner.core.synthetic.demo_camera import develop, sensor
+from dropletcleaner.core.synthetic.demo_scenes import SCENE_KINDS, render_scene
+from dropletcleaner.core.synthetic.imaging import gaussian_blur, to_float, to_uint8
+from dropletcleaner.core.synthetic.lens_water import KINDS, render_droplets
+from dropletcleaner.core.synthetic.scene_water import render_scene_water
 
 MANIFEST_NAME = "demo-manifest.json"
 # The clean photos that look most like trouble, in the order they are included.

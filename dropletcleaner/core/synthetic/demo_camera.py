@@ -15,7 +15,7 @@ import math
 import numpy as np
 from PIL import Image
 
-from dropletcleaner.core.imaging import gaussian_blur
+from dropletcleaner.core.synthetic.imaging import gaussian_blur
 
 Colour = tuple[float, float, float]
 

@@ -5,7 +5,7 @@ No package the app depends on ships public-domain photos, so the demo makes its 
 scene is built from fractal textures with aerial perspective (far things fade into the
 sky's colour), light that falls off, and depth of field (the leaf's background melts into
 bokeh, far trunks soften). A scene returns display-referred float32 HxWx3 in [0, 1] plus
-the mask of its main surface (the leaf, for dew); :mod:`dropletcleaner.core.demo_camera`
+the mask of its main surface (the leaf, for dew); :mod:`dropletcleaner.core.synthetic.demo_camera`
 exposes it and adds the sensor.
 """
 
@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from dropletcleaner.core.demo_camera import (
+from dropletcleaner.core.synthetic.demo_camera import (
     depth_of_field,
     fbm,
     glow,
@@ -28,7 +28,7 @@ from dropletcleaner.core.demo_camera import (
     tint,
     vertical,
 )
-from dropletcleaner.core.imaging import gaussian_blur, sample_bilinear
+from dropletcleaner.core.synthetic.imaging import gaussian_blur, sample_bilinear
 
 SCENE_KINDS: tuple[str, ...] = ("lake", "forest", "leaf", "room", "coast", "night_street")
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from dropletcleaner.core.imaging import (
+from dropletcleaner.core.synthetic.imaging import (
     gaussian_blur,
     luminance,
     resize,

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from dropletcleaner.core.imaging import gaussian_blur, sample_bilinear, to_float, to_uint8
+from dropletcleaner.core.synthetic.imaging import gaussian_blur, sample_bilinear, to_float, to_uint8
 
 SCENE_WATER_KINDS: tuple[str, ...] = ("surface_drops", "rain_streaks", "wet_street")
 _KIND_WEIGHTS = np.array([0.5, 0.25, 0.25])

@@ -1,9 +1,9 @@
 """Train the base droplet model from clean photos: synthesis, hard negatives, transfer learning.
 
 No large labelled real droplet set exists, so every positive is a clean photo with
-physically rendered lens water (:mod:`dropletcleaner.core.synth`), and half the negatives
-are clean photos degraded by defocus, motion blur, soft upscaling, darkness and noise,
-fog or JPEG blocking (:mod:`dropletcleaner.core.degrade`), so the model cannot learn
+physically rendered lens water (:mod:`dropletcleaner.core.synthetic.lens_water`), and half the
+negatives are clean photos degraded by defocus, motion blur, soft upscaling, darkness and noise,
+fog or JPEG blocking (:mod:`dropletcleaner.core.synthetic.degrade`), so the model cannot learn
 "blurry means droplet". Some positives are degraded too, for the same reason.
 
 Training is transfer learning in two phases on the CPU-friendly split of the network:
@@ -43,20 +43,15 @@ from safetensors.torch import load_file, save
 from torch import nn
 
 from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.decode import DecodeError, load_rgb, model_pixels
-from dropletcleaner.core.discovery import FoundFile, walk_images
-from dropletcleaner.core.inference import to_model_tensor
-from dropletcleaner.core.metrics import binary_metrics
-from dropletcleaner.core.model import (
-    EMBEDDING_DIM,
-    DropletNet,
-    ModelCard,
-    build_imagenet_model,
-    load_model,
-    save_model,
-)
-from dropletcleaner.core.progress import CancelToken, Progress
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.ml.card import ModelCard
+from dropletcleaner.core.ml.checkpoint import load_model, save_model
+from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.metrics import binary_metrics
+from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet, build_imagenet_model
+from dropletcleaner.core.photos.decode import DecodeError, load_rgb, model_pixels
+from dropletcleaner.core.photos.discovery import FoundFile, walk_images
+from dropletcleaner.core.photos.preprocess import PREPROCESS
 
 # Roles of generated samples.
 ROLE_DROPLET = "droplet"
@@ -208,8 +203,8 @@ def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndar
     random stream. Twins (same seed, droplet and non-droplet role) therefore differ only in
     the rendered water.
     """
-    from dropletcleaner.core.degrade import degrade
-    from dropletcleaner.core.synth import render_droplets
+    from dropletcleaner.core.synthetic.degrade import degrade
+    from dropletcleaner.core.synthetic.lens_water import render_droplets
 
     rng = np.random.default_rng(seed)
     if cfg.get("full_frame"):
@@ -714,7 +709,7 @@ def calibrate(
 
 def _kind_job(job: tuple[str, int, str]) -> np.ndarray | None:
     """One whole frame with water of one kind (no degradation or jitter), at scoring size."""
-    from dropletcleaner.core.synth import render_droplets
+    from dropletcleaner.core.synthetic.lens_water import render_droplets
 
     path, seed, kind = job
     try:
@@ -737,7 +732,7 @@ def recall_by_kind(
     Tells which kinds of lens water a model finds (phone-lens blobs, drops on glass, specks
     on a windscreen...), which a single validation figure hides.
     """
-    from dropletcleaner.core.synth import KINDS
+    from dropletcleaner.core.synthetic.lens_water import KINDS
 
     jobs = [
         (str(p), (cfg.seed + 5) * 1_000_003 + i * len(KINDS) + k, kind)

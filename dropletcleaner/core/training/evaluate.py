@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from dropletcleaner.core.decode import DecodeError, decode_for_scan, load_rgb
-from dropletcleaner.core.discovery import FoundFile, walk_images
-from dropletcleaner.core.inference import Scorer
-from dropletcleaner.core.metrics import BinaryMetrics, binary_metrics
-from dropletcleaner.core.progress import CancelToken, Progress
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.ml.inference import Scorer
+from dropletcleaner.core.ml.metrics import BinaryMetrics, binary_metrics
+from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb
+from dropletcleaner.core.photos.discovery import FoundFile, walk_images
 
 
 class EvaluationError(ValueError):
@@ -172,7 +172,7 @@ def make_hard_negative_set(
     sources: Sequence[Path], dest: Path, seed: int = 0, variants: int = 1
 ) -> list[Path]:
     """Write degraded copies of ``sources`` into ``dest`` (cycling through every kind)."""
-    from dropletcleaner.core.degrade import HARD_NEGATIVE_KINDS, degrade
+    from dropletcleaner.core.synthetic.degrade import HARD_NEGATIVE_KINDS, degrade
 
     dest.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -196,7 +196,7 @@ def held_out_photos(
     data: Sequence[Path], seed: int, val_fraction: float, test_fraction: float
 ) -> list[Path]:
     """The clean photos a base training run with these settings never trained or validated on."""
-    from dropletcleaner.core.train import collect_images, split_of
+    from dropletcleaner.core.training.base import collect_images, split_of
 
     return [
         p for p in collect_images(data) if split_of(p, seed, val_fraction, test_fraction) == "test"

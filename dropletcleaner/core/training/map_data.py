@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.decode import DecodeError, load_rgb, model_pixels
+from dropletcleaner.core.photos.decode import DecodeError, load_rgb, model_pixels
+from dropletcleaner.core.photos.preprocess import PREPROCESS
 
 # Roles of map samples; only ROLE_WET is labelled droplet.
 ROLE_WET = "wet"
@@ -87,10 +87,10 @@ def make_map_sample(
     Twins (same seed, wet and dry role) share the frame, flip, degradation and colour
     jitter, so the only thing separating them is the water.
     """
-    from dropletcleaner.core.degrade import degrade
-    from dropletcleaner.core.scene_water import render_scene_water
-    from dropletcleaner.core.synth import render_droplets
-    from dropletcleaner.core.train import _photometric
+    from dropletcleaner.core.synthetic.degrade import degrade
+    from dropletcleaner.core.synthetic.lens_water import render_droplets
+    from dropletcleaner.core.synthetic.scene_water import render_scene_water
+    from dropletcleaner.core.training.base import _photometric
 
     rng = np.random.default_rng(seed)
     img = whole_frame(path)

@@ -4,14 +4,14 @@ The steps, each in its own module:
 
 1. **Split** the clean photos. Photos in folders the starting model trained on keep that
    model's split (so its test photos stay unseen); all others are split by a hash of their
-   content (:func:`~dropletcleaner.core.map_data.content_split`).
+   content (:func:`~dropletcleaner.core.training.map_data.content_split`).
 2. **Render** wet/dry twins and scene-water negatives of every training photo, whole frames
    as scans see them, and cache their frozen early features
-   (:func:`~dropletcleaner.core.train_map.cache_features`). Photos of the starting model's
+   (:func:`~dropletcleaner.core.training.map_train.cache_features`). Photos of the starting model's
    own folders (small, sharp research sets) get a second pair.
-3. **Train** the map (:func:`~dropletcleaner.core.train_map.fit_map_model`).
+3. **Train** the map (:func:`~dropletcleaner.core.training.map_train.fit_map_model`).
 4. **Calibrate** on the held-out *real* calibration photos
-   (:func:`~dropletcleaner.core.calibrate_map.calibrate_on_real`).
+   (:func:`~dropletcleaner.core.training.map_calibrate.calibrate_on_real`).
 5. **Write** the weights, the card (scoring settings, false-positive curve, recipe) and the
    replay set for fast retraining.
 """
@@ -28,22 +28,20 @@ import numpy as np
 import torch
 
 from dropletcleaner.core.atomic import atomic_write_text
-from dropletcleaner.core.calibrate_map import calibrate_on_real
-from dropletcleaner.core.map_data import (
-    content_split,
-    describe,
-    plan_map_jobs,
-)
-from dropletcleaner.core.model import DropletNet, ModelCard, Scoring, load_model, save_model
-from dropletcleaner.core.progress import CancelToken, Progress
-from dropletcleaner.core.train import (
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.ml.card import ModelCard, Scoring
+from dropletcleaner.core.ml.checkpoint import load_model, save_model
+from dropletcleaner.core.ml.network import DropletNet
+from dropletcleaner.core.training.base import (
     ReplaySet,
     collect_images,
     replay_path,
     save_replay,
     split_of,
 )
-from dropletcleaner.core.train_map import (
+from dropletcleaner.core.training.map_calibrate import calibrate_on_real
+from dropletcleaner.core.training.map_data import content_split, describe, plan_map_jobs
+from dropletcleaner.core.training.map_train import (
     CachedSamples,
     MapTrainConfig,
     cache_features,

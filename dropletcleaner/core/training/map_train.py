@@ -3,7 +3,7 @@
 The network learns, for each cell of its stride-32 feature grid, how much of the cell water
 on the lens covers (binary cross-entropy against the renderer's coverage mask), and the
 photo's droplet score comes from an embedding pooled under that map (see
-:class:`~dropletcleaner.core.model.Scoring`). Training starts from an existing model: the
+:class:`~dropletcleaner.core.ml.card.Scoring`). Training starts from an existing model: the
 early blocks stay frozen, so their features are computed once per sample and cached
 (:func:`cache_features`), and only the later blocks, the map head and the head are trained.
 
@@ -26,13 +26,16 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from dropletcleaner.core.evaluate import recall_at_fpr
-from dropletcleaner.core.inference import to_model_tensor
-from dropletcleaner.core.map_data import MapJob, labels_of, map_sample_job
-from dropletcleaner.core.metrics import auroc
-from dropletcleaner.core.model import DropletNet, Scoring, map_pool
-from dropletcleaner.core.progress import CancelToken, Progress
-from dropletcleaner.core.train import _set_bn_eval  # shared with retrain: keep BN statistics
+from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.ml.card import Scoring
+from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.metrics import auroc
+from dropletcleaner.core.ml.network import DropletNet, map_pool
+from dropletcleaner.core.training.base import (
+    _set_bn_eval,  # shared with retrain: keep BN statistics
+)
+from dropletcleaner.core.training.evaluate import recall_at_fpr
+from dropletcleaner.core.training.map_data import MapJob, labels_of, map_sample_job
 
 
 @dataclass

@@ -21,11 +21,11 @@ next scan instead of from the catalog.
 **The accept rule** keeps a new model only if it is no worse than the current one on the
 held-out labels the current model never learned from (and, with a replay set, does not
 forget the base examples); :func:`accept_rule` says why. Accepted models are versioned
-under ``user_data_dir/models/`` (:mod:`dropletcleaner.core.registry`), and
+under ``user_data_dir/models/`` (:mod:`dropletcleaner.core.ml.store`), and
 :func:`rescore_catalog` re-scores every stored embedding without decoding a photo.
 
 Both trainers are generators of :class:`Progress` whose return value is the
-:class:`RetrainResult`; :func:`~dropletcleaner.core.progress.run_job` drives one to the end.
+:class:`RetrainResult`; :func:`~dropletcleaner.core.jobs.run_job` drives one to the end.
 """
 
 from __future__ import annotations
@@ -45,24 +45,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from dropletcleaner.core import model as droplet_model
-from dropletcleaner.core import registry
-from dropletcleaner.core.card_check import valid_version
-from dropletcleaner.core.catalog import Catalog
-from dropletcleaner.core.config import PREPROCESS
-from dropletcleaner.core.metrics import BinaryMetrics, auroc, binary_metrics
-from dropletcleaner.core.model import (
-    EMBEDDING_DIM,
-    UNTRAINED_VERSION,
-    DropletNet,
-    LoadedModel,
-    ModelCard,
-    build_imagenet_model,
-    load_model,
-    save_model,
-)
-from dropletcleaner.core.progress import CancelToken, Progress, run_job
-from dropletcleaner.core.train import (
+from dropletcleaner.core.catalog.photos import Catalog
+from dropletcleaner.core.jobs import CancelToken, Progress, run_job
+from dropletcleaner.core.ml import store
+from dropletcleaner.core.ml import store as registry
+from dropletcleaner.core.ml.card import ModelCard, valid_version
+from dropletcleaner.core.ml.checkpoint import LoadedModel, load_model, save_model
+from dropletcleaner.core.ml.metrics import BinaryMetrics, auroc, binary_metrics
+from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet, build_imagenet_model
+from dropletcleaner.core.ml.store import UNTRAINED_VERSION
+from dropletcleaner.core.photos.preprocess import PREPROCESS
+from dropletcleaner.core.training.base import (
     ReplaySet,
     _cosine_lr,
     _photometric,
@@ -167,7 +160,7 @@ def find_replay(model: LoadedModel) -> ReplaySet | None:
     candidates: list[Path] = []
     if valid_version(model.version):
         candidates.append(replay_path(registry.weights_path(model.version)))
-    shipped = droplet_model.shipped_weights_path()
+    shipped = store.shipped_weights_path()
     if shipped is not None:
         card = registry.read_card(shipped.with_suffix(".json"))
         if card is not None and card.version == model.version:
@@ -263,7 +256,7 @@ def _describe_version(version: str) -> tuple[str | None, float]:
     )
     if card is not None:
         return embedding_key(card.training.get("backbone"), card.input_size), card.threshold
-    shipped = droplet_model.shipped_weights_path()
+    shipped = store.shipped_weights_path()
     if shipped is not None:
         card = registry.read_card(shipped.with_suffix(".json"))
         if card is not None and card.version == version:
@@ -619,7 +612,7 @@ def _logits(head: nn.Linear, x: np.ndarray) -> torch.Tensor:
 def fit_temperatures(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """NLL-minimising temperature of each of M heads' logits ``[M, N, 2]`` (clamped 0.05-20).
 
-    The same fit as :func:`dropletcleaner.core.train.fit_temperature`, for many heads at
+    The same fit as :func:`dropletcleaner.core.training.base.fit_temperature`, for many heads at
     once: with two classes the NLL is convex in 1/T, so bisection on its derivative over
     log(1/T) finds every minimum together in a few vectorised steps.
     """
@@ -947,7 +940,7 @@ def _extra(result: RetrainResult) -> dict[str, float]:
 def synth_available() -> bool:
     """Whether deep retraining can render synthetic droplets on this installation."""
     try:
-        from dropletcleaner.core.synth import render_droplets  # noqa: F401
+        from dropletcleaner.core.synthetic.lens_water import render_droplets  # noqa: F401
     except ImportError:
         return False
     return True
@@ -983,15 +976,21 @@ def deep_retrain(
     both models are compared on it. Slower than :func:`fast_retrain`; cancellable.
     """
     try:
-        from dropletcleaner.core.synth import render_droplets
+        from dropletcleaner.core.synthetic.lens_water import render_droplets
     except ImportError as exc:
         raise RetrainError(
-            "deep retraining needs the droplet synthesiser (dropletcleaner.core.synth), "
+            "deep retraining needs the droplet synthesiser "
+            "(dropletcleaner.core.synthetic.lens_water), "
             f"which is not available: {exc}"
         ) from exc
     from PIL import Image
 
-    from dropletcleaner.core.decode import DecodeError, decode_for_scan, load_rgb, model_pixels
+    from dropletcleaner.core.photos.decode import (
+        DecodeError,
+        decode_for_scan,
+        load_rgb,
+        model_pixels,
+    )
 
     cancel = cancel or CancelToken()
     epochs = epochs or DEEP_EPOCHS
@@ -1098,7 +1097,7 @@ def deep_retrain(
     if len(set(held_y)) < 2:
         raise RetrainError("too few held-out labelled photos could be read to compare models")
     hy = np.asarray(held_y, dtype=np.int64)
-    from dropletcleaner.core.inference import to_model_tensor
+    from dropletcleaner.core.ml.inference import to_model_tensor
 
     with torch.inference_mode():
         held_x = to_model_tensor(np.stack(held_px))

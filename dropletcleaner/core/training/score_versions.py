@@ -15,10 +15,10 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dropletcleaner.core.catalog import STATE_PRESENT, Catalog
+from dropletcleaner.core.catalog.photos import STATE_PRESENT, Catalog
 
 if TYPE_CHECKING:
-    from dropletcleaner.core.model import LoadedModel
+    from dropletcleaner.core.ml.checkpoint import LoadedModel
 
 
 def other_versions(catalog: Catalog, root: Path, version: str) -> Counter[str]:
@@ -37,7 +37,7 @@ def other_versions(catalog: Catalog, root: Path, version: str) -> Counter[str]:
 
 def align_scores(catalog: Catalog, root: Path, model: LoadedModel) -> Counter[str]:
     """Re-score rows of other versions with ``model`` where it can; returns what is left."""
-    from dropletcleaner.core.retrain import apply_rescore, plan_rescore
+    from dropletcleaner.core.training.retrain import apply_rescore, plan_rescore
 
     if not other_versions(catalog, root, model.version):
         return Counter()

@@ -1,4 +1,6 @@
-"""Versioned droplet models under ``user_data_dir/models/`` and which one is active.
+"""The model store: the shipped model, versioned retrained models, and which one is active.
+
+Versioned droplet models under ``user_data_dir/models/`` and which one is active.
 
 Retrained models are written there (weights + card + replay set); ``active.json`` names
 the one in use. No marker there means the shipped model is active. Versions are named
@@ -16,17 +18,19 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-from dropletcleaner.core import model as droplet_model
 from dropletcleaner.core.atomic import atomic_write_text
-from dropletcleaner.core.card_check import valid_version
-from dropletcleaner.core.config import PREPROCESS, models_dir
-from dropletcleaner.core.model import UNTRAINED_VERSION, ModelCard
-from dropletcleaner.core.model_check import mark_broken, model_problem
+from dropletcleaner.core.ml.card import ModelCard, ModelLoadError, valid_version
+from dropletcleaner.core.ml.checkpoint import LoadedModel, load_model
+from dropletcleaner.core.ml.checkpoint_check import mark_broken, model_problem
+from dropletcleaner.core.ml.network import build_imagenet_model
+from dropletcleaner.core.paths import models_dir
+from dropletcleaner.core.photos.preprocess import PREPROCESS
 
-__all__ = ["mark_broken", "model_problem"]  # re-exported: load_default_model reports here
-
+SHIPPED_MODEL_NAME = "droplet-v4"
+UNTRAINED_VERSION = "untrained-head"
 ACTIVE_FILE = "active.json"
 WEIGHTS_SUFFIX = ".safetensors"
 _AUX = (".replay", ".checkpoint")  # files beside the weights that are not models
@@ -164,7 +168,7 @@ def list_models() -> list[ModelInfo]:
     """The shipped model (or the untrained fallback) followed by every retrained version."""
     active = active_weights_path()
     infos: list[ModelInfo] = []
-    shipped = droplet_model.shipped_weights_path()
+    shipped = shipped_weights_path()
     if shipped is not None:
         card = read_card(shipped.with_suffix(".json"))
         infos.append(
@@ -221,8 +225,8 @@ def use_model(version: str) -> None:
     problem = model_problem(path)
     if problem is None:
         try:
-            droplet_model.load_model(path)
-        except droplet_model.ModelLoadError as exc:
+            load_model(path)
+        except ModelLoadError as exc:
             problem = str(exc)
             mark_broken(path, problem)
     if problem is not None:
@@ -256,3 +260,47 @@ def _summary(card: ModelCard | None) -> str:
         )
     except (KeyError, TypeError, ValueError):
         return ""
+
+
+def shipped_weights_path() -> Path | None:
+    """Path of the droplet model shipped inside the package, or ``None`` if absent."""
+    ref = resources.files("dropletcleaner.resources").joinpath(
+        f"models/{SHIPPED_MODEL_NAME}.safetensors"
+    )
+    path = Path(str(ref))
+    return path if path.is_file() else None
+
+
+def load_default_model() -> LoadedModel:
+    """The active model: the user's chosen retrained model, else the shipped one, else untrained.
+
+    An untrained head gives meaningless scores; callers must say so loudly
+    (``LoadedModel.trained`` is ``False``).
+    """
+    active = active_weights_path()
+    if active is not None:
+        try:
+            return load_model(active)
+        except ModelLoadError as exc:
+            mark_broken(active, str(exc))
+            log.warning("%s", fallback_warning(active, str(exc)))
+    shipped = shipped_weights_path()
+    if shipped is not None:
+        return load_model(shipped)
+    model = build_imagenet_model()
+    model.eval()
+    return LoadedModel(model=model, card=ModelCard(version=UNTRAINED_VERSION, trained=False))
+
+
+def default_model_card() -> ModelCard:
+    """The card of the model :func:`load_default_model` would load, without loading weights.
+
+    Cheap enough for callers that only need the active threshold or version.
+    """
+    weights = active_weights_path() or shipped_weights_path()
+    if weights is None:
+        return ModelCard(version=UNTRAINED_VERSION, trained=False)
+    try:
+        return ModelCard.from_json(weights.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ModelLoadError(f"cannot read the card of {weights}: {exc}") from exc

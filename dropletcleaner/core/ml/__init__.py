@@ -1,0 +1,1 @@
+"""The droplet model: card, network, model files and store, inference, metrics, heat maps."""

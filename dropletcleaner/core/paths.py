@@ -1,0 +1,43 @@
+"""Where the app keeps its data: the catalog, retrained models, caches and thumbnails.
+
+Each folder follows the platform's conventions (platformdirs) and can be overridden with an
+environment variable, which the tests and portable installs use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_DIR_NAME = "DropletCleaner"
+APP_AUTHOR = "DropletCleaner"
+
+
+def data_dir() -> Path:
+    """Per-user data folder (catalog, retrained models). ``DROPLETCLEANER_DATA`` overrides it."""
+    override = os.environ.get("DROPLETCLEANER_DATA")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, APP_AUTHOR))
+
+
+def cache_dir() -> Path:
+    """Per-user cache folder (thumbnails, heat maps). ``DROPLETCLEANER_CACHE`` overrides it."""
+    override = os.environ.get("DROPLETCLEANER_CACHE")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_cache_dir(APP_DIR_NAME, APP_AUTHOR))
+
+
+def default_catalog_path() -> Path:
+    return data_dir() / "catalog.sqlite3"
+
+
+def models_dir() -> Path:
+    return data_dir() / "models"
+
+
+def thumbnails_dir() -> Path:
+    return cache_dir() / "thumbnails"

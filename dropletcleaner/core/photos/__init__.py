@@ -1,0 +1,1 @@
+"""Reading photo files safely: discovery, formats, decoding, colour, RAW and fingerprints."""

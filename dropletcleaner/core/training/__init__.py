@@ -1,0 +1,1 @@
+"""Training, evaluating, calibrating and retraining the droplet model."""
