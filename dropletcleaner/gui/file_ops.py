@@ -21,7 +21,7 @@ from PySide6.QtCore import QFile, QObject, Signal
 from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog.photos import STATE_MISSING, Catalog, PhotoRecord
 from dropletcleaner.core.jobs import Progress
-from dropletcleaner.gui.workers import ManagedThread
+from dropletcleaner.gui.threads import ManagedThread
 
 
 def qt_trash(path: Path) -> None:

@@ -5,45 +5,40 @@ start), offers a fast or a deep retrain, runs it on a worker thread with a progr
 and Cancel, then shows the current and the new model side by side on the held-out labels
 in plain words ("catches 6 of your 6 drop photos, wrongly flags 1 of your 30 clean
 ones"), with a verdict that agrees with those figures (:mod:`retrain_words`), a threshold
-change when there is one, and the photos that would change flag, by name. Accept (enabled
-only when the new model is no worse) installs the new version, re-scores the catalog on
-the worker thread and emits :attr:`RetrainDialog.modelAccepted` with the new version, so
-the main window can reload its model, re-sort the grid and refresh the detail panel.
-Discard keeps the current model.
+change when there is one, and the photos that would change flag, by name and thumbnail
+(the box of :mod:`retrain_results`). Accept (enabled only when the new model is no worse)
+installs the new version, re-scores the catalog on the worker thread and emits
+:attr:`RetrainDialog.modelAccepted` with the new version, so the main window can reload
+its model, re-sort the grid and refresh the detail panel. Discard keeps the current model.
 
-Workers open their own catalog connection on the same file; closing the dialog cancels a
-running retrain and waits for its thread.
+The retrain and the accept are core jobs run by the app's one generator worker
+(:mod:`~dropletcleaner.gui.threads`); each opens its own catalog connection on the same
+file. Closing the dialog cancels a running retrain and waits for its thread.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+from collections.abc import Generator
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThread, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
     QProgressBar,
     QPushButton,
     QRadioButton,
     QStyle,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from dropletcleaner.core.catalog.photos import Catalog
-from dropletcleaner.core.jobs import Cancelled, CancelToken, Progress
+from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.training.retrain import (
     MIN_PER_CLASS,
     RetrainResult,
@@ -54,20 +49,9 @@ from dropletcleaner.core.training.retrain import (
     synth_available,
 )
 from dropletcleaner.core.wording import plural
-from dropletcleaner.gui.quarantine_view import THUMB_SIDE, thumbnail
-from dropletcleaner.gui.retrain_words import (
-    ChangedPhoto,
-    caught,
-    changed_photos,
-    false_alarms,
-    in_words,
-    threshold_change_text,
-    verdict_text,
-)
-
-ROWS = ["Drop photos caught", "Clean photos wrongly flagged", "Right overall", "Ranking (AUROC)"]
-
-MAX_THUMBS = 50
+from dropletcleaner.gui.retrain_results import RetrainResults
+from dropletcleaner.gui.retrain_words import ChangedPhoto, changed_photos, threshold_change_text
+from dropletcleaner.gui.threads import GeneratorWorker, Job
 
 PHASE_TEXT = {
     "reading labels": "Reading your labels…",
@@ -80,80 +64,30 @@ PHASE_TEXT = {
     "done": "Done.",
 }
 
-
-class JobThread(QThread):
-    """Runs ``work(cancel, report)`` on its own thread and reports back through signals.
-
-    ``work`` returns the job's result; ``report`` forwards a :class:`Progress`. Exactly one
-    of ``succeeded``, ``failed`` or ``cancelled`` is emitted at the end.
-    """
-
-    progress = Signal(object)  # Progress
-    succeeded = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(
-        self,
-        work: Callable[[CancelToken, Callable[[Progress], None]], object],
-        name: str,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.cancel_token = CancelToken()
-        self._work = work
-
-    def run(self) -> None:
-        try:
-            result = self._work(self.cancel_token, self.progress.emit)
-        except Cancelled:
-            self.cancelled.emit()
-        except Exception as exc:  # the user must see every failure, not a silent thread
-            self.failed.emit(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
-        else:
-            self.succeeded.emit(result)
+Outcome = tuple[RetrainResult, list[ChangedPhoto]]
 
 
-def _retrain_work(
-    catalog_path: Path, deep: bool
-) -> Callable[[CancelToken, Callable[[Progress], None]], object]:
-    def work(cancel: CancelToken, report: Callable[[Progress], None]) -> object:
+def _retrain_job(catalog_path: Path, deep: bool) -> Job:
+    def job(cancel: CancelToken) -> Generator[Progress, None, Outcome]:
         from dropletcleaner.core.ml.store import load_default_model
 
-        report(Progress("reading labels", total=1, message="loading the current model"))
+        yield Progress("reading labels", total=1, message="loading the current model")
         base = load_default_model()
         trainer = deep_retrain if deep else fast_retrain
         with Catalog(catalog_path) as catalog:
-            job = trainer(catalog, base, cancel=cancel)
-            while True:
-                try:
-                    report(next(job))
-                except StopIteration as stop:
-                    result: RetrainResult = stop.value
-                    break
+            result = yield from trainer(catalog, base, cancel=cancel)
             return result, changed_photos(catalog, result, base)
 
-    return work
+    return job
 
 
-def _accept_work(
-    catalog_path: Path, result: RetrainResult
-) -> Callable[[CancelToken, Callable[[Progress], None]], object]:
-    def work(cancel: CancelToken, report: Callable[[Progress], None]) -> object:
-        report(Progress("accepting", total=None, message="installing the new model"))
+def _accept_job(catalog_path: Path, result: RetrainResult) -> Job:
+    def job(cancel: CancelToken) -> Generator[Progress, None, int]:
+        yield Progress("accepting", total=None, message="installing the new model")
         with Catalog(catalog_path) as catalog:
             return accept_result(catalog, result)
 
-    return work
-
-
-def _percent(value: float) -> str:
-    return "–" if math.isnan(value) else f"{100 * value:.1f} %"
-
-
-def _decimal(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.3f}"
+    return job
 
 
 class RetrainDialog(QDialog):
@@ -169,7 +103,7 @@ class RetrainDialog(QDialog):
         self.setMinimumWidth(520)
         self._catalog = catalog
         self._catalog_path = catalog.path
-        self.worker: JobThread | None = None
+        self.worker: GeneratorWorker | None = None
         self.retrain_result: RetrainResult | None = None
         self.changed: list[ChangedPhoto] = []
 
@@ -179,7 +113,31 @@ class RetrainDialog(QDialog):
             "one on labels it did not train on."
         )
         intro.setWordWrap(True)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setValue(0)
+        self.status_label = QLabel("")
+        self.status_label.setWordWrap(True)
+        self.results_box = RetrainResults()
+        # The box's parts, by the names the window and the tests read.
+        box = self.results_box
+        self.table, self.summary_label = box.table, box.summary_label
+        self.comparison_label, self.decision_label = box.comparison_label, box.decision_label
+        self.threshold_label, self.changed_label = box.threshold_label, box.changed_label
+        self.changed_list = box.changed_list
 
+        layout = self._layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self._build_labels_box())
+        layout.addWidget(self._build_mode_box())
+        layout.addWidget(self.progress_bar)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.results_box)
+        layout.addLayout(self._build_buttons())
+        self.refresh_counts()
+        self._set_state("idle")
+
+    def _build_labels_box(self) -> QGroupBox:
         self.counts_label = QLabel()
         self.warning_label = QLabel()
         self.warning_label.setWordWrap(True)
@@ -198,7 +156,9 @@ class RetrainDialog(QDialog):
         lb = QVBoxLayout(labels_box)
         lb.addWidget(self.counts_label)
         lb.addWidget(self.warning_row)
+        return labels_box
 
+    def _build_mode_box(self) -> QGroupBox:
         self.fast_button = QRadioButton("Fast: a new final layer from stored scans (seconds)")
         self.deep_button = QRadioButton(
             "Deep: fine-tune on the photos themselves, with synthetic drops (minutes)"
@@ -214,46 +174,9 @@ class RetrainDialog(QDialog):
         mb = QVBoxLayout(mode_box)
         mb.addWidget(self.fast_button)
         mb.addWidget(self.deep_button)
+        return mode_box
 
-        self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 100)
-        self.progress_bar.setValue(0)
-        self.status_label = QLabel("")
-        self.status_label.setWordWrap(True)
-
-        self.table = QTableWidget(4, 2)
-        self.table.setVerticalHeaderLabels(ROWS)
-        self.table.setHorizontalHeaderLabels(["Current model", "New model"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.comparison_label = QLabel()
-        self.comparison_label.setWordWrap(True)
-        self.changed_label = QLabel()
-        self.changed_label.setWordWrap(True)
-        self.changed_list = QListWidget()
-        self.changed_list.setMaximumHeight(160)
-        self.changed_list.setIconSize(QSize(THUMB_SIDE, THUMB_SIDE))
-        self.changed_list.setVisible(False)
-        self.threshold_label = QLabel()
-        self.threshold_label.setWordWrap(True)
-        self.summary_label = QLabel()
-        self.summary_label.setWordWrap(True)
-        self.decision_label = QLabel()
-        self.decision_label.setWordWrap(True)
-        self.results_box = QGroupBox("Before and after, on held-out labels")
-        rb = QVBoxLayout(self.results_box)
-        rb.addWidget(self.comparison_label)
-        rb.addWidget(self.summary_label)
-        rb.addWidget(self.table)
-        rb.addWidget(self.decision_label)
-        rb.addWidget(self.threshold_label)
-        rb.addWidget(self.changed_label)
-        rb.addWidget(self.changed_list)
-        self.results_box.setVisible(False)
-
+    def _build_buttons(self) -> QHBoxLayout:
         self.start_button = QPushButton("Start")
         self.start_button.setDefault(True)
         self.cancel_button = QPushButton("Close")
@@ -267,17 +190,7 @@ class RetrainDialog(QDialog):
         buttons.addStretch(1)
         for b in (self.discard_button, self.accept_button, self.start_button, self.cancel_button):
             buttons.addWidget(b)
-
-        layout = self._layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(labels_box)
-        layout.addWidget(mode_box)
-        layout.addWidget(self.progress_bar)
-        layout.addWidget(self.status_label)
-        layout.addWidget(self.results_box)
-        layout.addLayout(buttons)
-        self.refresh_counts()
-        self._set_state("idle")
+        return buttons
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -315,9 +228,9 @@ class RetrainDialog(QDialog):
         self.cancel_button.setText("Cancel" if state == "running" else "Close")
         self.cancel_button.setEnabled(state != "accepting")
 
-    def _start_worker(self, worker: JobThread) -> None:
-        worker.progress.connect(self._on_progress)
-        worker.failed.connect(self._on_failed)
+    def _start_worker(self, worker: GeneratorWorker) -> None:
+        worker.yielded.connect(self._on_progress)
+        worker.errored.connect(self._on_failed)
         worker.cancelled.connect(self._on_cancelled)
         self.worker = worker
         worker.start()
@@ -332,18 +245,18 @@ class RetrainDialog(QDialog):
         self.progress_bar.setValue(0)
         self.status_label.setText("Starting…")
         deep = self.deep_button.isChecked()
-        worker = JobThread(_retrain_work(self._catalog_path, deep), "retrain", self)
-        worker.succeeded.connect(self._on_result)
+        worker = GeneratorWorker(_retrain_job(self._catalog_path, deep), "retrain", self)
+        worker.returned.connect(self._on_result)
         self._set_state("running")
         self._start_worker(worker)
 
     def accept_new_model(self) -> None:
         if self.retrain_result is None or not self.retrain_result.accepted or self.running:
             return
-        worker = JobThread(
-            _accept_work(self._catalog_path, self.retrain_result), "retrain-accept", self
+        worker = GeneratorWorker(
+            _accept_job(self._catalog_path, self.retrain_result), "retrain-accept", self
         )
-        worker.succeeded.connect(self._on_accepted)
+        worker.returned.connect(self._on_accepted)
         self.progress_bar.setRange(0, 0)  # busy: re-scoring has no useful fraction
         self.status_label.setText("Installing the new model and re-scoring your photos…")
         self._set_state("accepting")
@@ -378,7 +291,7 @@ class RetrainDialog(QDialog):
 
     def _cancel_or_close(self) -> None:
         if self._state == "running" and self.worker is not None:
-            self.worker.cancel_token.cancel()
+            self.worker.cancel()
             self.status_label.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
         else:
@@ -393,7 +306,7 @@ class RetrainDialog(QDialog):
             self.progress_bar.setValue(round(100 * p.fraction))
         self.status_label.setText(PHASE_TEXT.get(p.phase, p.message or p.phase))
 
-    def _on_result(self, outcome: tuple[RetrainResult, list[ChangedPhoto]]) -> None:
+    def _on_result(self, outcome: Outcome) -> None:
         result, self.changed = outcome
         self.retrain_result = result
         self.progress_bar.setRange(0, 100)
@@ -404,52 +317,7 @@ class RetrainDialog(QDialog):
         self.resultReady.emit(result)
 
     def _show_result(self, result: RetrainResult) -> None:
-        old, new = result.old.metrics, result.new.metrics
-        rows = [
-            (caught(old), caught(new)),
-            (false_alarms(old), false_alarms(new)),
-            (_percent(old.accuracy), _percent(new.accuracy)),
-            (_decimal(old.auroc), _decimal(new.auroc)),
-        ]
-        self.table.setHorizontalHeaderLabels(
-            [f"Current ({result.base_version})", f"New ({result.version})"]
-        )
-        for r, pair in enumerate(rows):
-            for c, text in enumerate(pair):
-                item = QTableWidgetItem(text)
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.table.setItem(r, c, item)
-        rows_height = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
-        header = self.table.horizontalHeader().sizeHint().height()
-        self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth())
-        self.comparison_label.setText(
-            "Each of your labelled photos is judged by a model that did not learn from it."
-        )
-        self.comparison_label.setToolTip(f"Measured on {result.comparison}.")
-        self.summary_label.setText(f"Current model {in_words(old)}.\nNew model {in_words(new)}.")
-        self.threshold_label.setText(threshold_change_text(old.threshold, new.threshold))
-        self.threshold_label.setVisible(bool(self.threshold_label.text()))
-        verb = "changes" if result.changed_flags == 1 else "change"
-        changed = f"If you accept, {plural(result.changed_flags, 'photo')} {verb} flag"
-        changed += ":" if self.changed else "."
-        if result.needs_rescan:
-            changed += (
-                f" {plural(result.needs_rescan, 'photo')} will be re-scored at the next scan."
-            )
-        for note in result.notes:
-            changed += f"\nNote: {note}."
-        self.changed_label.setText(changed)
-        self.changed_list.clear()
-        for photo in self.changed:
-            self.changed_list.addItem(photo.describe())
-            entry = self.changed_list.item(self.changed_list.count() - 1)
-            entry.setToolTip(photo.path)
-            if self.changed_list.count() <= MAX_THUMBS:  # small decodes; a long list is named
-                entry.setIcon(thumbnail(Path(photo.path)))
-        self.changed_list.setVisible(bool(self.changed))
-        self.decision_label.setText(verdict_text(result))
-        self.decision_label.setToolTip(f"The accept rule: {result.decision.reason}.")
-        self.results_box.setVisible(True)
+        self.results_box.show_result(result, self.changed)
         self._layout.activate()
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
@@ -484,7 +352,7 @@ class RetrainDialog(QDialog):
         if worker is None:
             return
         if worker.isRunning():
-            worker.cancel_token.cancel()
+            worker.cancel()
             worker.wait()
         self.worker = None
 

@@ -1,11 +1,13 @@
 """Background work for the desktop app: model loading, scanning and thumbnail loading.
 
-Every thread here is a :class:`ManagedThread`, registered so the app (and the tests) can
-check that none outlives its window. Workers never touch widgets: they talk to the GUI
-thread only through queued signals, and each opens its own catalog connection.
+Model loading and scans are jobs of the app's one generator worker
+(:class:`~dropletcleaner.gui.threads.GeneratorWorker`); the thumbnail loader is a
+long-lived :class:`~dropletcleaner.gui.threads.ManagedThread`. Workers never touch
+widgets: they talk to the GUI thread only through queued signals, and each opens its own
+catalog connection.
 
 * :class:`ModelLoader` loads the active model and builds its scorer off the GUI thread.
-* :class:`ScanController` runs ``Scanner.run()`` on a thread, throttles its progress to a
+* :class:`ScanController` runs ``Scanner.run()`` as a job, throttles its progress to a
   few updates a second (count, rate, ETA), streams newly scanned rows so thumbnails appear
   during the scan, and stops at the next batch when asked.
 * :class:`ThumbnailService` loads thumbnails lazily (newest request first) and keeps an
@@ -19,13 +21,22 @@ import os
 import sqlite3
 import threading
 import time
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QThread, Signal
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QObject,
+    QSize,
+    Qt,
+    QThread,
+    Signal,
+    SignalInstance,
+)
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
 from dropletcleaner.core.catalog.db import CatalogError, catalog_error
@@ -35,31 +46,18 @@ from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from dropletcleaner.core.paths import default_catalog_path
 from dropletcleaner.core.photos.safeio import open_photo
 from dropletcleaner.gui.photo_model import ThumbnailSource
+from dropletcleaner.gui.threads import GeneratorWorker, ManagedThread, describe_error
 
 if TYPE_CHECKING:
     # Torch, timm and onnxruntime come with these: they load with the model, on its
     # thread, so the window can appear before they are imported.
     from dropletcleaner.core.library.scan import ScanSummary
     from dropletcleaner.core.ml.checkpoint import LoadedModel
-    from dropletcleaner.core.ml.inference import Scorer
-
-_LIVE_THREADS: weakref.WeakSet[ManagedThread] = weakref.WeakSet()
+    from dropletcleaner.core.ml.inference.scorer import Scorer
 
 # Progress and new rows reach the GUI at most this often: enough to feel live, and cheap.
 PROGRESS_INTERVAL_S = 0.1
 ROWS_INTERVAL_S = 0.4
-
-
-class ManagedThread(QThread):
-    """A QThread that registers itself, so leaks are detectable (see :func:`running_threads`)."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        _LIVE_THREADS.add(self)
-
-
-def running_threads() -> list[ManagedThread]:
-    return [t for t in list(_LIVE_THREADS) if t.isRunning()]
 
 
 # -- model ---------------------------------------------------------------------------------------
@@ -72,7 +70,7 @@ class ModelBundle:
 
 
 def load_default_bundle() -> ModelBundle:
-    from dropletcleaner.core.ml.inference import Scorer
+    from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
     loaded = load_default_model()
@@ -116,11 +114,8 @@ class ModelHandle:
         return self._bundle
 
 
-class ModelLoader(ManagedThread):
+class ModelLoader(GeneratorWorker):
     """Loads the model once on a thread into ``handle``; emits ``loaded`` or ``failed``."""
-
-    loaded = Signal(object)  # ModelBundle
-    failed = Signal(str)
 
     def __init__(
         self,
@@ -128,21 +123,27 @@ class ModelLoader(ManagedThread):
         handle: ModelHandle,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(self._load, "model-loader", parent)
         self._factory = factory
         self.handle = handle
-        self.setObjectName("model-loader")
 
-    def run(self) -> None:
+    @property
+    def loaded(self) -> SignalInstance:  # ModelBundle
+        return self.returned
+
+    @property
+    def failed(self) -> SignalInstance:  # the reason, one line
+        return self.errored
+
+    def _load(self, cancel: CancelToken) -> Generator[Progress, None, ModelBundle]:
+        yield Progress("loading", message="loading the droplet model")
         try:
             bundle = self._factory()
-        except Exception as exc:  # any failure must reach the user, not vanish with the thread
-            reason = f"{type(exc).__name__}: {exc}"
-            self.handle.fail(reason)
-            self.failed.emit(reason)
-            return
+        except Exception as exc:  # a scan waiting on the handle must hear of it too
+            self.handle.fail(describe_error(exc))
+            raise
         self.handle.set(bundle)
-        self.loaded.emit(bundle)
+        return bundle
 
 
 # -- scanning ------------------------------------------------------------------------------------
@@ -197,14 +198,13 @@ class _RecordingCatalog(Catalog):
         self.recorded.extend(r.path for r in results)
 
 
-class _ScanThread(ManagedThread):
-    # Each signal carries the thread itself, so the controller can ignore abandoned scans.
-    snapshot = Signal(object, object)  # list[PhotoRecord]: what the catalog already knows
-    rows = Signal(object, object)  # list[PhotoRecord]: freshly scanned rows
-    progress = Signal(object, object)  # ScanStatus
-    done = Signal(object, object)  # ScanOutcome
-    failed = Signal(object, str)
-    ended = Signal(object)  # last thing the thread does
+class _Scan(GeneratorWorker):
+    """One scan of ``root`` as a job of the generator worker.
+
+    The job yields ``(kind, payload)`` events: ``("snapshot", records)`` (what the catalog
+    already knows), ``("rows", records)`` (freshly scanned rows) and ``("progress",
+    ScanStatus)``, and returns the :class:`ScanOutcome`.
+    """
 
     def __init__(
         self,
@@ -212,31 +212,21 @@ class _ScanThread(ManagedThread):
         catalog_path: Path | None,
         model: ModelHandle,
         thumbs: ThumbnailCache,
-        parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("scan")
+        super().__init__(self._job, "scan", describe=self._describe)
         self.root = root
-        self.cancel = CancelToken()
         self._catalog_path = catalog_path
         self._model = model
         self._thumbs = thumbs
 
-    def run(self) -> None:
-        try:
-            self._run()
-        except CatalogError as exc:  # already one line: what, which file, what to do
-            self.failed.emit(self, str(exc))
-        except sqlite3.Error as exc:  # the catalog failed mid-scan: a lock, a full disk
-            self.failed.emit(
-                self, str(catalog_error(exc, self._catalog_path or default_catalog_path()))
-            )
-        except Exception as exc:  # reported, never swallowed: the GUI shows it
-            self.failed.emit(self, f"{type(exc).__name__}: {exc}")
-        finally:
-            self.ended.emit(self)
+    def _describe(self, exc: Exception) -> str:
+        if isinstance(exc, CatalogError):  # already one line: what, which file, what to do
+            return str(exc)
+        if isinstance(exc, sqlite3.Error):  # the catalog failed mid-scan: a lock, a full disk
+            return str(catalog_error(exc, self._catalog_path or default_catalog_path()))
+        return f"{type(exc).__name__}: {exc}"
 
-    def _run(self) -> None:
+    def _job(self, cancel: CancelToken) -> Generator[tuple[str, object], None, ScanOutcome]:
         from dropletcleaner.core.library.scan import (  # imports torch: not at start
             Scanner,
             ScanSummary,
@@ -244,40 +234,39 @@ class _ScanThread(ManagedThread):
 
         catalog = _RecordingCatalog(self._catalog_path)
         try:
-            self.snapshot.emit(self, catalog.photos(self.root))
+            yield "snapshot", catalog.photos(self.root)
             if not self._model.is_ready():
-                self.progress.emit(self, ScanStatus("loading", 0, None, 0, None, None))
-            bundle = self._model.wait(self.cancel)
+                yield "progress", ScanStatus("loading", 0, None, 0, None, None)
+            bundle = self._model.wait(cancel)
             if bundle is None:
                 summary = ScanSummary(root=self.root, cancelled=True)
-                self.done.emit(self, ScanOutcome(self.root, summary, catalog.photos(self.root)))
-                return
-            scanner = Scanner(self.root, catalog, bundle.scorer, self._thumbs, cancel=self.cancel)
+                return ScanOutcome(self.root, summary, catalog.photos(self.root))
+            scanner = Scanner(self.root, catalog, bundle.scorer, self._thumbs, cancel=cancel)
             meter = _RateMeter()
             last_progress = last_rows = 0.0
             last_phase = ""
             for p in scanner.run():
                 now = time.monotonic()
                 if catalog.recorded and now - last_rows >= ROWS_INTERVAL_S:
-                    self._emit_rows(catalog)
+                    yield from self._rows(catalog)
                     last_rows = now
                 if p.phase != last_phase or now - last_progress >= PROGRESS_INTERVAL_S:
-                    self.progress.emit(self, self._status(p, meter, now))
+                    yield "progress", self._status(p, meter, now)
                     last_progress, last_phase = now, p.phase
-                if self.cancel.cancelled:
+                if cancel.cancelled:
                     scanner.summary.cancelled = True
                     break
-            if catalog.recorded:
-                self._emit_rows(catalog)
-            self.done.emit(self, ScanOutcome(self.root, scanner.summary, catalog.photos(self.root)))
+            yield from self._rows(catalog)
+            return ScanOutcome(self.root, scanner.summary, catalog.photos(self.root))
         finally:
             catalog.close()
 
-    def _emit_rows(self, catalog: _RecordingCatalog) -> None:
+    @staticmethod
+    def _rows(catalog: _RecordingCatalog) -> Iterator[tuple[str, object]]:
         paths, catalog.recorded = catalog.recorded, []
         records = [r for r in (catalog.get(p) for p in paths) if r is not None]
         if records:
-            self.rows.emit(self, records)
+            yield "rows", records
 
     @staticmethod
     def _status(p: Progress, meter: _RateMeter, now: float) -> ScanStatus:
@@ -307,9 +296,9 @@ class ScanController(QObject):
         super().__init__(parent)
         self._catalog_path = catalog_path
         self._thumbs = thumbs
-        self._current: _ScanThread | None = None
+        self._current: _Scan | None = None
         # Cancelled scans finish their current batch in the background; kept until they end.
-        self._retiring: list[_ScanThread] = []
+        self._retiring: list[_Scan] = []
 
     def is_running(self) -> bool:
         return self._current is not None
@@ -321,13 +310,11 @@ class ScanController(QObject):
     def start(self, root: str, model: ModelHandle) -> None:
         """Scan ``root``; a scan still running is abandoned (it stops in the background)."""
         self._retire()
-        thread = _ScanThread(os.path.abspath(root), self._catalog_path, model, self._thumbs)
-        thread.snapshot.connect(self._on_snapshot)
-        thread.rows.connect(self._on_rows)
-        thread.progress.connect(self._on_progress)
-        thread.done.connect(self._on_done)
-        thread.failed.connect(self._on_failed)
-        thread.ended.connect(self._on_ended)
+        thread = _Scan(os.path.abspath(root), self._catalog_path, model, self._thumbs)
+        thread.yielded.connect(self._on_event)
+        thread.returned.connect(self._on_done)
+        thread.errored.connect(self._on_failed)
+        thread.finished.connect(self._on_ended)  # QThread's own: the thread's last act
         self._current = thread
         thread.start(QThread.Priority.LowPriority)
         self.runningChanged.emit(True)
@@ -338,16 +325,16 @@ class ScanController(QObject):
         The scan still reports how far it got (``finished`` with a cancelled summary).
         """
         if self._current is not None:
-            self._current.cancel.cancel()
+            self._current.cancel()
 
     def stopping(self) -> bool:
-        return self._current is not None and self._current.cancel.cancelled
+        return self._current is not None and self._current.cancel_token.cancelled
 
     def _retire(self) -> None:
         thread = self._current
         if thread is None:
             return
-        thread.cancel.cancel()
+        thread.cancel()
         self._retiring.append(thread)
         self._current = None
         self.runningChanged.emit(False)
@@ -357,40 +344,46 @@ class ScanController(QObject):
         self._retire()
         ok = True
         for thread in list(self._retiring):
-            thread.cancel.cancel()
+            thread.cancel()
             ok = thread.wait(timeout_ms) and ok
         self._retiring = [t for t in self._retiring if t.isRunning()]
         return ok
 
-    def _on_snapshot(self, thread: _ScanThread, records: list[PhotoRecord]) -> None:
-        if thread is self._current:
-            self.snapshot.emit(thread.root, records)
+    def _scan(self) -> _Scan | None:
+        """The scan whose signal is being delivered: the current one, or an abandoned one."""
+        thread = self.sender()
+        return thread if isinstance(thread, _Scan) else None
 
-    def _on_rows(self, thread: _ScanThread, records: list[PhotoRecord]) -> None:
-        if thread is self._current:
-            self.rows.emit(thread.root, records)
+    def _on_event(self, event: tuple[str, object]) -> None:
+        thread = self._scan()
+        if thread is None or thread is not self._current:
+            return  # an abandoned scan finishing its batch: nobody looks at it any more
+        kind, payload = event
+        signal = {"snapshot": self.snapshot, "rows": self.rows, "progress": self.progress}[kind]
+        signal.emit(thread.root, payload)
 
-    def _on_progress(self, thread: _ScanThread, status: ScanStatus) -> None:
-        if thread is self._current:
-            self.progress.emit(thread.root, status)
-
-    def _on_done(self, thread: _ScanThread, outcome: ScanOutcome) -> None:
-        if thread is self._current:
+    def _on_done(self, outcome: ScanOutcome) -> None:
+        thread = self._scan()
+        if thread is not None and thread is self._current:
             self._current = None
-            # Still running until ``ended``: keep it referenced so it is never destroyed live.
+            # Still running until ``finished``: keep it referenced so it is never destroyed live.
             self._retiring.append(thread)
             self.runningChanged.emit(False)
             self.finished.emit(outcome)
 
-    def _on_failed(self, thread: _ScanThread, reason: str) -> None:
-        if thread is self._current:
+    def _on_failed(self, reason: str) -> None:
+        thread = self._scan()
+        if thread is not None and thread is self._current:
             self._current = None
             self._retiring.append(thread)
             self.runningChanged.emit(False)
             self.failed.emit(thread.root, reason)
 
-    def _on_ended(self, thread: _ScanThread) -> None:
-        thread.wait()  # returns at once: ``ended`` is the thread's last act
+    def _on_ended(self) -> None:
+        thread = self._scan()
+        if thread is None:
+            return
+        thread.wait()  # returns at once: ``finished`` is the thread's last act
         if thread in self._retiring:
             self._retiring.remove(thread)
         if thread is self._current:  # ended without reporting: never leave the GUI waiting

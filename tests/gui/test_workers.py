@@ -11,6 +11,7 @@ from PySide6.QtCore import QSize
 from dropletcleaner.core.catalog.photos import PhotoRecord
 from dropletcleaner.core.jobs import CancelToken
 from dropletcleaner.core.library.thumbnails import ThumbnailCache
+from dropletcleaner.gui.threads import running_threads
 from dropletcleaner.gui.workers import (
     ModelHandle,
     ModelLoader,
@@ -18,7 +19,6 @@ from dropletcleaner.gui.workers import (
     ScanController,
     ThumbnailService,
     _RateMeter,
-    running_threads,
 )
 from tests.helpers import write_jpeg
 
