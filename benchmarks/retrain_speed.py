@@ -104,8 +104,9 @@ def naive_retrain(catalog_path: Path, weights: Path, heads: int) -> float:
     import torch
 
     from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.ml.calibration import fit_temperature
     from dropletcleaner.core.ml.checkpoint import load_model
-    from dropletcleaner.core.training.base import fit_temperature, replay_path
+    from dropletcleaner.core.training.base import replay_path
     from dropletcleaner.core.training.retrain import (
         fit_head,
         load_replay,

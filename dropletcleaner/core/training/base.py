@@ -44,6 +44,7 @@ from torch import nn
 
 from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
 from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.ml.calibration import fit_temperature
 from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import load_model, save_model
 from dropletcleaner.core.ml.inference import to_model_tensor
@@ -323,22 +324,6 @@ def class_weights(labels: np.ndarray) -> torch.Tensor:
     counts = np.bincount(labels, minlength=2).astype(np.float64)
     weights = len(labels) / (2.0 * np.maximum(counts, 1.0))
     return torch.tensor(weights, dtype=torch.float32)
-
-
-def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    """Temperature minimising validation NLL (temperature scaling calibration)."""
-    log_t = torch.zeros((), requires_grad=True)
-    opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
-    nll = nn.CrossEntropyLoss()
-
-    def closure() -> torch.Tensor:
-        opt.zero_grad()
-        loss = nll(logits / log_t.exp(), labels)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return float(log_t.detach().exp().clamp(0.05, 20.0))
 
 
 def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_fpr: float) -> float:

@@ -22,12 +22,12 @@ import torch
 from PIL import Image
 
 from dropletcleaner.core.jobs import CancelToken, Progress
+from dropletcleaner.core.ml.calibration import fit_temperature
 from dropletcleaner.core.ml.flag_rates import fpr_curve
 from dropletcleaner.core.ml.inference import to_model_tensor
 from dropletcleaner.core.ml.network import DropletNet
 from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb
 from dropletcleaner.core.synthetic.scene_water import render_scene_water
-from dropletcleaner.core.training.base import fit_temperature
 from dropletcleaner.core.training.evaluate import make_hard_negative_set
 
 # The groups of real clean photos the threshold must keep quiet, each on its own.

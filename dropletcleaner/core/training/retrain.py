@@ -49,6 +49,7 @@ from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.core.jobs import CancelToken, Progress, run_job
 from dropletcleaner.core.ml import store
 from dropletcleaner.core.ml import store as registry
+from dropletcleaner.core.ml.calibration import fit_temperatures
 from dropletcleaner.core.ml.card import ModelCard, valid_version
 from dropletcleaner.core.ml.checkpoint import LoadedModel, load_model, save_model
 from dropletcleaner.core.ml.metrics import BinaryMetrics, auroc, binary_metrics
@@ -607,30 +608,6 @@ def _temperature(model: DropletNet) -> float:
 def _logits(head: nn.Linear, x: np.ndarray) -> torch.Tensor:
     with torch.no_grad():
         return head(torch.from_numpy(np.asarray(x, dtype=np.float32)))
-
-
-def fit_temperatures(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """NLL-minimising temperature of each of M heads' logits ``[M, N, 2]`` (clamped 0.05-20).
-
-    The same fit as :func:`dropletcleaner.core.training.base.fit_temperature`, for many heads at
-    once: with two classes the NLL is convex in 1/T, so bisection on its derivative over
-    log(1/T) finds every minimum together in a few vectorised steps.
-    """
-    margin = (logits[..., 1] - logits[..., 0]) * np.where(labels == 1, 1.0, -1.0)  # [M, N]
-
-    def slope(log_s: np.ndarray) -> np.ndarray:
-        # d/ds mean(softplus(-s * margin)) = mean(-margin * sigmoid(-s * margin))
-        z = -np.exp(log_s)[:, None] * margin
-        return (-margin * 0.5 * (1.0 + np.tanh(z / 2))).mean(axis=1)
-
-    lo = np.full(len(margin), math.log(1 / 20.0))
-    hi = np.full(len(margin), math.log(1 / 0.05))
-    for _ in range(50):
-        mid = (lo + hi) / 2
-        rising = slope(mid) > 0
-        hi = np.where(rising, mid, hi)
-        lo = np.where(rising, lo, mid)
-    return np.asarray(1.0 / np.exp((lo + hi) / 2))
 
 
 def _calibrate_heads(
