@@ -25,7 +25,8 @@ from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
 from dropletcleaner.core.synthetic.demo_camera import develop, sensor
 from dropletcleaner.core.synthetic.demo_scenes import SCENE_KINDS, render_scene
 from dropletcleaner.core.synthetic.imaging import gaussian_blur, to_float, to_uint8
-from dropletcleaner.core.synthetic.lens_water import KINDS, render_droplets
+from dropletcleaner.core.synthetic.lens_water.kinds import KINDS
+from dropletcleaner.core.synthetic.lens_water.render import render_droplets
 from dropletcleaner.core.synthetic.scene_water import render_scene_water
 
 MANIFEST_NAME = "demo-manifest.json"

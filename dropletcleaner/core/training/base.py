@@ -205,7 +205,7 @@ def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndar
     the rendered water.
     """
     from dropletcleaner.core.synthetic.degrade import degrade
-    from dropletcleaner.core.synthetic.lens_water import render_droplets
+    from dropletcleaner.core.synthetic.lens_water.render import render_droplets
 
     rng = np.random.default_rng(seed)
     if cfg.get("full_frame"):
@@ -694,7 +694,7 @@ def calibrate(
 
 def _kind_job(job: tuple[str, int, str]) -> np.ndarray | None:
     """One whole frame with water of one kind (no degradation or jitter), at scoring size."""
-    from dropletcleaner.core.synthetic.lens_water import render_droplets
+    from dropletcleaner.core.synthetic.lens_water.render import render_droplets
 
     path, seed, kind = job
     try:
@@ -717,7 +717,7 @@ def recall_by_kind(
     Tells which kinds of lens water a model finds (phone-lens blobs, drops on glass, specks
     on a windscreen...), which a single validation figure hides.
     """
-    from dropletcleaner.core.synthetic.lens_water import KINDS
+    from dropletcleaner.core.synthetic.lens_water.kinds import KINDS
 
     jobs = [
         (str(p), (cfg.seed + 5) * 1_000_003 + i * len(KINDS) + k, kind)

@@ -88,7 +88,7 @@ def make_map_sample(
     jitter, so the only thing separating them is the water.
     """
     from dropletcleaner.core.synthetic.degrade import degrade
-    from dropletcleaner.core.synthetic.lens_water import render_droplets
+    from dropletcleaner.core.synthetic.lens_water.render import render_droplets
     from dropletcleaner.core.synthetic.scene_water import render_scene_water
     from dropletcleaner.core.training.base import _photometric
 

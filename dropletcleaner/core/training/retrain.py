@@ -917,7 +917,7 @@ def _extra(result: RetrainResult) -> dict[str, float]:
 def synth_available() -> bool:
     """Whether deep retraining can render synthetic droplets on this installation."""
     try:
-        from dropletcleaner.core.synthetic.lens_water import render_droplets  # noqa: F401
+        from dropletcleaner.core.synthetic.lens_water.render import render_droplets  # noqa: F401
     except ImportError:
         return False
     return True
@@ -953,11 +953,11 @@ def deep_retrain(
     both models are compared on it. Slower than :func:`fast_retrain`; cancellable.
     """
     try:
-        from dropletcleaner.core.synthetic.lens_water import render_droplets
+        from dropletcleaner.core.synthetic.lens_water.render import render_droplets
     except ImportError as exc:
         raise RetrainError(
             "deep retraining needs the droplet synthesiser "
-            "(dropletcleaner.core.synthetic.lens_water), "
+            "(dropletcleaner.core.synthetic.lens_water.render), "
             f"which is not available: {exc}"
         ) from exc
     from PIL import Image

@@ -10,7 +10,7 @@ import pytest
 from dropletcleaner.core.jobs import Progress, run_job
 from dropletcleaner.core.ml.checkpoint import load_model
 from dropletcleaner.core.photos.preprocess import PREPROCESS
-from dropletcleaner.core.synthetic.lens_water import KINDS
+from dropletcleaner.core.synthetic.lens_water.kinds import KINDS
 from dropletcleaner.core.training.base import (
     ROLE_DROPLET,
     ROLE_HARD,

@@ -311,7 +311,7 @@ def test_rescore_records_the_model_version_and_counts_flag_changes(
 def test_deep_retrain_fine_tunes_on_photos(
     catalog: Catalog, base: LoadedModel, tmp_path: Path
 ) -> None:
-    pytest.importorskip("dropletcleaner.core.synthetic.lens_water")
+    pytest.importorskip("dropletcleaner.core.synthetic.lens_water.render")
     from dropletcleaner.core.catalog.photos import ScanResult
     from dropletcleaner.core.training.retrain import deep_retrain
     from tests.helpers import write_jpeg
