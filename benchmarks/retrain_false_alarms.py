@@ -64,7 +64,7 @@ def main() -> int:
         from dropletcleaner.core.catalog.photos import Catalog
         from dropletcleaner.core.jobs import run_job
         from dropletcleaner.core.library.scan import Scanner
-        from dropletcleaner.core.ml.inference import Scorer
+        from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.store import load_default_model
         from dropletcleaner.core.training.retrain import fast_retrain, plan_rescore
 

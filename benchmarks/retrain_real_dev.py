@@ -43,7 +43,7 @@ def main() -> int:
         from dropletcleaner.core.catalog.photos import Catalog
         from dropletcleaner.core.jobs import run_job
         from dropletcleaner.core.library.scan import Scanner
-        from dropletcleaner.core.ml.inference import Scorer
+        from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.metrics import binary_metrics
         from dropletcleaner.core.ml.store import load_default_model
         from dropletcleaner.core.training.retrain import MIN_PER_CLASS, fast_retrain, plan_rescore

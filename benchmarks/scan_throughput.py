@@ -51,7 +51,7 @@ def engine_scan(folder: Path, catalog: Path, thumbs: Path) -> tuple[float, int]:
     from dropletcleaner.core.catalog.photos import Catalog
     from dropletcleaner.core.library.scan import Scanner
     from dropletcleaner.core.library.thumbnails import ThumbnailCache
-    from dropletcleaner.core.ml.inference import Scorer
+    from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
     scorer = Scorer(load_default_model(), device="cpu")
@@ -67,7 +67,7 @@ def naive_baseline(paths: list[Path]) -> float:
     """Full decode, resize to the engine's input size, eager fp32 torch at batch 32 — photos/s."""
     import torch
 
-    from dropletcleaner.core.ml.inference import to_model_tensor
+    from dropletcleaner.core.ml.inference.protocol import to_model_tensor
     from dropletcleaner.core.ml.store import load_default_model
     from dropletcleaner.core.photos.decode import model_pixels
 
@@ -115,7 +115,7 @@ def main() -> None:
     catalog, thumbs = work / f"catalog-{run}.db", work / f"thumbs-{run}"
 
     # Warm up: the first Scorer exports the ONNX graph once; not part of a scan.
-    from dropletcleaner.core.ml.inference import Scorer
+    from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
     Scorer(load_default_model(), device="cpu")

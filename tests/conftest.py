@@ -23,7 +23,7 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def scorer():  # type: ignore[no-untyped-def]
     """One CPU scorer for the whole session (building it exports ONNX once)."""
-    from dropletcleaner.core.ml.inference import Scorer
+    from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
     return Scorer(load_default_model(), device="cpu")

@@ -10,8 +10,8 @@ before the first pass it is the last run's time, or a rough figure for two CPU c
 
 The worker runs a private copy of the model, so explaining never disturbs a scan that uses
 the same model. Results are cached in memory per (path, fingerprint, model, method), on top
-of the disk cache of :func:`~dropletcleaner.core.ml.attribution.explain_file`. Torch and captum
-are imported on the worker, the first time a map is asked for.
+of the disk cache of :func:`~dropletcleaner.core.ml.attribution.cache.explain_file`. Torch
+and captum are imported on the worker, the first time a map is asked for.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from dropletcleaner.core.jobs import Cancelled, CancelToken
 from dropletcleaner.core.photos.decode import DecodeError
 
 if TYPE_CHECKING:
-    from dropletcleaner.core.ml.attribution import Attribution
+    from dropletcleaner.core.ml.attribution.methods import Attribution
     from dropletcleaner.core.ml.checkpoint import LoadedModel
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ SLOW_SECONDS = 5.0  # a method slower than this says so in the menu
 def expected_passes(method: str) -> int:
     """Cancel-token checks one explanation of ``method`` makes: one per forward pass of the
     method, plus the checks at the start (here and in ``explain``) and at the end."""
-    from dropletcleaner.core.ml import attribution as a
+    from dropletcleaner.core.ml.attribution import methods as a
 
     passes = {
         "gradcam": 1,
@@ -195,9 +195,9 @@ class Explainer(QObject):
         def run() -> None:
             try:
                 token.raise_if_cancelled()
-                from dropletcleaner.core.ml import attribution
+                from dropletcleaner.core.ml.attribution.cache import explain_file
 
-                result = attribution.explain_file(working.get(), path, method, cancel=token)
+                result = explain_file(working.get(), path, method, cancel=token)
             except Cancelled:
                 bridge.cancelled.emit(key)
                 return

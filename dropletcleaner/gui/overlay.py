@@ -71,10 +71,12 @@ def map_legend_colours(steps: int = 101) -> np.ndarray:
 
 def explain_legend_colours(steps: int = 101) -> np.ndarray:
     """RGBA of the explain maps' colour ramp (inferno, evidence rising to the right)."""
-    from dropletcleaner.core.ml import attribution  # torch: only once explaining is asked for
+    from dropletcleaner.core.ml.attribution.drawing import (
+        heat_layer,  # torch: only once explaining is asked for
+    )
 
     heat = np.linspace(0.0, 1.0, steps, dtype=np.float32)[None, :]
-    return np.asarray(attribution.heat_layer(heat, steps, 1))[0]
+    return np.asarray(heat_layer(heat, steps, 1))[0]
 
 
 class Legend(QWidget):

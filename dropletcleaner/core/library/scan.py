@@ -31,7 +31,7 @@ from dropletcleaner.core.catalog.photos import (
 from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from dropletcleaner.core.ml.droplet_map import to_grid
-from dropletcleaner.core.ml.inference import Scorer
+from dropletcleaner.core.ml.inference.scorer import Scorer
 from dropletcleaner.core.photos.decode import DecodedPhoto, DecodeError, decode_for_scan
 from dropletcleaner.core.photos.discovery import FoundFile, WalkError, walk_images
 from dropletcleaner.core.photos.safeio import NotAPhotoFile

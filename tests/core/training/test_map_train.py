@@ -9,7 +9,7 @@ import torch
 
 from dropletcleaner.core.jobs import CancelToken, run_job
 from dropletcleaner.core.ml.card import Scoring
-from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.inference.protocol import to_model_tensor
 from dropletcleaner.core.ml.network import build_imagenet_model
 from dropletcleaner.core.training.map_data import ROLE_CLEAN, ROLE_WET, coverage_grid, plan_map_jobs
 from dropletcleaner.core.training.map_train import (

@@ -10,20 +10,13 @@ import pytest
 import torch
 
 from dropletcleaner.core.jobs import Cancelled, CancelToken
-from dropletcleaner.core.ml import attribution
-from dropletcleaner.core.ml.attribution import (
-    METHOD_LABELS,
-    METHODS,
-    Attribution,
-    explain,
-    explain_file,
-    heat_layer,
-    inferno,
-    overlay,
-)
+from dropletcleaner.core.ml.attribution import cache, methods
+from dropletcleaner.core.ml.attribution.cache import explain_file
+from dropletcleaner.core.ml.attribution.drawing import heat_layer, inferno, overlay
+from dropletcleaner.core.ml.attribution.methods import METHOD_LABELS, METHODS, Attribution, explain
 from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import LoadedModel
-from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.inference.protocol import to_model_tensor
 from dropletcleaner.core.ml.network import DropletNet, build_imagenet_model
 from dropletcleaner.core.photos.decode import DecodeError
 from dropletcleaner.core.photos.preprocess import PREPROCESS
@@ -57,9 +50,9 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_every_method_has_a_label() -> None:
     assert set(METHOD_LABELS) == set(METHODS)
-    assert attribution.method_label("gradcam") == "Grad-CAM"
+    assert methods.method_label("gradcam") == "Grad-CAM"
     with pytest.raises(ValueError, match="unknown attribution method"):
-        attribution.method_label("lime")
+        methods.method_label("lime")
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -192,13 +185,13 @@ def test_explain_file_caches_on_disk(
 ) -> None:
     photo = write_jpeg(tmp_path / "photo.jpg", seed=5)
     calls: list[str] = []
-    real = attribution._METHOD_FUNCS["gradcam"]
+    real = methods._METHOD_FUNCS["gradcam"]
 
-    def counting(m: DropletNet, x: torch.Tensor) -> torch.Tensor:
+    def counting(m: DropletNet, x: torch.Tensor, black: torch.Tensor) -> torch.Tensor:
         calls.append("gradcam")
-        return real(m, x)
+        return real(m, x, black)
 
-    monkeypatch.setitem(attribution._METHOD_FUNCS, "gradcam", counting)
+    monkeypatch.setitem(methods._METHOD_FUNCS, "gradcam", counting)
     loaded = _loaded(model)
 
     first = explain_file(loaded, photo, "gradcam")
@@ -236,7 +229,7 @@ def test_corrupt_cache_entry_is_recomputed(
     again = explain_file(_loaded(model), photo, "gradcam")
     assert not again.from_cache
     np.testing.assert_allclose(again.heatmap, first.heatmap, atol=1e-5)
-    assert attribution.load_cached(first.fingerprint or "", "test-v1", "gradcam") is not None
+    assert cache.load_cached(first.fingerprint or "", "test-v1", "gradcam") is not None
 
 
 def test_bare_model_is_never_cached(model: DropletNet, tmp_path: Path, cache_home: Path) -> None:
@@ -245,7 +238,7 @@ def test_bare_model_is_never_cached(model: DropletNet, tmp_path: Path, cache_hom
     assert result.model_version is None
     assert not (cache_home / "attributions").exists()
     with pytest.raises(ValueError, match="fingerprint and model version"):
-        attribution.store_cached(result)
+        cache.store_cached(result)
 
 
 def test_unreadable_file_raises(model: DropletNet, tmp_path: Path, cache_home: Path) -> None:

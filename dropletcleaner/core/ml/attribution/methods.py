@@ -13,7 +13,7 @@ minus the clean logit, which is exactly what the shown score is a function of:
 Every map is reduced to a float32 ``H x W`` array in ``[0, 1]`` at the model input size
 (positive evidence for "droplet" only), so the GUI and CLI can draw them the same way.
 Pixels become model inputs only through
-:func:`dropletcleaner.core.ml.inference.to_model_tensor` and
+:func:`dropletcleaner.core.ml.inference.protocol.to_model_tensor` and
 :data:`dropletcleaner.core.photos.preprocess.PREPROCESS`. Results of :func:`explain_file` are
 cached on disk per (file fingerprint, model version, method).
 """
@@ -21,31 +21,21 @@ cached on disk per (file fingerprint, model version, method).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 from captum.attr import GradientShap, IntegratedGradients, LayerGradCam, Occlusion
-from PIL import Image
 from torch import nn
 from torchvision.transforms.functional import gaussian_blur
 
-from dropletcleaner.core.atomic import atomic_open
 from dropletcleaner.core.jobs import CancelToken
-from dropletcleaner.core.ml.checkpoint import LoadedModel
-from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.card import ModelCard
+from dropletcleaner.core.ml.inference.protocol import to_model_tensor
 from dropletcleaner.core.ml.network import DropletNet
-from dropletcleaner.core.paths import cache_dir
-from dropletcleaner.core.photos.decode import decode_for_scan
-from dropletcleaner.core.photos.fingerprint import quick_fingerprint
-from dropletcleaner.core.photos.preprocess import PREPROCESS
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +96,7 @@ def explain(
     method: str = DEFAULT_METHOD,
     *,
     cancel: CancelToken | None = None,
+    card: ModelCard | None = None,
 ) -> Attribution:
     """Explain the droplet logit for one input.
 
@@ -114,20 +105,22 @@ def explain(
     returns). The heat map has the input's ``H x W``. The model is used as given (same device,
     temporary hooks), so do not share it with another thread while this runs. ``cancel`` is
     checked before every forward pass; a set token raises
-    :class:`~dropletcleaner.core.jobs.Cancelled`.
+    :class:`~dropletcleaner.core.jobs.Cancelled`. Pixels are normalised as ``card`` says (its
+    mean and std), else as the default preprocessing.
     """
     _check_method(method)
     token = cancel or CancelToken()
     token.raise_if_cancelled()
     started = time.perf_counter()
-    x = _as_input(pixels, model)
+    x = _as_input(pixels, model, card)
+    black = to_model_tensor(np.zeros((1, *x.shape[-2:], 3), dtype=np.uint8), card=card)
     was_training = model.training
     model.eval()
     try:
         with _cancel_hook(model, token), torch.enable_grad():
             with torch.no_grad():
                 score = float(model.predict_proba(x)[0])
-            raw = _METHOD_FUNCS[method](model, x)
+            raw = _METHOD_FUNCS[method](model, x, black.to(x.device))
         token.raise_if_cancelled()
     finally:
         model.train(was_training)
@@ -154,7 +147,9 @@ class DropletMargin(nn.Module):
         return (logits[:, DROPLET_CLASS] - logits[:, 1 - DROPLET_CLASS]).unsqueeze(1)
 
 
-def _as_input(pixels: np.ndarray | torch.Tensor, model: nn.Module) -> torch.Tensor:
+def _as_input(
+    pixels: np.ndarray | torch.Tensor, model: nn.Module, card: ModelCard | None = None
+) -> torch.Tensor:
     if isinstance(pixels, torch.Tensor):
         x = pixels.detach().float()
         if x.ndim == 3:
@@ -167,16 +162,10 @@ def _as_input(pixels: np.ndarray | torch.Tensor, model: nn.Module) -> torch.Tens
             arr = arr[None]
         if arr.ndim != 4 or arr.shape[0] != 1 or arr.shape[-1] != 3:
             raise ValueError(f"expected RGB pixels [H, W, 3], got {arr.shape}")
-        x = to_model_tensor(arr)
+        x = to_model_tensor(arr, card=card)
     device = next(model.parameters()).device
     # Input gradients drive every gradient method, even on a model with frozen weights.
     return x.to(device).contiguous().requires_grad_()
-
-
-def _black_baseline(x: torch.Tensor) -> torch.Tensor:
-    """A black photo, normalised the way every model input is."""
-    _, _, h, w = x.shape
-    return to_model_tensor(np.zeros((1, h, w, 3), dtype=np.uint8)).to(x.device)
 
 
 def _blurred_baseline(x: torch.Tensor) -> torch.Tensor:
@@ -187,7 +176,7 @@ def _blurred_baseline(x: torch.Tensor) -> torch.Tensor:
     return gaussian_blur(x, [kernel, kernel], [sigma, sigma])
 
 
-def _gradcam(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
+def _gradcam(model: DropletNet, x: torch.Tensor, black: torch.Tensor) -> torch.Tensor:
     cam = LayerGradCam(DropletMargin(model), gradcam_layer(model))
     attr = cam.attribute(x, target=MARGIN_TARGET, relu_attributions=True)
     return _upsample_cells(attr, int(x.shape[-2]), int(x.shape[-1])).clamp_min(0)
@@ -215,11 +204,11 @@ def _upsample_cells(cells: torch.Tensor, height: int, width: int) -> torch.Tenso
     )
 
 
-def _integrated_gradients(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
+def _integrated_gradients(model: DropletNet, x: torch.Tensor, black: torch.Tensor) -> torch.Tensor:
     ig = IntegratedGradients(DropletMargin(model))
     return ig.attribute(
         x,
-        baselines=_black_baseline(x),
+        baselines=black,
         target=MARGIN_TARGET,
         n_steps=IG_STEPS,
         internal_batch_size=IG_BATCH,
@@ -231,7 +220,7 @@ def _occlusion_geometry(h: int, w: int) -> tuple[tuple[int, int, int], tuple[int
     return (3, min(h, 2 * sh), min(w, 2 * sw)), (3, sh, sw)
 
 
-def _occlusion(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
+def _occlusion(model: DropletNet, x: torch.Tensor, black: torch.Tensor) -> torch.Tensor:
     window, strides = _occlusion_geometry(int(x.shape[-2]), int(x.shape[-1]))
     with torch.no_grad():
         # 0 in normalised units is the mean colour: a neutral grey patch.
@@ -245,8 +234,8 @@ def _occlusion(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
         )
 
 
-def _gradient_shap(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
-    baselines = torch.cat([_blurred_baseline(x), _black_baseline(x)])
+def _gradient_shap(model: DropletNet, x: torch.Tensor, black: torch.Tensor) -> torch.Tensor:
+    baselines = torch.cat([_blurred_baseline(x), black])
     explainer = GradientShap(DropletMargin(model))
     # Samples run in small seeded chunks: reproducible, and cancellable between chunks.
     total = torch.zeros_like(x)
@@ -263,7 +252,8 @@ def _gradient_shap(model: DropletNet, x: torch.Tensor) -> torch.Tensor:
     return total / len(chunks)
 
 
-_METHOD_FUNCS: dict[str, Callable[[DropletNet, torch.Tensor], torch.Tensor]] = {
+# Each method gets the model, the input and a black photo normalised as the input was.
+_METHOD_FUNCS: dict[str, Callable[[DropletNet, torch.Tensor, torch.Tensor], torch.Tensor]] = {
     "gradcam": _gradcam,
     "integrated_gradients": _integrated_gradients,
     "occlusion": _occlusion,
@@ -320,160 +310,3 @@ def _cancel_hook(model: nn.Module, token: CancelToken) -> Iterator[None]:
 def _check_method(method: str) -> None:
     if method not in METHODS:
         raise ValueError(f"unknown attribution method {method!r} (use one of {', '.join(METHODS)})")
-
-
-# -- files and the disk cache ------------------------------------------------------------
-
-
-def model_key(loaded: LoadedModel) -> str:
-    """The model identity used in cache keys: version plus a checksum prefix when known."""
-    sha = loaded.card.sha256[:12]
-    return f"{loaded.version}-{sha}" if sha else loaded.version
-
-
-def _recipe(method: str) -> str:
-    """Short hash of everything besides the photo and model that shapes a method's map."""
-    settings: dict[str, object] = {
-        "format": CACHE_FORMAT,
-        "preprocess": PREPROCESS.to_dict(),
-        "gradcam": [],
-        "integrated_gradients": [IG_STEPS],
-        "occlusion": [OCCLUSION_GRID],
-        "gradient_shap": [SHAP_SAMPLES, SHAP_CHUNK, SHAP_NOISE, SHAP_SEED],
-    }
-    text = json.dumps([settings["format"], settings["preprocess"], settings[method]], default=str)
-    return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
-
-
-def cache_path(fingerprint: str, model_version: str, method: str) -> Path:
-    """Where the heat map for (photo fingerprint, model version, method) is cached."""
-    _check_method(method)
-    safe_version = re.sub(r"[^A-Za-z0-9._-]", "_", model_version)
-    name = f"{fingerprint}-{safe_version}-{method}-{_recipe(method)}.npy"
-    return cache_dir() / "attributions" / fingerprint[:2] / name
-
-
-def load_cached(fingerprint: str, model_version: str, method: str) -> Attribution | None:
-    """The cached attribution, or ``None`` when absent or unreadable (it is then recomputed)."""
-    path = cache_path(fingerprint, model_version, method)
-    if not path.is_file():
-        return None
-    try:
-        record = np.load(path, allow_pickle=False)
-        heatmap = np.asarray(record["heatmap"], dtype=np.float32)
-        score = float(record["score"])
-    except (OSError, ValueError, KeyError, IndexError) as exc:
-        log.warning("ignoring unreadable attribution cache %s: %s", path, exc)
-        return None
-    return Attribution(
-        heatmap=heatmap,
-        score=score,
-        method=method,
-        model_version=model_version,
-        fingerprint=fingerprint,
-        from_cache=True,
-    )
-
-
-def store_cached(attribution: Attribution) -> Path:
-    """Write an attribution to the disk cache atomically (one self-describing ``.npy``)."""
-    if attribution.fingerprint is None or attribution.model_version is None:
-        raise ValueError("only attributions with a fingerprint and model version are cached")
-    heat = np.asarray(attribution.heatmap, dtype=np.float32)
-    record = np.zeros((), dtype=[("heatmap", "<f4", heat.shape), ("score", "<f4")])
-    record["heatmap"] = heat
-    record["score"] = attribution.score
-    path = cache_path(attribution.fingerprint, attribution.model_version, attribution.method)
-    with atomic_open(path, "wb", durable=False) as handle:
-        np.save(handle, record, allow_pickle=False)
-    return path
-
-
-def explain_file(
-    model_or_loaded: LoadedModel | DropletNet,
-    path: str | Path,
-    method: str = DEFAULT_METHOD,
-    *,
-    cancel: CancelToken | None = None,
-    use_cache: bool = True,
-) -> Attribution:
-    """Decode a photo exactly as the scanner does and explain it, using the disk cache.
-
-    Only a :class:`LoadedModel` has a version, so only its maps are cached. Raises
-    :class:`~dropletcleaner.core.photos.decode.DecodeError` or ``OSError`` for unreadable files.
-    """
-    _check_method(method)
-    if isinstance(model_or_loaded, LoadedModel):
-        model, version = model_or_loaded.model, model_key(model_or_loaded)
-    else:
-        model, version = model_or_loaded, None
-    if use_cache and version is not None:
-        cached = load_cached(quick_fingerprint(path), version, method)
-        if cached is not None:
-            return cached
-    decoded = decode_for_scan(path)
-    result = explain(model, decoded.pixels, method, cancel=cancel)
-    result.model_version = version
-    result.fingerprint = decoded.fingerprint
-    if use_cache and version is not None:
-        store_cached(result)
-    return result
-
-
-# -- drawing -----------------------------------------------------------------------------
-
-# matplotlib's "inferno" (CC0) sampled at 17 points; linear interpolation stays within
-# 7/255 of the full map. Perceptually uniform and readable for colour-blind viewers.
-_INFERNO = np.array(
-    [
-        [0, 0, 4], [11, 7, 36], [33, 12, 74], [61, 9, 101], [87, 16, 110], [113, 25, 110],
-        [138, 34, 106], [163, 44, 97], [188, 55, 84], [210, 70, 68], [228, 90, 49],
-        [241, 115, 29], [249, 142, 9], [252, 172, 17], [249, 203, 53], [242, 234, 105],
-        [252, 255, 164],
-    ],
-    dtype=np.float32,
-)  # fmt: skip
-# Alpha ramps smoothly from 0 to 1 over this heat range: weak evidence leaves the photo clear.
-_ALPHA_RAMP = (0.12, 0.8)
-
-
-def inferno(values: np.ndarray) -> np.ndarray:
-    """Map values in ``[0, 1]`` to uint8 RGB with the inferno colour map."""
-    v = np.clip(np.asarray(values, dtype=np.float32), 0.0, 1.0) * (len(_INFERNO) - 1)
-    lo = np.minimum(v.astype(np.int32), len(_INFERNO) - 2)
-    frac = (v - lo)[..., None]
-    rgb = _INFERNO[lo] * (1.0 - frac) + _INFERNO[lo + 1] * frac
-    return np.rint(rgb).astype(np.uint8)
-
-
-def resize_heatmap(heatmap: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Smoothly (bicubic) resample a heat map to ``height x width``, clipped to ``[0, 1]``."""
-    heat = np.asarray(heatmap, dtype=np.float32)
-    if heat.shape != (height, width):
-        img = Image.fromarray(heat, mode="F").resize((width, height), Image.Resampling.BICUBIC)
-        heat = np.asarray(img, dtype=np.float32)
-    return np.clip(heat, 0.0, 1.0)
-
-
-def heat_layer(heatmap: np.ndarray, width: int, height: int) -> np.ndarray:
-    """An RGBA uint8 layer (straight alpha) to draw over a photo of ``width x height``.
-
-    Colour comes from :func:`inferno`, alpha grows with the heat, so cold areas leave the
-    photo visible. Drawing it at opacity ``o`` equals :func:`overlay` with opacity ``o``.
-    """
-    heat = resize_heatmap(heatmap, width, height)
-    lo, hi = _ALPHA_RAMP
-    t = np.clip((heat - lo) / (hi - lo), 0.0, 1.0)
-    alpha = np.rint(255.0 * t * t * (3.0 - 2.0 * t)).astype(np.uint8)
-    return np.dstack([inferno(heat), alpha])
-
-
-def overlay(rgb: np.ndarray, heatmap: np.ndarray, opacity: float = 0.6) -> np.ndarray:
-    """Blend a heat map (any size, upsampled smoothly) over a uint8 RGB photo ``[H, W, 3]``."""
-    photo = np.asarray(rgb)
-    if photo.ndim != 3 or photo.shape[2] != 3:
-        raise ValueError(f"expected RGB [H, W, 3], got {photo.shape}")
-    layer = heat_layer(heatmap, photo.shape[1], photo.shape[0]).astype(np.float32)
-    alpha = layer[..., 3:] / 255.0 * float(np.clip(opacity, 0.0, 1.0))
-    out = photo.astype(np.float32) * (1.0 - alpha) + layer[..., :3] * alpha
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)

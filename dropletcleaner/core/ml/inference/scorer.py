@@ -1,0 +1,110 @@
+"""The real scorer: a loaded model on the fastest backend for the device.
+
+On CUDA the eager model runs in half precision. On the CPU the backbone is exported
+once to ONNX and run with onnxruntime, measured fastest here (see
+``benchmarks/scan_throughput.py``); if onnxruntime is unavailable the TorchScript
+backend (``torch.jit.trace`` + ``optimize_for_inference``) is used, and the chosen
+backend is always reported. The small head runs in torch on the pooled embedding, so a
+retrained head never needs a new export. One pass gives both the pooled embedding and the
+droplet map (per-cell logits). Input size, mean and std come from the model card.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import torch
+
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.ml.inference.cuda_backend import cuda_embedder
+from dropletcleaner.core.ml.inference.eager_backend import eager_embedder
+from dropletcleaner.core.ml.inference.onnxruntime_backend import onnx_embedder
+from dropletcleaner.core.ml.inference.protocol import (
+    BACKENDS,
+    Embedder,
+    normalize_batch,
+    resolve_device,
+)
+from dropletcleaner.core.ml.inference.torchscript_backend import torchscript_embedder
+
+log = logging.getLogger(__name__)
+
+
+class Scorer:
+    """Turns batches of model-input pixels into embeddings and calibrated droplet scores."""
+
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        device: str = "auto",
+        backend: str = "auto",
+        threads: int | None = None,
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}")
+        self.loaded = loaded
+        self.device = resolve_device(device)
+        self.model = loaded.model.eval()
+        self._head_model = self.model  # head + temperature stay in torch on the CPU
+        self.threads = threads
+        card = loaded.card
+        self.input_size = int(card.input_size)
+        self._mean, self._std = tuple(card.mean), tuple(card.std)
+        self.backend_name, self._embed = self._build_backend(backend)
+
+    @property
+    def version(self) -> str:
+        return self.loaded.version
+
+    @property
+    def threshold(self) -> float:
+        return self.loaded.threshold
+
+    @property
+    def trained(self) -> bool:
+        return self.loaded.trained
+
+    @property
+    def has_map(self) -> bool:
+        """Whether the model predicts a droplet map (rather than only a photo score)."""
+        return self.model.has_map
+
+    # -- backends ------------------------------------------------------------------------
+    def _build_backend(self, backend: str) -> tuple[str, Embedder]:
+        if self.device.type == "cuda":
+            return "cuda-fp16", cuda_embedder(self.model, self.device)
+        if backend in ("auto", "onnxruntime"):
+            try:
+                return "onnxruntime", onnx_embedder(self.loaded, self.input_size, self.threads)
+            except Exception as exc:
+                if backend == "onnxruntime":
+                    raise
+                log.warning("onnxruntime backend unavailable (%s); using TorchScript", exc)
+        if backend in ("auto", "torchscript"):
+            return "torchscript", torchscript_embedder(self.model, self.input_size, self.threads)
+        return "eager", eager_embedder(self.model)
+
+    # -- scoring -------------------------------------------------------------------------
+    def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """uint8 ``[B, H, W, 3]`` -> ``(embeddings [B, 1280], droplet-map logits [B, h, w])``.
+
+        For a model without a map head the map is its class-activation map.
+        """
+        x = normalize_batch(pixels, mean=self._mean, std=self._std)
+        return self._embed(x)
+
+    def embed(self, pixels: np.ndarray) -> np.ndarray:
+        """uint8 ``[B, H, W, 3]`` -> float32 embeddings ``[B, 1280]``."""
+        return self.embed_and_map(pixels)[0]
+
+    def scores_from_embeddings(self, embeddings: np.ndarray) -> np.ndarray:
+        """Calibrated P(droplet) for float embeddings ``[B, 1280]``."""
+        with torch.inference_mode():
+            emb = torch.from_numpy(np.asarray(embeddings, dtype=np.float32))
+            return self._head_model.proba_from_embedding(emb).numpy()
+
+    def score(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(embeddings, scores)`` for a batch of model-input pixels."""
+        emb = self.embed(pixels)
+        return emb, self.scores_from_embeddings(emb)
