@@ -12,10 +12,10 @@ import contextlib
 import os
 import shutil
 import subprocess
-from importlib import resources
 from pathlib import Path
 
 from dropletcleaner import __version__
+from dropletcleaner.core.paths import resource_folders
 
 APP_ID = "io.github.dropletcleaner.DropletCleaner"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
@@ -101,11 +101,7 @@ def metainfo() -> str:
 
 def icons_folder() -> Path | None:
     """The app's icons: inside the installed package, or in a source checkout."""
-    candidates: list[Path] = []
-    with contextlib.suppress(ModuleNotFoundError):
-        candidates.append(Path(str(resources.files("dropletcleaner.resources") / "icons")))
-    candidates.append(Path(__file__).resolve().parents[2] / "resources" / "icons")
-    for folder in candidates:
+    for folder in resource_folders("icons"):
         if (folder / f"{_ICON_STEM}.svg").is_file():
             return folder
     return None

@@ -6,7 +6,9 @@ environment variable, which the tests and portable installs use.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -41,3 +43,17 @@ def models_dir() -> Path:
 
 def thumbnails_dir() -> Path:
     return cache_dir() / "thumbnails"
+
+
+def resource_folders(name: str) -> list[Path]:
+    """Where the shipped resources' ``name`` folder (``models``, ``icons``) may be, in order.
+
+    An install maps ``resources/`` into the package as ``dropletcleaner.resources``; a plain
+    source checkout has it beside the package, so the app and the tests run without an
+    install as well.
+    """
+    candidates: list[Path] = []
+    with contextlib.suppress(ModuleNotFoundError):
+        candidates.append(Path(str(resources.files("dropletcleaner.resources") / name)))
+    candidates.append(Path(__file__).resolve().parents[2] / "resources" / name)
+    return candidates

@@ -18,7 +18,6 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from dropletcleaner.core.atomic import atomic_write_text
@@ -26,7 +25,7 @@ from dropletcleaner.core.ml.card import ModelCard, ModelLoadError, valid_version
 from dropletcleaner.core.ml.checkpoint import LoadedModel, load_model
 from dropletcleaner.core.ml.checkpoint_check import mark_broken, model_problem
 from dropletcleaner.core.ml.network import build_imagenet_model
-from dropletcleaner.core.paths import models_dir
+from dropletcleaner.core.paths import models_dir, resource_folders
 from dropletcleaner.core.photos.preprocess import PREPROCESS
 
 SHIPPED_MODEL_NAME = "droplet-v4"
@@ -263,12 +262,12 @@ def _summary(card: ModelCard | None) -> str:
 
 
 def shipped_weights_path() -> Path | None:
-    """Path of the droplet model shipped inside the package, or ``None`` if absent."""
-    ref = resources.files("dropletcleaner.resources").joinpath(
-        f"models/{SHIPPED_MODEL_NAME}.safetensors"
-    )
-    path = Path(str(ref))
-    return path if path.is_file() else None
+    """Path of the shipped droplet model (installed or in a checkout), or ``None`` if absent."""
+    for folder in resource_folders("models"):
+        path = folder / f"{SHIPPED_MODEL_NAME}.safetensors"
+        if path.is_file():
+            return path
+    return None
 
 
 def load_default_model() -> LoadedModel:
