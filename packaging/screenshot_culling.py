@@ -62,7 +62,7 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
 
     from dropletcleaner.gui.app import configure_application, create_window
     from dropletcleaner.gui.loupe import ViewState
-    from dropletcleaner.gui.main_window import AppContext
+    from dropletcleaner.gui.window import AppContext
     from dropletcleaner.gui.notifier import Notifier
     from dropletcleaner.gui.settings import AppSettings
 

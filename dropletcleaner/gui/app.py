@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication
 from dropletcleaner import __version__
 from dropletcleaner.gui import excepthook
 from dropletcleaner.gui.gc_guard import collect_on_gui_thread
-from dropletcleaner.gui.main_window import AppContext, MainWindow
+from dropletcleaner.gui.window import AppContext, MainWindow
 from dropletcleaner.gui.notifier import Notifier
 from dropletcleaner.gui.settings import AppSettings
 from dropletcleaner.gui.theme import install_theme_menu

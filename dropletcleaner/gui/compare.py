@@ -31,7 +31,7 @@ from dropletcleaner.gui.preview import PreviewKey, PreviewLoader
 from dropletcleaner.gui.scores import score_line
 
 if TYPE_CHECKING:
-    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.window.parts import WindowParts
 
 MAX_PANES = 6  # beyond six, panes are too small to judge drops on
 PREVIEW_SIDE = 2048
@@ -157,7 +157,7 @@ class CompareView(QWidget):
 class CompareMode(QObject):
     """The Compare action (N), the compare page of the window's stack, and Esc to leave."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowParts) -> None:
         super().__init__(window)
         self._window = window
         self.view = CompareView()

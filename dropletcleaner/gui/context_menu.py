@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 if TYPE_CHECKING:
-    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.window.parts import WindowParts
 
 # The one call that reaches the desktop (file manager, default app); tests replace it.
 open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
@@ -87,7 +87,7 @@ def show_shortcuts(window: QWidget) -> QMessageBox:
 class PhotoMenu(QObject):
     """Builds the grid's context menu and carries out its desktop actions."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowParts) -> None:
         super().__init__(window)
         self._window = window
         self.reveal_action = QAction("&Reveal in File Manager", window)
@@ -142,7 +142,7 @@ class PhotoMenu(QObject):
 class FolderDrop(QObject):
     """Lets a folder dragged from the file manager onto the window open it."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowParts) -> None:
         super().__init__(window)
         self._window = window
         window.setAcceptDrops(True)

@@ -23,7 +23,7 @@ from dropletcleaner.gui.filmstrip import FilmstripBar
 from dropletcleaner.gui.loupe import FIT
 
 if TYPE_CHECKING:
-    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.window.parts import WindowParts
 
 _STEP_KEYS = {
     Qt.Key.Key_Left: -1,
@@ -37,7 +37,7 @@ _LEAVE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 class LargeView(QObject):
     """Adds the filmstrip, the arrow keys and the loupe zoom keys to ``window``."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowParts) -> None:
         super().__init__(window)
         self._window = window
         self.filmstrip = FilmstripBar(window.model, window.grid.selectionModel())

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QSlider
 from dropletcleaner.gui.delegate import MAX_THUMB_W, MIN_THUMB_W, THUMB_W
 
 if TYPE_CHECKING:
-    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.window.parts import WindowParts
 
 STEP = 16  # pixels of width per Ctrl+plus / Ctrl+minus
 CELL_MARGIN = QSize(8, 8)  # the grid's room around the delegate's cell
@@ -27,7 +27,7 @@ CELL_MARGIN = QSize(8, 8)  # the grid's room around the delegate's cell
 class ThumbSize(QObject):
     """The size slider and its two actions, applied to the window's grid and delegate."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowParts) -> None:
         super().__init__(window)
         self._window = window
         self.slider = QSlider(Qt.Orientation.Horizontal)

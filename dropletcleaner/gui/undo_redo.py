@@ -40,7 +40,7 @@ class UndoTag:
 
 
 class UndoRedoMixin:
-    """Undo/redo for :class:`~dropletcleaner.gui.main_window.MainWindow`."""
+    """Undo/redo for :class:`~dropletcleaner.gui.window.MainWindow`."""
 
     history: History
     undo_action: QAction

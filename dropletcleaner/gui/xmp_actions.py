@@ -18,13 +18,13 @@ from PySide6.QtGui import QAction, QGuiApplication
 from dropletcleaner.core.wording import plural
 
 if TYPE_CHECKING:
-    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.window.parts import WindowParts
 
 
 class XmpActions(QObject):
     """The three actions, acting on the window's open folder, catalog and threshold."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowParts) -> None:
         super().__init__(window)
         self._window = window
         self.tag_action = QAction("Tag Flagged Photos in &XMP Sidecars", window)

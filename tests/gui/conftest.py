@@ -160,7 +160,7 @@ def trash(tmp_path: Path) -> FakeTrash:
 @pytest.fixture
 def make_context(tmp_path: Path, bundle, settings, trash):  # type: ignore[no-untyped-def]
     """Builds an AppContext on a private catalog, thumbnail cache, settings and trash."""
-    from dropletcleaner.gui.main_window import AppContext
+    from dropletcleaner.gui.window import AppContext
     from dropletcleaner.gui.notifier import Notifier
 
     def make(model_factory: Callable[[], object] | None = None) -> AppContext:
@@ -178,7 +178,7 @@ def make_context(tmp_path: Path, bundle, settings, trash):  # type: ignore[no-un
 
 @pytest.fixture
 def window(qtbot, make_context):  # type: ignore[no-untyped-def]
-    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.window import MainWindow
 
     win = MainWindow(make_context())
     qtbot.addWidget(win)

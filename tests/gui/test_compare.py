@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from dropletcleaner.gui.loupe import FIT
-from dropletcleaner.gui.main_window import MainWindow
+from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 from tests.helpers import write_jpeg
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from dropletcleaner.gui import context_menu
 from dropletcleaner.gui.context_menu import shortcuts_html
-from dropletcleaner.gui.main_window import MainWindow
+from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 
 

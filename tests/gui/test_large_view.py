@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from dropletcleaner.gui.context_menu import shortcuts_html
 from dropletcleaner.gui.loupe import FIT
-from dropletcleaner.gui.main_window import MainWindow
+from dropletcleaner.gui.window import MainWindow
 from dropletcleaner.gui.photo_model import Filter, SortKey
 from tests.gui.gui_helpers import select_rows
 from tests.helpers import write_jpeg

@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.gui.delegate import MAX_THUMB_BOX
-from dropletcleaner.gui.main_window import MainWindow, scan_status_text
+from dropletcleaner.gui.window import MainWindow
+from dropletcleaner.gui.window.scanning import scan_status_text
 from dropletcleaner.gui.photo_model import Filter, Roles, SortKey
 from dropletcleaner.gui.workers import ScanStatus
 from tests.gui.gui_helpers import select_rows
@@ -353,7 +354,7 @@ def test_an_untrained_model_shows_a_loud_banner(qtbot, make_context, scorer) -> 
 
     from dropletcleaner.core.ml.card import ModelCard
     from dropletcleaner.core.ml.store import UNTRAINED_VERSION
-    from dropletcleaner.gui.main_window import MainWindow
+    from dropletcleaner.gui.window import MainWindow
     from dropletcleaner.gui.workers import ModelBundle
 
     untrained = dataclasses.replace(

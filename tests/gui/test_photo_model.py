@@ -211,7 +211,7 @@ def fake_rows(n: int) -> list[PhotoRecord]:
 
 def test_fifty_thousand_rows_scroll_and_sort_lazily(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from dropletcleaner.gui.delegate import PhotoDelegate
-    from dropletcleaner.gui.main_window import PhotoGrid
+    from dropletcleaner.gui.grid import PhotoGrid
 
     n = 50_000
     thumbs = _CountingThumbs()

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, Catalog
 from dropletcleaner.gui.file_ops import FileOps
-from dropletcleaner.gui.main_window import MainWindow
+from dropletcleaner.gui.window import MainWindow
 from dropletcleaner.gui.photo_model import Filter
 from tests.gui.gui_helpers import select_rows
 

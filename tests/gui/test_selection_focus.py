@@ -11,7 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog.photos import Catalog
-from dropletcleaner.gui.main_window import MainWindow, quarantine_question
+from dropletcleaner.gui.window import MainWindow
+from dropletcleaner.gui.window.review import quarantine_question
 from tests.gui.gui_helpers import select_rows
 
 CTRL = Qt.KeyboardModifier.ControlModifier

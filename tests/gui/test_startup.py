@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from dropletcleaner.gui.app import create_window
-from dropletcleaner.gui.main_window import AppContext
+from dropletcleaner.gui.window import AppContext
 from dropletcleaner.gui.settings import AppSettings
 from PySide6.QtCore import QSettings
 release = threading.Event()

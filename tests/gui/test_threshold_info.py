@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QSlider
 
 from dropletcleaner.core.ml.flag_rates import fpr_curve
-from dropletcleaner.gui.main_window import MainWindow
+from dropletcleaner.gui.window import MainWindow
 from dropletcleaner.gui.scores import score_line, score_text
 from dropletcleaner.gui.threshold_info import SLIDER_TIP, ThresholdInfo
 from dropletcleaner.gui.workers import ModelBundle

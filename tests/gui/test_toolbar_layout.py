@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dropletcleaner.gui.main_window import MainWindow
+from dropletcleaner.gui.window import MainWindow
 
 
 def test_filter_combo_keeps_its_width_as_counts_grow(

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog.photos import Catalog
-from dropletcleaner.gui.main_window import MainWindow
+from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 
 CTRL = Qt.KeyboardModifier.ControlModifier
