@@ -11,7 +11,7 @@ from dropletcleaner.cli.helptext import plural
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
     from dropletcleaner.core.catalog.photos import Catalog
-    from dropletcleaner.core.quarantine import BatchReport, MoveOutcome
+    from dropletcleaner.core.quarantine.outcomes import BatchReport, MoveOutcome
 
 
 def outcome_doc(
@@ -48,7 +48,7 @@ def outcome_doc(
 
 
 def list_batches_json(catalog: Catalog, emit: Callable[[object], None]) -> int:
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
 
     files = q.quarantined_files(catalog)
     emit(
@@ -74,7 +74,7 @@ def list_batches_json(catalog: Catalog, emit: Callable[[object], None]) -> int:
 
 
 def print_batches(catalog: Catalog) -> int:
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
 
     batches = q.list_batches(catalog)
     if not batches:

@@ -1,6 +1,6 @@
 """The one worker that moves photos: quarantine, restore, undo, empty and recovery, in order.
 
-All file operations go through :mod:`dropletcleaner.core.quarantine` on a single thread
+All file operations go through :mod:`dropletcleaner.core.quarantine.api` on a single thread
 with its own catalog connection, so two operations never race on the same files and
 the GUI never waits for a disk. Each request produces one :class:`FileOpResult` on the
 GUI thread, carrying the report and the re-read catalog rows of every photo it touched.
@@ -18,9 +18,9 @@ from typing import Any
 
 from PySide6.QtCore import QFile, QObject, Signal
 
-from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog.photos import STATE_MISSING, Catalog, PhotoRecord
 from dropletcleaner.core.jobs import Progress
+from dropletcleaner.core.quarantine import api as quarantine_api
 from dropletcleaner.gui.threads import ManagedThread
 
 
@@ -88,7 +88,7 @@ class _FileOpsThread(ManagedThread):
                 self.progress.emit(p)
 
         try:
-            result = job.run(quarantine, catalog, on_progress)
+            result = job.run(quarantine_api, catalog, on_progress)
         except Exception as exc:
             # The core refuses dangerous requests with QuarantineError: say why, plainly.
             result = FileOpResult(

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dropletcleaner.core import quarantine as q
 from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.quarantine import api as q
 from tests.hostile import corpus
 
 

@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.cli import main
-from dropletcleaner.core import quarantine as q
 from dropletcleaner.core.catalog.photos import Catalog, ScanResult
 from dropletcleaner.core.photos.fingerprint import quick_fingerprint
+from dropletcleaner.core.quarantine import api as q
+from dropletcleaner.core.quarantine.names import QUARANTINE_DIR_NAME
+from dropletcleaner.core.quarantine.outcomes import QuarantineError
 from tests.hostile import corpus
 
 
@@ -66,7 +68,7 @@ def test_case13_destination_containing_the_library_is_refused(tmp_path: Path) ->
     with Catalog(tmp_path / "c.db") as cat:
         _record(cat, [lib / "a.jpg"])
         for dest in (lib.parent, tmp_path, lib.parent / ".." / "photos"):
-            with pytest.raises(q.QuarantineError, match="contains the library"):
+            with pytest.raises(QuarantineError, match="contains the library"):
                 q.quarantine(cat, [lib / "a.jpg"], library_root=lib, dest=dest)
         # A folder beside the library is fine.
         report = q.quarantine(cat, [lib / "a.jpg"], library_root=lib, dest=tmp_path / "aside")
@@ -106,7 +108,7 @@ def test_case15_sidecars_of_photos_differing_only_by_case_match_exactly(tmp_path
     with Catalog(tmp_path / "c.db") as cat:
         _record(cat, [upper, lower])
         report = q.quarantine(cat, [upper], library_root=lib)
-        qdir = lib / q.QUARANTINE_DIR_NAME
+        qdir = lib / QUARANTINE_DIR_NAME
         assert report.outcomes[0].sidecars == (qdir / "IMG_5.xmp",)
         assert {p.name for p in lib.iterdir() if p.is_file()} == {
             "img_5.JPG",

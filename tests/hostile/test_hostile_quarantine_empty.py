@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from dropletcleaner.core import quarantine as q
 from dropletcleaner.core.catalog.photos import Catalog, ScanResult
 from dropletcleaner.core.photos.fingerprint import quick_fingerprint
+from dropletcleaner.core.quarantine import api as q
 from tests.hostile import corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +29,7 @@ CHILD = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
     from dropletcleaner.core.catalog.photos import Catalog
 
     db, trash_dir, kill_at, when = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]

@@ -285,7 +285,7 @@ def test_decode_refuses_what_it_cannot_name(tmp_path) -> None:
 
 
 def test_case3_name_that_is_not_utf8_is_quarantined_and_restored(tmp_path, scorer) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
 
     folder = _folder(tmp_path)
     raw = os.path.join(os.fsencode(folder), corpus.LATIN1_NAME)

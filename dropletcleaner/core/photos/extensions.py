@@ -12,7 +12,7 @@ HEIF_EXTENSIONS: frozenset[str] = frozenset({".heic", ".heif", ".hif"})
 AVIF_EXTENSIONS: frozenset[str] = frozenset({".avif"})
 JXL_EXTENSIONS: frozenset[str] = frozenset({".jxl"})
 # Camera RAW files, decoded by LibRaw (rawpy). Beside a JPEG of the same name a RAW is that
-# JPEG's sidecar, not a photo of its own (core/photos/discovery.py, core/quarantine.py).
+# JPEG's sidecar, not a photo of its own (core/photos/discovery.py, core/quarantine/sidecars.py).
 RAW_EXTENSIONS: frozenset[str] = frozenset(
     {".dng", ".cr2", ".cr3", ".crw", ".nef", ".nrw", ".arw", ".srf", ".sr2", ".raf", ".orf"}
     | {".rw2", ".rwl", ".pef", ".srw", ".3fr", ".iiq", ".erf", ".mef", ".mos", ".kdc"}
