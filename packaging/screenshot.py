@@ -82,10 +82,10 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
     from PySide6.QtWidgets import QApplication
 
     from dropletcleaner.gui.app import configure_application, create_window
-    from dropletcleaner.gui.window import AppContext
+    from dropletcleaner.gui.grid.model import Filter
     from dropletcleaner.gui.notifier import Notifier
-    from dropletcleaner.gui.photo_model import Filter
     from dropletcleaner.gui.settings import AppSettings
+    from dropletcleaner.gui.window import AppContext
 
     folder = args.folder
     if folder is None:

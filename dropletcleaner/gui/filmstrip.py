@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.gui.photo_model import FILTER_TITLES, PhotoModel, Roles
+from dropletcleaner.gui.grid.model import FILTER_TITLES, PhotoModel, Roles
 
 STRIP_THUMB = QSize(96, 72)
 _ModelIndex = QModelIndex | QPersistentModelIndex

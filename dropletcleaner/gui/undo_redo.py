@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
     from dropletcleaner.gui.file_ops import FileOps
+    from dropletcleaner.gui.grid.model import PhotoModel
     from dropletcleaner.gui.notifier import Notifier
-    from dropletcleaner.gui.photo_model import PhotoModel
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def bundle(scorer):  # type: ignore[no-untyped-def]
     """The session's CPU scorer as the app's model bundle (the shipped model)."""
-    from dropletcleaner.gui.workers import ModelBundle
+    from dropletcleaner.gui.model_loading import ModelBundle
 
     return ModelBundle(loaded=scorer.loaded, scorer=scorer)
 
@@ -160,8 +160,8 @@ def trash(tmp_path: Path) -> FakeTrash:
 @pytest.fixture
 def make_context(tmp_path: Path, bundle, settings, trash):  # type: ignore[no-untyped-def]
     """Builds an AppContext on a private catalog, thumbnail cache, settings and trash."""
-    from dropletcleaner.gui.window import AppContext
     from dropletcleaner.gui.notifier import Notifier
+    from dropletcleaner.gui.window import AppContext
 
     def make(model_factory: Callable[[], object] | None = None) -> AppContext:
         return AppContext(

@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog.photos import Catalog
-from dropletcleaner.gui.delegate import MAX_THUMB_BOX
+from dropletcleaner.gui.grid.delegate import MAX_THUMB_BOX
+from dropletcleaner.gui.grid.model import Filter, Roles, SortKey
+from dropletcleaner.gui.scans import ScanStatus
 from dropletcleaner.gui.window import MainWindow
 from dropletcleaner.gui.window.scanning import scan_status_text
-from dropletcleaner.gui.photo_model import Filter, Roles, SortKey
-from dropletcleaner.gui.workers import ScanStatus
 from tests.gui.gui_helpers import select_rows
 from tests.helpers import write_jpeg
 
@@ -64,15 +64,15 @@ def test_the_window_does_not_race_the_model_loader(qtbot, make_context, monkeypa
     ``loaded`` signal comes later, as a queued signal does: the window must still start
     with Retrain disabled, and enable it when the signal arrives.
     """
-    from dropletcleaner.gui import workers
+    from dropletcleaner.gui import model_loading
 
-    started: list[workers.ModelLoader] = []
+    started: list[model_loading.ModelLoader] = []
 
-    def start_and_finish_at_once(loader: workers.ModelLoader, *_args: object) -> None:
+    def start_and_finish_at_once(loader: model_loading.ModelLoader, *_args: object) -> None:
         loader.handle.set(loader._factory())  # what run() does before emitting `loaded`
         started.append(loader)
 
-    monkeypatch.setattr(workers.ModelLoader, "start", start_and_finish_at_once)
+    monkeypatch.setattr(model_loading.ModelLoader, "start", start_and_finish_at_once)
     win = MainWindow(make_context())
     qtbot.addWidget(win)
     assert win.model_handle.is_ready() and win.model_handle.bundle is not None
@@ -354,8 +354,8 @@ def test_an_untrained_model_shows_a_loud_banner(qtbot, make_context, scorer) -> 
 
     from dropletcleaner.core.ml.card import ModelCard
     from dropletcleaner.core.ml.store import UNTRAINED_VERSION
+    from dropletcleaner.gui.model_loading import ModelBundle
     from dropletcleaner.gui.window import MainWindow
-    from dropletcleaner.gui.workers import ModelBundle
 
     untrained = dataclasses.replace(
         scorer.loaded, card=ModelCard(version=UNTRAINED_VERSION, trained=False)

@@ -10,7 +10,7 @@ from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, Catalog
 from dropletcleaner.gui.file_ops import FileOps
 from dropletcleaner.gui.window import MainWindow
-from dropletcleaner.gui.photo_model import Filter
+from dropletcleaner.gui.grid.model import Filter
 from tests.gui.gui_helpers import select_rows
 
 

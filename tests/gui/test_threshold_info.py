@@ -8,10 +8,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QSlider
 
 from dropletcleaner.core.ml.flag_rates import fpr_curve
-from dropletcleaner.gui.window import MainWindow
+from dropletcleaner.gui.model_loading import ModelBundle
 from dropletcleaner.gui.scores import score_line, score_text
 from dropletcleaner.gui.threshold_info import SLIDER_TIP, ThresholdInfo
-from dropletcleaner.gui.workers import ModelBundle
+from dropletcleaner.gui.window import MainWindow
 
 # 1,000 clean photos: 5 score at or above 0.93, 50 at or above 0.5.
 CLEAN_SCORES = [0.95] * 5 + [0.6] * 45 + [0.1] * 950

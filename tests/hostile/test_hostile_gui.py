@@ -47,7 +47,7 @@ def _latin1_photo(tmp_path: Path) -> PhotoRecord:
 
 
 def test_case3_gui_shows_the_name_readably(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.gui.photo_model import PhotoModel
+    from dropletcleaner.gui.grid.model import PhotoModel
 
     rec = _latin1_photo(tmp_path)
     model = PhotoModel()
@@ -59,7 +59,7 @@ def test_case3_gui_shows_the_name_readably(qtbot, tmp_path) -> None:  # type: ig
 
 def test_case3_gui_thumbnail_of_a_name_that_is_not_utf8(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from dropletcleaner.core.library.thumbnails import ThumbnailCache
-    from dropletcleaner.gui.workers import ThumbnailService
+    from dropletcleaner.gui.grid.thumbnails import ThumbnailService
 
     rec = _latin1_photo(tmp_path)
     service = ThumbnailService(ThumbnailCache(tmp_path / "thumbs"), QSize(64, 64))
@@ -77,7 +77,7 @@ def test_case3_gui_thumbnail_of_a_name_that_is_not_utf8(qtbot, tmp_path) -> None
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_gui_thumbnail_of_a_fifo_fails_at_once(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from dropletcleaner.core.library.thumbnails import ThumbnailCache
-    from dropletcleaner.gui.workers import ThumbnailService
+    from dropletcleaner.gui.grid.thumbnails import ThumbnailService
 
     fifo = tmp_path / "pipe.jpg"
     os.mkfifo(fifo)
@@ -108,7 +108,8 @@ def test_case3_errors_panel_hands_back_the_exact_path(qtbot, tmp_path) -> None: 
 
 def test_case8_gui_scan_of_a_garbage_catalog_fails_with_one_line(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from dropletcleaner.core.library.thumbnails import ThumbnailCache
-    from dropletcleaner.gui.workers import ModelHandle, ScanController
+    from dropletcleaner.gui.model_loading import ModelHandle
+    from dropletcleaner.gui.scans import ScanController
 
     (tmp_path / "photos").mkdir()
     (tmp_path / "photos" / "a.jpg").write_bytes(corpus.good_jpeg())

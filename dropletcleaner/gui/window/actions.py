@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QStyle
 
 from dropletcleaner.gui.compare import CompareMode
 from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu, show_shortcuts
+from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
+from dropletcleaner.gui.grid.thumb_size import ThumbSize
 from dropletcleaner.gui.large_view import LargeView
-from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
 from dropletcleaner.gui.quarantine_window import QuarantineWindow
-from dropletcleaner.gui.thumb_size import ThumbSize
 from dropletcleaner.gui.window.context import APP_NAME
 from dropletcleaner.gui.window.parts import WindowParts
 from dropletcleaner.gui.xmp_actions import XmpActions

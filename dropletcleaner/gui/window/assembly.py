@@ -1,8 +1,9 @@
 """The main window, assembled: one mixin per concern over the parts they share.
 
 Everything slow happens elsewhere: the model loads and the folder scans on worker
-threads (:mod:`~dropletcleaner.gui.workers`), files move on the single file-operations
-thread (:mod:`~dropletcleaner.gui.file_ops`), thumbnails load lazily in the background.
+threads (:mod:`~dropletcleaner.gui.model_loading`, :mod:`~dropletcleaner.gui.scans`),
+files move on the single file-operations thread (:mod:`~dropletcleaner.gui.file_ops`),
+thumbnails load lazily in the background (:mod:`~dropletcleaner.gui.grid.thumbnails`).
 The window only keeps the model of the grid up to date and asks the user before acting.
 Labels are written to the catalog the moment a key is pressed.
 
@@ -23,19 +24,15 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QWidget
 
 from dropletcleaner.core.catalog.photos import Catalog
-from dropletcleaner.gui.delegate import MAX_THUMB_BOX
 from dropletcleaner.gui.file_ops import FileOps
+from dropletcleaner.gui.grid.delegate import MAX_THUMB_BOX
+from dropletcleaner.gui.grid.model import PhotoModel
+from dropletcleaner.gui.grid.thumbnails import ThumbnailService
 from dropletcleaner.gui.history import History
-from dropletcleaner.gui.photo_model import PhotoModel
+from dropletcleaner.gui.model_loading import ModelBundle, ModelHandle, ModelLoader
 from dropletcleaner.gui.quarantine_window import QuarantineWindow
+from dropletcleaner.gui.scans import ScanController
 from dropletcleaner.gui.undo_redo import UndoRedoMixin
-from dropletcleaner.gui.workers import (
-    ModelBundle,
-    ModelHandle,
-    ModelLoader,
-    ScanController,
-    ThumbnailService,
-)
 
 if TYPE_CHECKING:
     from dropletcleaner.gui.retrain_dialog import RetrainDialog  # imports torch

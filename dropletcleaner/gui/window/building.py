@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.gui.delegate import PhotoDelegate
 from dropletcleaner.gui.detail_panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
-from dropletcleaner.gui.grid import PhotoGrid
+from dropletcleaner.gui.grid.delegate import PhotoDelegate
+from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
+from dropletcleaner.gui.grid.view import PhotoGrid
 from dropletcleaner.gui.notifier import MessageBar
-from dropletcleaner.gui.photo_model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
 from dropletcleaner.gui.threshold_info import ThresholdInfo
 from dropletcleaner.gui.window.parts import WindowParts
 

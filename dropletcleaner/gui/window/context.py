@@ -12,9 +12,9 @@ from pathlib import Path
 
 from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from dropletcleaner.gui.file_ops import qt_trash
+from dropletcleaner.gui.model_loading import ModelBundle, load_default_bundle
 from dropletcleaner.gui.notifier import Notifier
 from dropletcleaner.gui.settings import AppSettings
-from dropletcleaner.gui.workers import ModelBundle, load_default_bundle
 
 APP_NAME = "DropletCleaner"
 

@@ -39,30 +39,24 @@ if TYPE_CHECKING:
     from dropletcleaner.core.jobs import Progress
     from dropletcleaner.gui.compare import CompareMode
     from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu
-    from dropletcleaner.gui.delegate import PhotoDelegate
     from dropletcleaner.gui.detail_panel import DetailPanel
     from dropletcleaner.gui.errors_panel import ErrorsPanel
     from dropletcleaner.gui.file_ops import FileOpResult, FileOps
-    from dropletcleaner.gui.grid import PhotoGrid
+    from dropletcleaner.gui.grid.delegate import PhotoDelegate
+    from dropletcleaner.gui.grid.model import PhotoModel
+    from dropletcleaner.gui.grid.thumb_size import ThumbSize
+    from dropletcleaner.gui.grid.thumbnails import ThumbnailService
+    from dropletcleaner.gui.grid.view import PhotoGrid
     from dropletcleaner.gui.history import Entry, History
     from dropletcleaner.gui.large_view import LargeView
+    from dropletcleaner.gui.model_loading import ModelBundle, ModelHandle, ModelLoader
     from dropletcleaner.gui.notifier import MessageBar, Notifier
-    from dropletcleaner.gui.photo_model import PhotoModel
     from dropletcleaner.gui.quarantine_window import QuarantineWindow
     from dropletcleaner.gui.retrain_dialog import RetrainDialog
+    from dropletcleaner.gui.scans import ScanController, ScanOutcome, ScanStatus
     from dropletcleaner.gui.settings import AppSettings
     from dropletcleaner.gui.threshold_info import ThresholdInfo
-    from dropletcleaner.gui.thumb_size import ThumbSize
     from dropletcleaner.gui.window.context import AppContext
-    from dropletcleaner.gui.workers import (
-        ModelBundle,
-        ModelHandle,
-        ModelLoader,
-        ScanController,
-        ScanOutcome,
-        ScanStatus,
-        ThumbnailService,
-    )
     from dropletcleaner.gui.xmp_actions import XmpActions
 
 

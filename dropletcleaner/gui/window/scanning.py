@@ -8,16 +8,11 @@ from PySide6.QtWidgets import QFileDialog
 
 from dropletcleaner.core.catalog.photos import PhotoRecord
 from dropletcleaner.core.wording import plural
-from dropletcleaner.gui.photo_model import Filter
+from dropletcleaner.gui.grid.model import Filter
+from dropletcleaner.gui.model_loading import ModelBundle, ModelHandle, ModelLoader
+from dropletcleaner.gui.scans import ScanOutcome, ScanStatus
 from dropletcleaner.gui.window.context import APP_NAME
 from dropletcleaner.gui.window.parts import WindowParts
-from dropletcleaner.gui.workers import (
-    ModelBundle,
-    ModelHandle,
-    ModelLoader,
-    ScanOutcome,
-    ScanStatus,
-)
 
 
 class ScanningMixin(WindowParts):

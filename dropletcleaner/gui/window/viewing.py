@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 
 from dropletcleaner.core.catalog.photos import STATE_PRESENT
-from dropletcleaner.gui.photo_model import FILTER_TITLES, Filter, SortKey
+from dropletcleaner.gui.grid.model import FILTER_TITLES, Filter, SortKey
 from dropletcleaner.gui.scores import threshold_text
 from dropletcleaner.gui.window.parts import WindowParts
 

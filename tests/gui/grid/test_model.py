@@ -10,7 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QPixmap
 
 from dropletcleaner.core.catalog.photos import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
-from dropletcleaner.gui.photo_model import (
+from dropletcleaner.gui.grid.model import (
     Filter,
     PhotoModel,
     Roles,
@@ -210,8 +210,8 @@ def fake_rows(n: int) -> list[PhotoRecord]:
 
 
 def test_fifty_thousand_rows_scroll_and_sort_lazily(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from dropletcleaner.gui.delegate import PhotoDelegate
-    from dropletcleaner.gui.grid import PhotoGrid
+    from dropletcleaner.gui.grid.delegate import PhotoDelegate
+    from dropletcleaner.gui.grid.view import PhotoGrid
 
     n = 50_000
     thumbs = _CountingThumbs()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED
-from dropletcleaner.gui.photo_model import Roles
+from dropletcleaner.gui.grid.model import Roles
 from dropletcleaner.gui.scores import score_text
 
 # The box a thumbnail is fitted into: 4:3 suits most cameras, portraits still read well.

@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QListView, QStyleOptionViewItem
 
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, PhotoRecord
-from dropletcleaner.gui.delegate import PAD, THUMB_H, THUMB_W, PhotoDelegate
-from dropletcleaner.gui.photo_model import PhotoModel, ThumbnailSource
+from dropletcleaner.gui.grid.delegate import PAD, THUMB_H, THUMB_W, PhotoDelegate
+from dropletcleaner.gui.grid.model import PhotoModel, ThumbnailSource
 
 
 class _GreyThumbs(ThumbnailSource):
@@ -37,7 +37,7 @@ def paint(record: PhotoRecord, threshold: float = 0.5) -> QImage:
     model.set_filter(model.filter)
     model.set_threshold(threshold)
     if record.state == STATE_QUARANTINED:
-        from dropletcleaner.gui.photo_model import Filter
+        from dropletcleaner.gui.grid.model import Filter
 
         model.set_filter(Filter.QUARANTINED)
     delegate = PhotoDelegate()

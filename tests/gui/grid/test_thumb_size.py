@@ -7,10 +7,10 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from dropletcleaner.gui.delegate import MAX_THUMB_W, MIN_THUMB_W, THUMB_W
+from dropletcleaner.gui.grid.delegate import MAX_THUMB_W, MIN_THUMB_W, THUMB_W
+from dropletcleaner.gui.grid.thumb_size import STEP
 from dropletcleaner.gui.window import MainWindow
-from dropletcleaner.gui.thumb_size import STEP
-from tests.gui.test_photo_model import fake_rows
+from tests.gui.grid.test_model import fake_rows
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 

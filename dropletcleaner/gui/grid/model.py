@@ -92,7 +92,7 @@ FILTER_TITLES: dict[Filter, str] = {
 
 
 class ThumbnailSource(QObject):
-    """What the model needs from a thumbnail loader (see ``workers.ThumbnailService``)."""
+    """What the model needs from a thumbnail loader (see :mod:`.thumbnails`)."""
 
     # The path of a photo whose thumbnail can now be fetched. ``object``, not ``str``: Qt
     # would drop the undecodable bytes of a name that is not UTF-8 and break the lookup.

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QSlider
 
-from dropletcleaner.gui.delegate import MAX_THUMB_W, MIN_THUMB_W, THUMB_W
+from dropletcleaner.gui.grid.delegate import MAX_THUMB_W, MIN_THUMB_W, THUMB_W
 
 if TYPE_CHECKING:
     from dropletcleaner.gui.window.parts import WindowParts

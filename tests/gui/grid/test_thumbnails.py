@@ -1,25 +1,16 @@
-"""Background workers: the scan controller, the model loader and the thumbnail service."""
+"""Thumbnails load in the background, newest first, into a cache bounded in bytes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from PIL import Image
 from PySide6.QtCore import QSize
 
 from dropletcleaner.core.catalog.photos import PhotoRecord
-from dropletcleaner.core.jobs import CancelToken
 from dropletcleaner.core.library.thumbnails import ThumbnailCache
+from dropletcleaner.gui.grid.thumbnails import ThumbnailService
 from dropletcleaner.gui.threads import running_threads
-from dropletcleaner.gui.workers import (
-    ModelHandle,
-    ModelLoader,
-    ModelUnavailable,
-    ScanController,
-    ThumbnailService,
-    _RateMeter,
-)
 from tests.helpers import write_jpeg
 
 
@@ -43,55 +34,6 @@ def record_for(path: Path, error: str | None = None) -> PhotoRecord:
         error=error,
         scanned_at=None,
     )
-
-
-def test_scan_controller_streams_rows_and_finishes(qtbot, tmp_path: Path, bundle) -> None:  # type: ignore[no-untyped-def]
-    for i in range(5):
-        write_jpeg(tmp_path / "photos" / f"p{i}.jpg", size=(200, 150), seed=i)
-    handle = ModelHandle()
-    handle.set(bundle)
-    scans = ScanController(tmp_path / "catalog.sqlite3", ThumbnailCache(tmp_path / "thumbs"))
-    snapshots: list[list[PhotoRecord]] = []
-    rows: list[PhotoRecord] = []
-    scans.snapshot.connect(lambda _root, recs: snapshots.append(recs))
-    scans.rows.connect(lambda _root, recs: rows.extend(recs))
-    with qtbot.waitSignal(scans.finished, timeout=60_000) as blocker:
-        scans.start(str(tmp_path / "photos"), handle)
-    outcome = blocker.args[0]
-    assert snapshots == [[]]  # nothing known before the first scan
-    assert sorted(r.name for r in rows) == [f"p{i}.jpg" for i in range(5)]
-    assert all(r.score is not None for r in outcome.records)
-    assert len(outcome.records) == 5 and not scans.is_running()
-    assert scans.shutdown()
-
-
-def test_scan_waits_for_the_model_and_can_be_cancelled_meanwhile(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    write_jpeg(tmp_path / "photos" / "a.jpg")
-    handle = ModelHandle()  # never loaded
-    scans = ScanController(tmp_path / "catalog.sqlite3", ThumbnailCache(tmp_path / "thumbs"))
-    phases: list[str] = []
-    scans.progress.connect(lambda _root, st: phases.append(st.phase))
-    with qtbot.waitSignal(scans.progress, timeout=10_000):
-        scans.start(str(tmp_path / "photos"), handle)
-    assert phases == ["loading"]
-    with qtbot.waitSignal(scans.finished, timeout=10_000) as blocker:
-        scans.stop()
-    assert blocker.args[0].summary.cancelled
-    assert scans.shutdown()
-
-
-def test_model_loader_reports_failures(qtbot) -> None:  # type: ignore[no-untyped-def]
-    def broken() -> object:
-        raise OSError("disk on fire")
-
-    handle = ModelHandle()
-    loader = ModelLoader(broken, handle)  # type: ignore[arg-type]
-    with qtbot.waitSignal(loader.failed, timeout=10_000) as blocker:
-        loader.start()
-    loader.wait()
-    assert "disk on fire" in blocker.args[0]
-    with pytest.raises(ModelUnavailable, match="disk on fire"):
-        handle.wait(CancelToken())
 
 
 def test_thumbnails_load_in_the_background_with_a_bounded_cache(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -137,13 +79,3 @@ def test_thumbnails_load_in_the_background_with_a_bounded_cache(qtbot, tmp_path:
     finally:
         service.shutdown()
     assert not running_threads()
-
-
-def test_rate_meter_uses_a_sliding_window() -> None:
-    meter = _RateMeter(window_s=5.0)
-    assert meter.add(0.0, 0) is None
-    assert meter.add(0.2, 10) is None  # too soon to say
-    assert meter.add(2.0, 100) == pytest.approx(50.0)
-    for t in range(3, 20):
-        rate = meter.add(float(t), 100 + (t - 2) * 10)
-    assert rate == pytest.approx(10.0)  # the old fast start has left the window
