@@ -62,9 +62,9 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
 
     from dropletcleaner.gui.app import configure_application, create_window
     from dropletcleaner.gui.loupe import ViewState
-    from dropletcleaner.gui.window import AppContext
     from dropletcleaner.gui.notifier import Notifier
     from dropletcleaner.gui.settings import AppSettings
+    from dropletcleaner.gui.window import AppContext
 
     folder = scratch / "Shoot"
     folder.mkdir()

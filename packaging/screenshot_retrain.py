@@ -73,9 +73,9 @@ def _shoot(args: argparse.Namespace, scratch: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
     from dropletcleaner.gui.app import configure_application, create_window
-    from dropletcleaner.gui.window import AppContext
     from dropletcleaner.gui.notifier import Notifier
     from dropletcleaner.gui.settings import AppSettings
+    from dropletcleaner.gui.window import AppContext
 
     folder = scratch / "Trip"
     folder.mkdir()

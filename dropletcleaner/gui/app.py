@@ -20,10 +20,10 @@ from PySide6.QtWidgets import QApplication
 from dropletcleaner import __version__
 from dropletcleaner.gui import excepthook
 from dropletcleaner.gui.gc_guard import collect_on_gui_thread
-from dropletcleaner.gui.window import AppContext, MainWindow
 from dropletcleaner.gui.notifier import Notifier
 from dropletcleaner.gui.settings import AppSettings
 from dropletcleaner.gui.theme import install_theme_menu
+from dropletcleaner.gui.window import AppContext, MainWindow
 
 APP_ID = "io.github.dropletcleaner.DropletCleaner"  # the .desktop file's name, reverse-DNS
 ORGANIZATION = "DropletCleaner"

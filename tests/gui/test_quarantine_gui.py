@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, Catalog
 from dropletcleaner.gui.file_ops import FileOps
-from dropletcleaner.gui.window import MainWindow
 from dropletcleaner.gui.grid.model import Filter
+from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 
 
