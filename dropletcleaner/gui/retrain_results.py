@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from dropletcleaner.core.training.retrain import RetrainResult
 from dropletcleaner.core.wording import plural
-from dropletcleaner.gui.quarantine_view import THUMB_SIDE, thumbnail
+from dropletcleaner.gui.quarantine.view import THUMB_SIDE, thumbnail
 from dropletcleaner.gui.retrain_words import (
     ChangedPhoto,
     caught,

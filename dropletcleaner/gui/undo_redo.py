@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QStatusBar
 
-    from dropletcleaner.gui.file_ops import FileOps
     from dropletcleaner.gui.grid.model import PhotoModel
     from dropletcleaner.gui.notifier import Notifier
+    from dropletcleaner.gui.quarantine.queue import QuarantineQueue
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class UndoRedoMixin:
     undo_action: QAction
     redo_action: QAction
     model: PhotoModel
-    file_ops: FileOps
+    quarantine_queue: QuarantineQueue
     notifier: Notifier
     root: str | None
 
@@ -112,7 +112,7 @@ class UndoRedoMixin:
             else:
                 self.history.push(entry, from_redo=True)  # still there to undo
         else:
-            self.file_ops.restore(batch_id=entry.batch_id, tag=UndoTag(entry))
+            self.quarantine_queue.restore(batch_id=entry.batch_id, tag=UndoTag(entry))
             self.statusBar().showMessage("Putting the photos back…")
         self._update_actions()
 
@@ -135,6 +135,6 @@ class UndoRedoMixin:
             ]
             rows = [r for p in present if (r := self.model.row_of(p)) is not None]
             tag = QuarantineTag(tuple(present), min(rows, default=0), redo=True)
-            self.file_ops.quarantine(present, self.root, tag=tag)
+            self.quarantine_queue.quarantine(present, self.root, tag=tag)
             self.statusBar().showMessage(f"Moving {plural(len(present), 'photo')} aside again…")
         self._update_actions()

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, Catalog
-from dropletcleaner.gui.file_ops import FileOps
 from dropletcleaner.gui.grid.model import Filter
+from dropletcleaner.gui.quarantine.queue import QuarantineQueue
 from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 
@@ -29,7 +29,7 @@ def test_quarantine_by_key_then_undo(qtbot, window: MainWindow, library: Path, s
     sizes = sum(Path(p).stat().st_size for p in paths)
     window.grid.setFocus()
 
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000) as blocker:
         qtbot.keyClick(window.grid, Qt.Key.Key_Q)
     result = blocker.args[0]
     assert result.error is None and result.report.moved == 2
@@ -46,7 +46,7 @@ def test_quarantine_by_key_then_undo(qtbot, window: MainWindow, library: Path, s
     assert sorted(window.model.visible_paths()) == sorted(paths)
     window.filter_combo.setCurrentIndex(window.filter_combo.findData(Filter.ALL.value))
 
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000) as blocker:
         qtbot.keyClick(window.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert blocker.args[0].op == "restore"
     assert all(Path(p).exists() for p in paths)
@@ -71,16 +71,16 @@ def test_cancelled_confirmation_moves_nothing_and_dont_ask_again_sticks(
     select_rows(window, 0)
     path = window.model.record_at(0).path
     window.quarantine_selection()
-    assert Path(path).exists() and window.file_ops.pending == 0
+    assert Path(path).exists() and window.quarantine_queue.pending == 0
     assert window.settings.confirm_quarantine()  # "don't ask" only counts when going ahead
 
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         window.quarantine_selection()
     assert not Path(path).exists()
     assert not window.settings.confirm_quarantine()
 
     select_rows(window, 0)
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         window.quarantine_selection()
     assert asked == [1, 1]  # not asked the third time
 
@@ -92,11 +92,11 @@ def test_quarantine_window_restores_and_empties_to_the_trash(
     window.settings.set_confirm_quarantine(False)
     select_rows(window, 0)
     first = window.model.record_at(0).path
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         window.quarantine_selection()
     select_rows(window, 0, 1)
     second = [window.model.record_at(r).path for r in (0, 1)]
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         window.quarantine_selection()
 
     qwin = window.show_quarantine_window()
@@ -107,7 +107,7 @@ def test_quarantine_window_restores_and_empties_to_the_trash(
     qtbot.waitUntil(lambda: qwin.files.topLevelItemCount() == 2, timeout=10_000)
     assert {qwin.files.topLevelItem(i).text(0) for i in range(2)} == set(second)
 
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         qwin.restore_button.click()
     assert all(Path(p).exists() for p in second)
     assert set(second) <= set(window.model.visible_paths())
@@ -117,9 +117,9 @@ def test_quarantine_window_restores_and_empties_to_the_trash(
     qwin.ask_empty = lambda files, size, where: asked.append((files, size, where)) or False
     qtbot.waitUntil(lambda: qwin.photos_in_quarantine() == 1, timeout=10_000)
     qwin.empty_all()
-    assert asked and asked[0][0] == 1 and window.file_ops.pending == 0
+    assert asked and asked[0][0] == 1 and window.quarantine_queue.pending == 0
     qwin.ask_empty = lambda files, size, where: True
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000) as blocker:
         qwin.empty_all()
     report = blocker.args[0].report
     assert [o.status for o in report.outcomes] == ["trashed"]
@@ -143,10 +143,10 @@ def test_a_trash_that_fails_is_reported(qtbot, make_context, library: Path, scan
     win.settings.set_confirm_quarantine(False)
     select_rows(win, 0)
     path = win.model.record_at(0).path
-    with qtbot.waitSignal(win.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(win.quarantine_queue.finished, timeout=30_000):
         win.quarantine_selection()
-    with qtbot.waitSignal(win.file_ops.finished, timeout=30_000) as blocker:
-        win.file_ops.empty()
+    with qtbot.waitSignal(win.quarantine_queue.finished, timeout=30_000) as blocker:
+        win.quarantine_queue.empty()
     assert [o.status for o in blocker.args[0].report.outcomes] == ["failed"]
     notice = win.notifier.history[-1]
     assert notice.level == "warning" and "no trash on this volume" in notice.text
@@ -156,7 +156,7 @@ def test_a_trash_that_fails_is_reported(qtbot, make_context, library: Path, scan
 
 
 def test_refused_requests_reach_the_notifier(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    ops = FileOps(tmp_path / "catalog.sqlite3")
+    ops = QuarantineQueue(tmp_path / "catalog.sqlite3")
     try:
         with qtbot.waitSignal(ops.finished, timeout=30_000) as blocker:
             ops.restore(batch_id="no-such-batch")
@@ -169,7 +169,7 @@ def test_refused_requests_reach_the_notifier(qtbot, tmp_path: Path) -> None:  # 
 def test_startup_recovery_runs_first(qtbot, make_context) -> None:  # type: ignore[no-untyped-def]
     win = MainWindow(make_context())
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.file_ops.finished, timeout=30_000) as blocker:
+    with qtbot.waitSignal(win.quarantine_queue.finished, timeout=30_000) as blocker:
         pass
     assert blocker.args[0].op == "recover" and blocker.args[0].error is None
     win.close()
@@ -182,7 +182,7 @@ def test_quarantine_window_thumbnails_single_restore_states_and_close_keys(
     window.settings.set_confirm_quarantine(False)
     select_rows(window, 0, 1)
     moved = [window.model.record_at(r).path for r in (0, 1)]
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         window.quarantine_selection()
     qwin = window.show_quarantine_window()
     assert qwin is not None
@@ -198,7 +198,7 @@ def test_quarantine_window_thumbnails_single_restore_states_and_close_keys(
     one.setSelected(True)
     assert qwin.restore_photo_button.isEnabled()
     back = one.text(0)
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         qwin.restore_photo_button.click()
     assert Path(back).exists()
     other = next(p for p in moved if p != back)
@@ -207,7 +207,7 @@ def test_quarantine_window_thumbnails_single_restore_states_and_close_keys(
     assert "1 restored" in qwin.batches.topLevelItem(0).text(4)
 
     # The whole batch restored reads "Restored".
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         qwin.restore_all()
     qtbot.waitUntil(lambda: qwin.photos_in_quarantine() == 0, timeout=10_000)
     qtbot.waitUntil(lambda: qwin.batches.topLevelItem(0).text(4) == "Restored", timeout=10_000)

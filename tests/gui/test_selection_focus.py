@@ -51,7 +51,7 @@ def test_ctrl_home_then_q_quarantines_the_photo_shown(
     qtbot.waitUntil(lambda: shown_path(window) == first, timeout=5000)
     assert window.selected_paths() == [first]
 
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         qtbot.keyClick(window.grid, Qt.Key.Key_Q)
     assert not Path(first).exists()
     assert Path(off_screen).exists()

@@ -63,14 +63,14 @@ def test_an_undo_with_nothing_left_to_do_is_skipped_and_quarantine_redoes(
     qtbot.keyClick(window.grid, Qt.Key.Key_D)  # labels row 0, moves on to row 1
     moved = window.model.record_at(1).path
     select_rows(window, 1)
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000) as blocker:
         qtbot.keyClick(window.grid, Qt.Key.Key_Q)
     batch = blocker.args[0].report.batch_id
     assert window.undo_action.text() == "&Undo Quarantine (1 photo)"
 
     # Restored by other means (as the Quarantine window does): the undo has nothing to do.
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
-        window.file_ops.restore(batch_id=batch)
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
+        window.quarantine_queue.restore(batch_id=batch)
     assert Path(moved).exists()
     assert window.undo_action.text() == "&Undo Mark as Droplet (1 photo)"
     qtbot.keyClick(window.grid, Qt.Key.Key_Z, CTRL)
@@ -78,13 +78,13 @@ def test_an_undo_with_nothing_left_to_do_is_skipped_and_quarantine_redoes(
 
     # Quarantine, undo, redo: the photo moves aside again.
     select_rows(window, window.model.row_of(moved) or 0)
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         window.quarantine_selection()
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         qtbot.keyClick(window.grid, Qt.Key.Key_Z, CTRL)
     assert Path(moved).exists()
     assert window.redo_action.text() == "&Redo Quarantine (1 photo)"
-    with qtbot.waitSignal(window.file_ops.finished, timeout=30_000):
+    with qtbot.waitSignal(window.quarantine_queue.finished, timeout=30_000):
         qtbot.keyClick(window.grid, Qt.Key.Key_Z, CTRL_SHIFT)
     assert not Path(moved).exists()
     assert window.undo_action.text() == "&Undo Quarantine (1 photo)"

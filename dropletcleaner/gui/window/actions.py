@@ -13,7 +13,7 @@ from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu, show_shortcut
 from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
 from dropletcleaner.gui.grid.thumb_size import ThumbSize
 from dropletcleaner.gui.large_view import LargeView
-from dropletcleaner.gui.quarantine_window import QuarantineWindow
+from dropletcleaner.gui.quarantine.window import QuarantineWindow
 from dropletcleaner.gui.window.context import APP_NAME
 from dropletcleaner.gui.window.parts import WindowParts
 from dropletcleaner.gui.xmp_actions import XmpActions
@@ -249,9 +249,9 @@ class ActionsMixin(WindowParts):
         self.scans.finished.connect(self._on_scan_finished)
         self.scans.failed.connect(self._on_scan_failed)
         self.scans.runningChanged.connect(lambda _running: self._update_actions())
-        self.file_ops.finished.connect(self._on_file_op)
-        self.file_ops.progress.connect(self._on_file_progress)
-        self.file_ops.busyChanged.connect(lambda _busy: self._update_actions())
+        self.quarantine_queue.finished.connect(self._on_file_op)
+        self.quarantine_queue.progress.connect(self._on_file_progress)
+        self.quarantine_queue.busyChanged.connect(lambda _busy: self._update_actions())
 
     def _update_actions(self, *_args: object) -> None:
         has_folder = self.root is not None
@@ -276,7 +276,7 @@ class ActionsMixin(WindowParts):
 
     def show_quarantine_window(self) -> QuarantineWindow | None:
         if self._quarantine_window is None:
-            self._quarantine_window = QuarantineWindow(self.file_ops, self)
+            self._quarantine_window = QuarantineWindow(self.quarantine_queue, self)
         self._quarantine_window.show()
         self._quarantine_window.raise_()
         self._quarantine_window.activateWindow()

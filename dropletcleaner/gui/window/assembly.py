@@ -2,7 +2,7 @@
 
 Everything slow happens elsewhere: the model loads and the folder scans on worker
 threads (:mod:`~dropletcleaner.gui.model_loading`, :mod:`~dropletcleaner.gui.scans`),
-files move on the single file-operations thread (:mod:`~dropletcleaner.gui.file_ops`),
+files move on the single file-operations thread (:mod:`~dropletcleaner.gui.quarantine.queue`),
 thumbnails load lazily in the background (:mod:`~dropletcleaner.gui.grid.thumbnails`).
 The window only keeps the model of the grid up to date and asks the user before acting.
 Labels are written to the catalog the moment a key is pressed.
@@ -24,13 +24,13 @@ from PySide6.QtGui import QCloseEvent, QGuiApplication, QIcon
 from PySide6.QtWidgets import QWidget
 
 from dropletcleaner.core.catalog.photos import Catalog
-from dropletcleaner.gui.file_ops import FileOps
 from dropletcleaner.gui.grid.delegate import MAX_THUMB_BOX
 from dropletcleaner.gui.grid.model import PhotoModel
 from dropletcleaner.gui.grid.thumbnails import ThumbnailService
 from dropletcleaner.gui.history import History
 from dropletcleaner.gui.model_loading import ModelBundle, ModelHandle, ModelLoader
-from dropletcleaner.gui.quarantine_window import QuarantineWindow
+from dropletcleaner.gui.quarantine.queue import QuarantineQueue
+from dropletcleaner.gui.quarantine.window import QuarantineWindow
 from dropletcleaner.gui.scans import ScanController
 from dropletcleaner.gui.undo_redo import UndoRedoMixin
 
@@ -84,7 +84,9 @@ class MainWindow(UndoRedoMixin, ScanningMixin, ReviewMixin, ViewMixin, ActionsMi
         self.thumbnails = ThumbnailService(self.ctx.thumbs, MAX_THUMB_BOX * max(1.0, dpr))
         self.model = PhotoModel(self.thumbnails, self)
         self.scans = ScanController(self.ctx.catalog_path, self.ctx.thumbs, self)
-        self.file_ops = FileOps(self.ctx.catalog_path, trash=self.ctx.trash, parent=self)
+        self.quarantine_queue = QuarantineQueue(
+            self.ctx.catalog_path, trash=self.ctx.trash, parent=self
+        )
         self._loader = ModelLoader(self.ctx.model_factory, self.model_handle)
         self._old_loaders: list[ModelLoader] = []
         self.retrain_dialog: RetrainDialog | None = None
@@ -98,7 +100,7 @@ class MainWindow(UndoRedoMixin, ScanningMixin, ReviewMixin, ViewMixin, ActionsMi
         self._loader.loaded.connect(self._on_model_loaded)
         self._loader.failed.connect(self._on_model_failed)
         self._loader.start()
-        self.file_ops.recover(tag="startup")
+        self.quarantine_queue.recover(tag="startup")
         self._update_actions()
 
     def shutdown(self) -> None:
@@ -116,7 +118,7 @@ class MainWindow(UndoRedoMixin, ScanningMixin, ReviewMixin, ViewMixin, ActionsMi
         self._refilter_timer.stop()
         self._detail_timer.stop()
         if self.ends_process:
-            self.file_ops.shutdown()
+            self.quarantine_queue.shutdown()
             # SQLite rolls back a transaction cut short, so a scan need not finish.
             self.scans.shutdown(timeout_ms=EXIT_GRACE_MS)
             if self._catalog is not None:
@@ -124,7 +126,7 @@ class MainWindow(UndoRedoMixin, ScanningMixin, ReviewMixin, ViewMixin, ActionsMi
                 self._catalog = None
             return
         self.scans.shutdown()
-        self.file_ops.shutdown()
+        self.quarantine_queue.shutdown()
         self.thumbnails.shutdown()
         self._loader.wait()
         for loader in self._old_loaders:

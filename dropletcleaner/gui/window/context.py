@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dropletcleaner.core.library.thumbnails import ThumbnailCache
-from dropletcleaner.gui.file_ops import qt_trash
 from dropletcleaner.gui.model_loading import ModelBundle, load_default_bundle
 from dropletcleaner.gui.notifier import Notifier
+from dropletcleaner.gui.quarantine.queue import qt_trash
 from dropletcleaner.gui.settings import AppSettings
 
 APP_NAME = "DropletCleaner"

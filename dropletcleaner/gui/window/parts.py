@@ -41,7 +41,6 @@ if TYPE_CHECKING:
     from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu
     from dropletcleaner.gui.detail_panel import DetailPanel
     from dropletcleaner.gui.errors_panel import ErrorsPanel
-    from dropletcleaner.gui.file_ops import FileOpResult, FileOps
     from dropletcleaner.gui.grid.delegate import PhotoDelegate
     from dropletcleaner.gui.grid.model import PhotoModel
     from dropletcleaner.gui.grid.thumb_size import ThumbSize
@@ -51,7 +50,8 @@ if TYPE_CHECKING:
     from dropletcleaner.gui.large_view import LargeView
     from dropletcleaner.gui.model_loading import ModelBundle, ModelHandle, ModelLoader
     from dropletcleaner.gui.notifier import MessageBar, Notifier
-    from dropletcleaner.gui.quarantine_window import QuarantineWindow
+    from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue
+    from dropletcleaner.gui.quarantine.window import QuarantineWindow
     from dropletcleaner.gui.retrain_dialog import RetrainDialog
     from dropletcleaner.gui.scans import ScanController, ScanOutcome, ScanStatus
     from dropletcleaner.gui.settings import AppSettings
@@ -87,7 +87,7 @@ class WindowParts(QMainWindow):
     thumbnails: ThumbnailService
     model: PhotoModel
     scans: ScanController
-    file_ops: FileOps
+    quarantine_queue: QuarantineQueue
     _loader: ModelLoader
     _old_loaders: list[ModelLoader]
     retrain_dialog: RetrainDialog | None

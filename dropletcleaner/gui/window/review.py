@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QCheckBox, QMessageBox
 from dropletcleaner.core.catalog.photos import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.jobs import Progress
 from dropletcleaner.core.quarantine.names import default_quarantine_dir
-from dropletcleaner.gui.file_ops import FileOpResult
 from dropletcleaner.gui.history import LabelUndo, QuarantineUndo
-from dropletcleaner.gui.quarantine_window import human_size
+from dropletcleaner.gui.quarantine.queue import FileOpResult
+from dropletcleaner.gui.quarantine.window import human_size
 from dropletcleaner.gui.undo_redo import QuarantineTag, UndoTag
 from dropletcleaner.gui.window.parts import WindowParts
 
@@ -126,7 +126,7 @@ class ReviewMixin(WindowParts):
                 self.settings.set_confirm_quarantine(False)
         rows = [self.model.row_of(p) for p in paths]
         anchor = min(r for r in rows if r is not None) if any(r is not None for r in rows) else 0
-        self.file_ops.quarantine(paths, self.root, tag=QuarantineTag(tuple(paths), anchor))
+        self.quarantine_queue.quarantine(paths, self.root, tag=QuarantineTag(tuple(paths), anchor))
         n = len(paths)
         self.statusBar().showMessage(f"Moving {n:,} photo{'s' if n != 1 else ''} aside…")
 

@@ -1,7 +1,8 @@
 """The Quarantine window: batches of moved photos, with Restore and Empty (to the system trash).
 
-It only asks the shared :class:`~dropletcleaner.gui.file_ops.FileOps` worker for lists
-and operations; the main window applies every result to the grid, so both stay in step.
+It only asks the shared :class:`~dropletcleaner.gui.quarantine.queue.QuarantineQueue`
+worker for lists and operations; the main window applies every result to the grid, so
+both stay in step.
 Emptying always asks first: it is the one step that leaves the library for good.
 
 Each batch says whether it is still in quarantine, restored or emptied; the files of the
@@ -31,8 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.gui.file_ops import FileOpResult, FileOps
-from dropletcleaner.gui.quarantine_view import (
+from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue
+from dropletcleaner.gui.quarantine.view import (
     MAX_THUMBS,
     THUMB_SIDE,
     batch_states,
@@ -56,11 +57,11 @@ class QuarantineWindow(QWidget):
 
     confirmEmpty = Signal(int, int)  # files, bytes (emitted before asking; for tests)
 
-    def __init__(self, file_ops: FileOps, parent: QWidget | None = None) -> None:
+    def __init__(self, quarantine_queue: QuarantineQueue, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Quarantine — DropletCleaner")
         self.resize(820, 520)
-        self._ops = file_ops
+        self._ops = quarantine_queue
         self._batches: list[Any] = []
         # Replaced in tests; returns whether the user agreed to empty.
         self.ask_empty = self._ask_empty
@@ -135,7 +136,7 @@ class QuarantineWindow(QWidget):
 
         for keys in ("Esc", "Ctrl+W"):
             QShortcut(QKeySequence(keys), self, self.close)
-        file_ops.finished.connect(self._on_result)
+        quarantine_queue.finished.connect(self._on_result)
         self._update_buttons()
 
     # -- actions -------------------------------------------------------------------------------

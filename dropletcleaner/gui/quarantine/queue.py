@@ -52,7 +52,7 @@ class _Job:
     tag: object = None
 
 
-class _FileOpsThread(ManagedThread):
+class _QueueThread(ManagedThread):
     result = Signal(object)  # FileOpResult
     progress = Signal(object)  # Progress
 
@@ -152,8 +152,12 @@ def _report_result(
     return FileOpResult(op=op, report=report, records=records, gone=gone)
 
 
-class FileOps(QObject):
-    """Queues file operations onto one background thread; results come back as signals."""
+class QuarantineQueue(QObject):
+    """The quarantine queue: file operations run in order on one background thread.
+
+    Quarantine, restore, undo, empty and recovery are queued here; each result comes back
+    as ``finished`` on the GUI thread.
+    """
 
     finished = Signal(object)  # FileOpResult
     progress = Signal(object)  # Progress of the running operation
@@ -168,7 +172,7 @@ class FileOps(QObject):
         super().__init__(parent)
         self._trash = trash
         self._catalog_path = catalog_path
-        self._thread = _FileOpsThread(catalog_path)
+        self._thread = _QueueThread(catalog_path)
         self._thread.result.connect(self._on_result)
         self._thread.progress.connect(self.progress)
         self._pending = 0
