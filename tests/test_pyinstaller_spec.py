@@ -44,7 +44,7 @@ def test_the_spec_builds_one_folder_with_the_models_icons_and_every_command(
     assert kinds == ["Analysis", "PYZ", "EXE", "COLLECT"]
     _, scripts, analysis = _Recorded.calls[0]
     assert all(Path(s).is_file() for s in scripts[0])
-    assert {"dropletcleaner.cli.commands_engine", "dropletcleaner.cli.commands_tag"} <= set(
+    assert {"dropletcleaner.cli.commands.scan", "dropletcleaner.cli.commands.tag"} <= set(
         analysis["hiddenimports"]
     )
     for source, _dest in analysis["datas"]:
@@ -83,5 +83,5 @@ def test_pyinstaller_analyses_the_spec(tmp_path: Path) -> None:
     assert "Build complete!" in proc.stderr
     assert not (tmp_path / "dist" / "dropletcleaner").exists()  # stopped after the analysis
     toc = (tmp_path / "build" / "dropletcleaner" / "Analysis-00.toc").read_text()
-    for command in ("commands_engine", "commands_quarantine", "commands_tag", "commands_gui"):
+    for command in ("commands.scan", "commands.quarantine", "commands.tag", "commands.gui"):
         assert f"dropletcleaner.cli.{command}" in toc, command

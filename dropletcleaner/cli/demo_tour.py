@@ -130,7 +130,7 @@ def run_tour(
     """Run the walk-through; ``code`` is 0 when every step worked and the retrain was accepted."""
     from dropletcleaner.core.ml import store as registry
     from dropletcleaner.core.synthetic.demo import make_demo_folder
-    from dropletcleaner.core.training.retrain import MIN_PER_CLASS
+    from dropletcleaner.core.training.retrain.labels import MIN_PER_CLASS
 
     folder = Path(folder).absolute()
     catalog = Path(catalog) if catalog is not None else default_catalog(folder)
@@ -175,6 +175,31 @@ def run_tour(
     _step(
         6, "review again", "How the scores moved: water up, clean photos down, away from the line."
     )
+    _review_again(photos, wet, result)
+    if not _quarantine_then_undo(folder, catalog, base):
+        return result
+    return TourResult(0, before, after, threshold, threshold_after, truth, True)
+
+
+def _quarantine_then_undo(folder: Path, catalog: Path, base: str | None) -> bool:
+    """Step 7, then where to go on; False when one of its commands failed."""
+    _step(
+        7, "quarantine, then undo", "Flagged photos move out of the library; undo puts them back."
+    )
+    if _run(["quarantine", folder, "--quiet"], catalog) != 0:
+        return False
+    if _run(["undo"], catalog) != 0:
+        return False
+    print(f"\n{_RULE}\nThat is the whole loop. Go on in the app:")
+    print(f"  {command_line(['gui', folder], catalog)}")
+    back = ["model", "reset"] if base is None else ["model", "use", base]
+    print(f"The retrained model is now active; to go back: {command_line(back)}")
+    return True
+
+
+def _review_again(photos: list[_Photo], wet: list[_Photo], result: TourResult) -> None:
+    """Step 6: how the retrain moved the scores, and the wet photos the labels still decide."""
+    before, after, threshold_after = result.before, result.after, result.threshold_after
     _moved(photos, before, after)
     for p in wet:
         if after.get(p.path, 1.0) < threshold_after:
@@ -183,21 +208,8 @@ def run_tour(
                 f"  {p.path.name} scores {after[p.path]:.2f}, under {threshold_after:.2f}, "
                 "but you labelled it droplet, so quarantine takes it."
             )
-    print(f"Before: {_tally(photos, before, threshold)}")
+    print(f"Before: {_tally(photos, before, result.threshold_before)}")
     print(f"After:  {_tally(photos, after, threshold_after)}")
-
-    _step(
-        7, "quarantine, then undo", "Flagged photos move out of the library; undo puts them back."
-    )
-    if _run(["quarantine", folder, "--quiet"], catalog) != 0:
-        return result
-    if _run(["undo"], catalog) != 0:
-        return result
-    print(f"\n{_RULE}\nThat is the whole loop. Go on in the app:")
-    print(f"  {command_line(['gui', folder], catalog)}")
-    back = ["model", "reset"] if base is None else ["model", "use", base]
-    print(f"The retrained model is now active; to go back: {command_line(back)}")
-    return TourResult(0, before, after, threshold, threshold_after, truth, True)
 
 
 def _moved(photos: list[_Photo], before: dict[Path, float], after: dict[Path, float]) -> None:

@@ -10,7 +10,15 @@ from typing import Any
 
 from dropletcleaner.core.wording import plural
 
-__all__ = ["EXAMPLES", "HelpFormatter", "add_command", "command_line", "plural"]
+__all__ = [
+    "EXAMPLES",
+    "HelpFormatter",
+    "add_command",
+    "changed_flag",
+    "command_line",
+    "plural",
+    "rescored_later",
+]
 
 EXAMPLES = "Examples:\n"
 
@@ -44,3 +52,14 @@ def command_line(words: Sequence[str | Path], catalog: Path | None = None) -> st
     if catalog is not None:
         parts += ["--catalog", str(catalog)]
     return shlex.join(parts)
+
+
+def changed_flag(n: int) -> str:
+    """``"no photo changed flag"``, ``"1 photo changed flag"``, ``"3 photos changed flag"``."""
+    return f"{plural(n, 'photo') if n else 'no photo'} changed flag"
+
+
+def rescored_later(n: int) -> str:
+    """Photos whose scores wait for their folder's next scan (``retrain``, ``model use``)."""
+    whose = "its" if n == 1 else "their"
+    return f"{plural(n, 'photo')} will be re-scored when {whose} folder is next scanned"

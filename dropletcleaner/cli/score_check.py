@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from dropletcleaner.cli.errors import UsageError
 from dropletcleaner.cli.helptext import command_line, plural
+from dropletcleaner.cli.loading import load_model_announced
 
 if TYPE_CHECKING:
     from dropletcleaner.core.catalog.photos import Catalog
@@ -19,11 +21,9 @@ if TYPE_CHECKING:
 
 def require_active_scores(catalog: Catalog, folder: Path, catalog_option: Path | None) -> None:
     """Make every deciding score under ``folder`` the active model's, or raise ``UsageError``."""
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.cli.common import load_model_announced
     from dropletcleaner.core.ml.card import ModelLoadError
     from dropletcleaner.core.ml.store import default_model_card
-    from dropletcleaner.core.training.score_versions import align_scores, other_versions
+    from dropletcleaner.core.training.retrain.score_versions import align_scores, other_versions
 
     try:
         version = default_model_card().version

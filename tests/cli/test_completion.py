@@ -7,8 +7,9 @@ import subprocess
 
 import pytest
 
-from dropletcleaner.cli import build_parser, main
+from dropletcleaner.cli import main
 from dropletcleaner.cli.completion import script
+from dropletcleaner.cli.parser import build_parser
 
 
 def _complete_in_bash(words: list[str]) -> list[str]:

@@ -6,8 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dropletcleaner.cli.common import add_catalog_option, open_catalog, threshold_value
+from dropletcleaner.cli.errors import UsageError
 from dropletcleaner.cli.helptext import add_command, plural
+from dropletcleaner.cli.loading import model_threshold, open_catalog
+from dropletcleaner.cli.options import add_catalog_option, threshold_value
 from dropletcleaner.cli.score_check import require_active_scores
 
 ORDER = 25  # after scan and quarantine in --help
@@ -74,7 +76,6 @@ def register(sub: Any) -> None:
 
 
 def run_tag(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
     from dropletcleaner.core.library.tagging import journal_dir_for
     from dropletcleaner.core.paths import default_catalog_path
 
@@ -96,10 +97,9 @@ def run_tag(args: argparse.Namespace) -> int:
 
 
 def _tag(args: argparse.Namespace, folder: Path, journal_dir: Path) -> int:
-    from dropletcleaner.cli.commands_quarantine import _model_threshold
     from dropletcleaner.core.library import tagging
 
-    threshold = args.threshold if args.threshold is not None else _model_threshold()
+    threshold = args.threshold if args.threshold is not None else model_threshold()
     with open_catalog(args) as catalog:
         if args.threshold is None:  # the active threshold fits only the active model's scores
             require_active_scores(catalog, folder, args.catalog)

@@ -9,14 +9,17 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from dropletcleaner.cli.argtypes import (
+from dropletcleaner.cli.errors import UsageError
+from dropletcleaner.cli.helptext import add_command, plural
+from dropletcleaner.cli.json_output import emit_json
+from dropletcleaner.cli.loading import load_model_announced
+from dropletcleaner.cli.options import (
     add_data_option,
     float_between,
     non_negative_int,
     positive_int,
+    threshold_value,
 )
-from dropletcleaner.cli.common import load_model_announced, threshold_value
-from dropletcleaner.cli.helptext import add_command, plural
 from dropletcleaner.cli.progressbar import drive
 
 ORDER = 30  # place in --help
@@ -24,6 +27,11 @@ STDOUT = "-"  # `--json` without a FILE
 
 
 def register(sub: Any) -> None:
+    _add_evaluate(sub)
+    _add_hard_negatives(sub)
+
+
+def _add_evaluate(sub: Any) -> None:
     e = add_command(
         sub,
         "evaluate",
@@ -69,6 +77,12 @@ def register(sub: Any) -> None:
         help="also write the results as JSON to FILE; --json alone (after FOLDER) prints "
         "them on stdout and the text on stderr (default: text only)",
     )
+    _add_scoring_options(e)
+    e.set_defaults(func=run_evaluate)
+
+
+def _add_scoring_options(e: argparse.ArgumentParser) -> None:
+    """evaluate's threshold, device, mistakes listed and model file."""
     e.add_argument(
         "-t",
         "--threshold",
@@ -97,8 +111,9 @@ def register(sub: Any) -> None:
         metavar="FILE.safetensors",
         help="evaluate this model file instead (default: the active model)",
     )
-    e.set_defaults(func=run_evaluate)
 
+
+def _add_hard_negatives(sub: Any) -> None:
     h = add_command(
         sub,
         "hard-negatives",
@@ -146,10 +161,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace, json_out: TextIO) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.cli.common import emit_json
     from dropletcleaner.core.atomic import atomic_write_text
-    from dropletcleaner.core.ml.inference import DeviceError, Scorer
+    from dropletcleaner.core.ml.inference.protocol import DeviceError
+    from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.training.evaluate import EvaluationError, evaluate_folder
 
     if not args.folder.is_dir():
@@ -208,8 +222,8 @@ def _evaluate(args: argparse.Namespace, json_out: TextIO) -> int:
 
 
 def run_hard_negatives(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.training.base import TrainConfig, collect_images
+    from dropletcleaner.core.training.base import TrainConfig
+    from dropletcleaner.core.training.data import collect_images
     from dropletcleaner.core.training.evaluate import held_out_photos, make_hard_negative_set
 
     data = args.data

@@ -1,4 +1,4 @@
-"""Sub-commands over the scanning engine: ``scan`` and ``demo`` (with its ``--tour``)."""
+"""The ``scan`` sub-command: score every photo of a folder, record it, and report."""
 
 from __future__ import annotations
 
@@ -7,18 +7,25 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from dropletcleaner.cli.common import (
+from dropletcleaner.cli.errors import UsageError
+from dropletcleaner.cli.helptext import add_command, command_line, plural
+from dropletcleaner.cli.loading import load_model_announced, open_catalog
+from dropletcleaner.cli.options import (
     add_catalog_option,
     add_quiet_option,
     add_selection_options,
-    load_model_announced,
-    open_catalog,
     threshold_value,
 )
-from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
+
+if TYPE_CHECKING:  # imported when used, so that `--help` stays fast (no torch)
+    from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.library.report import ReportRow
+    from dropletcleaner.core.library.scan import Scanner, ScanSummary
+    from dropletcleaner.core.ml.checkpoint import LoadedModel
+    from dropletcleaner.core.ml.inference.scorer import Scorer
 
 ORDER = 10  # place in --help
 STDOUT = "-"  # `--report -` (core.report.STDOUT, not imported here: it pulls in the catalog)
@@ -74,49 +81,8 @@ def register(sub: Any) -> None:
     add_catalog_option(p)
     p.set_defaults(func=run_scan)
 
-    d = add_command(
-        sub,
-        "demo",
-        help="write a small demo folder of generated photos to try the app on",
-        description="Write a folder of photos the app generates itself: some with water drops "
-        "on the lens, some clean (a dim room, a blurred one and dew on a leaf among them), "
-        "and two broken files, with "
-        "demo-manifest.json saying which is which. Scan it, or open it in the app; --tour "
-        "takes you through the whole loop on it.",
-        examples=(
-            "dropletcleaner demo",
-            "dropletcleaner demo ~/demo --tour",
-            "dropletcleaner scan dropletcleaner-demo",
-        ),
-    )
-    d.add_argument(
-        "folder",
-        nargs="?",
-        type=Path,
-        metavar="FOLDER",
-        default=Path("dropletcleaner-demo"),
-        help="where to write it; it must be new or empty (default: ./dropletcleaner-demo)",
-    )
-    d.add_argument(
-        "--tour",
-        action="store_true",
-        help="then walk through scan, review, label, retrain, quarantine and undo on it, "
-        "printing each command (default: only write the folder)",
-    )
-    d.add_argument(
-        "--catalog",
-        metavar="PATH",
-        type=Path,
-        default=None,
-        help="with --tour: the catalog the tour uses (default: FOLDER.catalog.db beside FOLDER, "
-        "so your own catalog is left alone)",
-    )
-    d.set_defaults(func=run_demo)
-
 
 def run_scan(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-
     folder = Path(os.path.abspath(args.folder))
     if not folder.exists():
         raise UsageError(f"folder does not exist: {folder}")
@@ -135,15 +101,52 @@ def run_scan(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace, folder: Path, report_out: TextIO) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.library.report import ReportHeader, build_rows, write_report
+    from dropletcleaner.core.library.report import build_rows
     from dropletcleaner.core.library.scan import Scanner
-    from dropletcleaner.core.ml.flag_rates import describe_threshold
-    from dropletcleaner.core.ml.inference import DeviceError, Scorer
-    from dropletcleaner.core.photos.formats import skipped_summary, unsupported_reason
+    from dropletcleaner.core.photos.formats import unsupported_reason
     from dropletcleaner.core.photos.selection import Selection
 
-    # The catalog first: a damaged or locked one is reported before the model loads.
+    catalog, loaded, scorer = _open(args)
+    threshold = args.threshold if args.threshold is not None else loaded.threshold
+
+    bar = None if args.quiet else ProgressBar()
+    with catalog:
+        selection = Selection.of(folder, args.exclude, recursive=args.recursive)
+        scanner = Scanner(folder, catalog, scorer, selection=selection)
+        _follow(scanner, bar)
+        summary = scanner.summary
+        rows = build_rows(catalog, summary.found, threshold)
+        if args.report is not None:
+            _write_report(args, rows, loaded.version, threshold, report_out)
+    thumbs_warning = scanner.thumbs.write_warning()
+    if thumbs_warning is not None:
+        print(f"warning: {thumbs_warning}", file=sys.stderr)
+
+    flagged = sum(r.flagged for r in rows)
+    # Files of a format the app does not read are counted apart: they are not broken.
+    skipped = {r.path for r in rows if r.error and unsupported_reason(r.path) is not None}
+    _print_summary(folder, summary, scorer, loaded, rows, skipped, threshold, flagged)
+    if args.report is not None and str(args.report) != STDOUT:
+        print(f"Report written to {args.report}")
+    if len(summary.found) == len(skipped) and not summary.cancelled:
+        print(f"No photos were found in {folder}; there was nothing to score.")
+    elif flagged and not summary.cancelled:
+        again = ["--threshold", f"{args.threshold:g}"] if args.threshold is not None else []
+        again += [w for g in args.exclude for w in ("--exclude", g)]
+        again += [] if args.recursive else ["--no-recursive"]
+        hint = command_line(["quarantine", folder, *again, "--dry-run"], args.catalog)
+        print(f"{plural(flagged, 'photo')} flagged. See what would move: {hint}")
+    if summary.cancelled:
+        print("Scan was cancelled before it finished.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _open(args: argparse.Namespace) -> tuple[Catalog, LoadedModel, Scorer]:
+    """The catalog, then the model: a damaged or locked catalog is reported before it loads."""
+    from dropletcleaner.core.ml.inference.protocol import DeviceError
+    from dropletcleaner.core.ml.inference.scorer import Scorer
+
     catalog = open_catalog(args)
     try:
         loaded = load_model_announced()
@@ -154,39 +157,53 @@ def _scan(args: argparse.Namespace, folder: Path, report_out: TextIO) -> int:
     except BaseException:
         catalog.close()
         raise
-    threshold = args.threshold if args.threshold is not None else loaded.threshold
+    return catalog, loaded, scorer
 
-    bar = None if args.quiet else ProgressBar()
-    with catalog:
-        selection = Selection.of(folder, args.exclude, recursive=args.recursive)
-        scanner = Scanner(folder, catalog, scorer, selection=selection)
-        last = None
-        for progress in scanner.run():
-            last = progress
-            if bar is not None:
-                bar.update(progress)
+
+def _follow(scanner: Scanner, bar: ProgressBar | None) -> None:
+    """Run the scan, drawing its progress; the bar ends on the last figure, however fast."""
+    last = None
+    for progress in scanner.run():
+        last = progress
         if bar is not None:
-            if last is not None:
-                bar.update(last, force=True)
-            bar.close()
-        summary = scanner.summary
-        rows = build_rows(catalog, summary.found, threshold)
-        if args.report is not None:
-            try:
-                header = ReportHeader.now(loaded.version, threshold)
-                as_json = True if args.json else None
-                write_report(args.report, rows, header, as_json=as_json, stdout=report_out)
-            except OSError as exc:  # a full disk or a folder removed meanwhile
-                raise UsageError(
-                    f"cannot write the report {args.report}: {exc.strerror or exc}"
-                ) from exc
-    thumbs_warning = scanner.thumbs.write_warning()
-    if thumbs_warning is not None:
-        print(f"warning: {thumbs_warning}", file=sys.stderr)
+            bar.update(progress)
+    if bar is not None:
+        if last is not None:
+            bar.update(last, force=True)
+        bar.close()
 
-    flagged = sum(r.flagged for r in rows)
-    # Files of a format the app does not read are counted apart: they are not broken.
-    skipped = {r.path for r in rows if r.error and unsupported_reason(r.path) is not None}
+
+def _write_report(
+    args: argparse.Namespace,
+    rows: list[ReportRow],
+    version: str,
+    threshold: float,
+    report_out: TextIO,
+) -> None:
+    from dropletcleaner.core.library.report import ReportHeader, write_report
+
+    try:
+        header = ReportHeader.now(version, threshold)
+        as_json = True if args.json else None
+        write_report(args.report, rows, header, as_json=as_json, stdout=report_out)
+    except OSError as exc:  # a full disk or a folder removed meanwhile
+        raise UsageError(f"cannot write the report {args.report}: {exc.strerror or exc}") from exc
+
+
+def _print_summary(
+    folder: Path,
+    summary: ScanSummary,
+    scorer: Scorer,
+    loaded: LoadedModel,
+    rows: list[ReportRow],
+    skipped: set[str],
+    threshold: float,
+    flagged: int,
+) -> None:
+    """The scan's figures, the model, and every file that could not be read."""
+    from dropletcleaner.core.ml.flag_rates import describe_threshold
+    from dropletcleaner.core.photos.formats import skipped_summary
+
     unreadable = sum(bool(r.error) for r in rows) - len(skipped)
     rate = summary.scored / summary.seconds if summary.seconds > 0 else 0.0
     print(f"Scanned {folder}")
@@ -213,26 +230,10 @@ def _scan(args: argparse.Namespace, folder: Path, report_out: TextIO) -> int:
         if row.error:
             kind = "skipped" if row.path in skipped else "unreadable"
             print(f"  {kind}: {row.path}: {row.error}")
-    if args.report is not None and str(args.report) != STDOUT:
-        print(f"Report written to {args.report}")
-    if len(summary.found) == len(skipped) and not summary.cancelled:
-        print(f"No photos were found in {folder}; there was nothing to score.")
-    elif flagged and not summary.cancelled:
-        again = ["--threshold", f"{args.threshold:g}"] if args.threshold is not None else []
-        again += [w for g in args.exclude for w in ("--exclude", g)]
-        again += [] if args.recursive else ["--no-recursive"]
-        hint = command_line(["quarantine", folder, *again, "--dry-run"], args.catalog)
-        print(f"{plural(flagged, 'photo')} flagged. See what would move: {hint}")
-    if summary.cancelled:
-        print("Scan was cancelled before it finished.", file=sys.stderr)
-        return 1
-    return 0
 
 
 def check_report_path(report: Path) -> None:
     """Refuse a ``--report`` the scan could not write, before scanning, not after."""
-    from dropletcleaner.cli import UsageError
-
     if str(report) == STDOUT:
         return
     if report.suffix.lower() not in (".csv", ".json"):
@@ -243,43 +244,3 @@ def check_report_path(report: Path) -> None:
     if not parent.is_dir():
         # Creating it would hide a typo in the path: the report would land somewhere unseen.
         raise UsageError(f"the folder for --report does not exist: {parent}; create it first")
-
-
-def run_demo(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.synthetic.demo import DemoFolderError, make_demo_folder
-
-    if args.tour:
-        return _run_tour(args)
-    if args.catalog is not None:
-        raise UsageError("--catalog is for --tour; scan the demo folder with --catalog instead")
-    try:
-        manifest = make_demo_folder(args.folder)
-    except DemoFolderError as exc:
-        raise UsageError(str(exc)) from exc
-    print(
-        f"Demo folder written to {manifest.folder}: {plural(len(manifest.droplet), 'photo')} "
-        f"with water drops, {plural(len(manifest.clean), 'clean photo')} (a dim room, a "
-        f"blurred one and dew on a leaf among them) and "
-        f"{plural(len(manifest.broken), 'broken file')}."
-    )
-    print(f"Try:  {command_line(['scan', manifest.folder])}")
-    print(f"  or: {command_line(['gui', manifest.folder])}")
-    print(f"  or, for a guided walk-through: {command_line(['demo', 'NEW-FOLDER', '--tour'])}")
-    return 0
-
-
-def _run_tour(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.cli.demo_tour import run_tour
-    from dropletcleaner.core.synthetic.demo import DemoFolderError
-
-    try:
-        result = run_tour(args.folder, args.catalog)
-    except DemoFolderError as exc:
-        raise UsageError(str(exc)) from exc
-    if result.code == 0:
-        print("Tour finished: every step worked.")
-    else:
-        print("Tour stopped early; the step above says why.")
-    return result.code

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from dropletcleaner.cli.errors import UsageError
 from dropletcleaner.cli.helptext import add_command
 
 ORDER = 85  # after the model commands in --help
@@ -35,7 +36,6 @@ def register(sub: Any) -> None:
 
 
 def run_install_desktop(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
     from dropletcleaner.core.desktop import APP_ID, install_desktop
 
     try:

@@ -30,8 +30,8 @@ def register(sub: Any) -> None:
 
 
 def run_completion(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import build_parser
     from dropletcleaner.cli.completion import script
+    from dropletcleaner.cli.parser import build_parser
 
     sys.stdout.write(script(build_parser(), args.shell))
     return 0

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from dropletcleaner.cli.common import add_catalog_option
 from dropletcleaner.cli.helptext import add_command, command_line
+from dropletcleaner.cli.options import add_catalog_option
 
 ORDER = 90  # place in --help
 

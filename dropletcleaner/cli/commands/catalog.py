@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from dropletcleaner.cli.common import add_catalog_option
-from dropletcleaner.cli.helptext import add_command, command_line
+from dropletcleaner.cli.errors import UsageError
+from dropletcleaner.cli.helptext import add_command
+from dropletcleaner.cli.options import add_catalog_option
 
 ORDER = 80  # place in --help
 
@@ -30,13 +31,7 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run_catalog)
 
 
-def set_aside_hint(catalog: Path | None) -> str:
-    """The command a user types to set a damaged catalog aside."""
-    return command_line(["catalog", "set-aside"], catalog)
-
-
 def run_catalog(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
     from dropletcleaner.core.catalog.db import CatalogError, set_aside
     from dropletcleaner.core.catalog.photos import Catalog
     from dropletcleaner.core.paths import default_catalog_path

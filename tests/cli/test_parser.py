@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 import dropletcleaner
-from dropletcleaner.cli import build_parser, main
+from dropletcleaner.cli import main
+from dropletcleaner.cli.parser import build_parser
 
 # Commands a new user meets first: their --help ends with examples.
 MAIN_COMMANDS = {
@@ -185,7 +186,8 @@ def _heavy_modules_after(statement: str) -> str:
     """The heavy modules a fresh interpreter holds after ``statement``, as printed on stderr."""
     code = (
         "import contextlib, sys\n"
-        "from dropletcleaner.cli import build_parser, main\n"
+        "from dropletcleaner.cli import main\n"
+        "from dropletcleaner.cli.parser import build_parser\n"
         f"with contextlib.suppress(SystemExit):\n    {statement}\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n"
     )
@@ -208,7 +210,8 @@ def test_help_does_not_import_torch() -> None:
 def test_help_text_defaults_match_the_code() -> None:
     """The numbers that --help quotes are the ones the training code uses."""
     from dropletcleaner.core.training.base import TrainConfig
-    from dropletcleaner.core.training.retrain import DEEP_EPOCHS, FAST_EPOCHS
+    from dropletcleaner.core.training.retrain.deep import DEEP_EPOCHS
+    from dropletcleaner.core.training.retrain.heads import FAST_EPOCHS
 
     def help_of(command: str, dest: str) -> str:
         (action,) = [a for a in _arguments(COMMANDS[command]) if a.dest == dest]

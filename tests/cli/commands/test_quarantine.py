@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from dropletcleaner.cli import main
-from dropletcleaner.core import quarantine as q
 from dropletcleaner.core.catalog.photos import Catalog, ScanResult
 from dropletcleaner.core.photos.fingerprint import quick_fingerprint
+from dropletcleaner.core.quarantine import api as q
+from dropletcleaner.core.quarantine import transfer
 from tests.helpers import write_jpeg
 
 
@@ -245,7 +246,7 @@ def test_commands_settle_an_interrupted_run_first(
     class Crash(BaseException):
         pass
 
-    real = q._transfer
+    real = transfer._transfer
     calls = [0]
 
     def dying(*args: object) -> None:
@@ -255,7 +256,7 @@ def test_commands_settle_an_interrupted_run_first(
             raise Crash()
 
     with monkeypatch.context() as m:
-        m.setattr(q, "_transfer", dying)
+        m.setattr(transfer, "_transfer", dying)
         with pytest.raises(Crash):
             main(
                 ["quarantine", str(lib), "--threshold", "0.5", "--catalog", str(tmp_path / "c.db")]

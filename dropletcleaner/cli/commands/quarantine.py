@@ -13,16 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dropletcleaner.cli.common import (
+from dropletcleaner.cli.errors import UsageError
+from dropletcleaner.cli.helptext import add_command, command_line, plural
+from dropletcleaner.cli.json_output import json_stdout
+from dropletcleaner.cli.loading import model_threshold, open_catalog
+from dropletcleaner.cli.options import (
     add_catalog_option,
     add_json_option,
     add_quiet_option,
     add_selection_options,
-    json_stdout,
-    open_catalog,
     threshold_value,
 )
-from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 from dropletcleaner.cli.quarantine_views import (
     list_batches_json,
@@ -35,14 +36,20 @@ from dropletcleaner.cli.score_check import require_active_scores
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
     from dropletcleaner.core.catalog.photos import Catalog
-    from dropletcleaner.core.quarantine import BatchReport
+    from dropletcleaner.core.quarantine.outcomes import BatchReport
 
 ORDER = 20  # place in --help
 
-NOT_IN_QUARANTINE = "not in quarantine"  # the reason core.quarantine.restore gives
+NOT_IN_QUARANTINE = "not in quarantine"  # the reason core.quarantine.api.restore gives
 
 
 def register(sub: Any) -> None:
+    _add_quarantine(sub)
+    _add_restore(sub)
+    _add_undo(sub)
+
+
+def _add_quarantine(sub: Any) -> None:
     q = add_command(
         sub,
         "quarantine",
@@ -102,6 +109,8 @@ def register(sub: Any) -> None:
     add_catalog_option(q)
     q.set_defaults(func=run_quarantine)
 
+
+def _add_restore(sub: Any) -> None:
     r = add_command(
         sub,
         "restore",
@@ -137,6 +146,8 @@ def register(sub: Any) -> None:
     add_catalog_option(r)
     r.set_defaults(func=run_restore)
 
+
+def _add_undo(sub: Any) -> None:
     u = add_command(
         sub,
         "undo",
@@ -165,14 +176,15 @@ def run_quarantine(args: argparse.Namespace) -> int:
 
 
 def _quarantine_folder(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core import quarantine as q
     from dropletcleaner.core.photos.selection import Selection
+    from dropletcleaner.core.quarantine import api as q
+    from dropletcleaner.core.quarantine.names import default_quarantine_dir
+    from dropletcleaner.core.quarantine.outcomes import QuarantineError
 
     folder = Path(os.path.abspath(args.folder))
     if not folder.is_dir():
         raise UsageError(f"not a folder: {folder}")
-    threshold = args.threshold if args.threshold is not None else _model_threshold()
+    threshold = args.threshold if args.threshold is not None else model_threshold()
     with open_catalog(args) as catalog:
         _recover(catalog)
         if args.threshold is None:  # the active threshold fits only the active model's scores
@@ -206,17 +218,22 @@ def _quarantine_folder(args: argparse.Namespace, emit: Callable[[object], None])
                 dry_run=args.dry_run,
                 on_progress=None if bar is None else bar.update,
             )
-        except q.QuarantineError as exc:
+        except QuarantineError as exc:
             raise UsageError(str(exc)) from exc
         finally:
             if bar is not None:
                 bar.close()
-    dest = (
-        Path(os.path.abspath(args.to)) if args.to is not None else q.default_quarantine_dir(folder)
-    )
+    dest = Path(os.path.abspath(args.to)) if args.to is not None else default_quarantine_dir(folder)
     if args.json:
         emit(outcome_doc(folder, dest, threshold, args.dry_run, report))
         return 1 if report.failed else 0
+    return _print_quarantined(args, folder, dest, report)
+
+
+def _print_quarantined(
+    args: argparse.Namespace, folder: Path, dest: Path, report: BatchReport
+) -> int:
+    """What ``quarantine FOLDER`` moved (or, with ``--dry-run``, would) and what to type next."""
     print_outcomes(report.outcomes)
     if args.dry_run:
         size = sum(o.size for o in report.outcomes if o.status == "would-move")
@@ -240,8 +257,8 @@ def _quarantine_folder(args: argparse.Namespace, emit: Callable[[object], None])
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
+    from dropletcleaner.core.quarantine.outcomes import QuarantineError
 
     if args.paths and (args.batch or args.all):
         raise UsageError("give PATHs, --batch ID or --all, not several")
@@ -251,13 +268,13 @@ def run_restore(args: argparse.Namespace) -> int:
         _recover(catalog)
         try:
             report = q.restore(catalog, batch_id=args.batch, paths=args.paths, all_batches=args.all)
-        except q.QuarantineError as exc:
+        except QuarantineError as exc:
             raise UsageError(str(exc)) from exc
     return _print_restored(report, named=bool(args.paths), batch=args.batch)
 
 
 def run_undo(args: argparse.Namespace) -> int:
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
 
     with open_catalog(args) as catalog:
         _recover(catalog)
@@ -282,8 +299,6 @@ def _given(args: argparse.Namespace, name: str) -> list[str]:
 
 
 def _refuse_options(args: argparse.Namespace, mode: str, names: tuple[str, ...]) -> None:
-    from dropletcleaner.cli import UsageError
-
     given = [n for n in names if _given_option(args, n)]
     if given:
         flags = ", ".join(
@@ -298,32 +313,13 @@ def _given_option(args: argparse.Namespace, name: str) -> bool:
     return getattr(args, name) not in (None, False, [])
 
 
-def _model_threshold() -> float:
-    """The active model's threshold, read from its card (the weights are not loaded)."""
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.ml.card import ModelLoadError
-    from dropletcleaner.core.ml.store import default_model_card
-
-    try:
-        card = default_model_card()
-    except ModelLoadError as exc:
-        raise UsageError(f"{exc}; pass --threshold") from exc
-    if not card.trained:
-        print(
-            "WARNING: no trained droplet model is installed; scores mean nothing. Only act on "
-            "photos you labelled droplet, or check the dry run (--dry-run) first.",
-            file=sys.stderr,
-        )
-    return card.threshold
-
-
 def _recover(catalog: Catalog) -> None:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
+    from dropletcleaner.core.quarantine.outcomes import QuarantineError
 
     try:
         outcomes = q.recover(catalog)
-    except q.QuarantineError as exc:
+    except QuarantineError as exc:
         raise UsageError(str(exc)) from exc
     if outcomes:
         print(f"Settled {plural(len(outcomes), 'move')} an interrupted run left unfinished:")
@@ -361,8 +357,8 @@ def _skipped(n: int) -> str:
 
 
 def _empty(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core import quarantine as q
+    from dropletcleaner.core.quarantine import api as q
+    from dropletcleaner.core.quarantine.outcomes import QuarantineError
 
     with open_catalog(args) as catalog:
         _recover(catalog)
@@ -380,7 +376,7 @@ def _empty(args: argparse.Namespace) -> int:
             )
         try:
             report = q.empty_quarantine(catalog, batch_id=args.batch)
-        except q.QuarantineError as exc:
+        except QuarantineError as exc:
             raise UsageError(str(exc)) from exc
     print_outcomes(report.outcomes)
     print(

@@ -1,6 +1,7 @@
-"""argparse ``type=`` callables that reject out-of-range values, and options several commands share.
+"""Options and argument types that several commands share.
 
-A bad value ends the command with argparse's one-line usage error and exit code 2, e.g.
+The ``type=`` callables reject out-of-range values, so that a bad value ends the command
+with argparse's one-line usage error and exit code 2, e.g.
 ``dropletcleaner evaluate: error: argument --worst: must be 0 or more, not -1``.
 """
 
@@ -61,4 +62,57 @@ def add_data_option(parser: argparse.ArgumentParser) -> None:
         metavar="CLEAN_DIR",
         required=True,
         help="folder of your own droplet-free photos (repeatable; required, no default)",
+    )
+
+
+def add_catalog_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--catalog",
+        metavar="PATH",
+        type=Path,
+        default=None,
+        help="catalog database to use (default: one per user in the app data folder)",
+    )
+
+
+def threshold_value(text: str) -> float:
+    """argparse type for a threshold in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"threshold must be between 0 and 1, not {value}")
+    return value
+
+
+def add_selection_options(parser: argparse.ArgumentParser) -> None:
+    """``--exclude GLOB`` (repeatable) and ``--no-recursive``, for scan and quarantine."""
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out files and folders whose name or path relative to FOLDER matches "
+        "GLOB, e.g. '*.png' or 'raw/*' (repeatable; default: none)",
+    )
+    parser.add_argument(
+        "--no-recursive",
+        dest="recursive",
+        action="store_false",
+        help="only the photos directly in FOLDER (default: its sub-folders too)",
+    )
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="draw no progress bar (default: draw one)"
+    )
+
+
+def add_json_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=f"print {what} as JSON on stdout, for scripts (default: text)",
     )

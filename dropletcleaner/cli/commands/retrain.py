@@ -1,4 +1,4 @@
-"""Sub-commands for teaching the model: ``label``, ``retrain`` and ``model list|use|reset``."""
+"""Sub-commands for teaching the model: ``label`` and ``retrain``."""
 
 from __future__ import annotations
 
@@ -10,21 +10,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dropletcleaner.cli.argtypes import positive_int
-from dropletcleaner.cli.common import (
+from dropletcleaner.cli.errors import UsageError
+from dropletcleaner.cli.helptext import (
+    add_command,
+    changed_flag,
+    command_line,
+    plural,
+    rescored_later,
+)
+from dropletcleaner.cli.json_output import json_stdout
+from dropletcleaner.cli.loading import load_model_announced, open_catalog
+from dropletcleaner.cli.options import (
     add_catalog_option,
     add_json_option,
     add_quiet_option,
-    emit_json,
-    json_stdout,
-    load_model_announced,
-    open_catalog,
+    positive_int,
 )
-from dropletcleaner.cli.helptext import add_command, command_line, plural
 from dropletcleaner.cli.progressbar import ProgressBar
 
 if TYPE_CHECKING:  # the core retrain module pulls in torch: imported only when used
-    from dropletcleaner.core.training.retrain import LabelCounts, RetrainResult
+    from dropletcleaner.core.training.retrain.labels import LabelCounts
+    from dropletcleaner.core.training.retrain.result import RetrainResult
 
 ORDER = 40  # place in --help
 
@@ -32,6 +38,11 @@ LABEL_CHOICES = ("droplet", "clean", "none")
 
 
 def register(sub: Any) -> None:
+    _add_label(sub)
+    _add_retrain(sub)
+
+
+def _add_label(sub: Any) -> None:
     lab = add_command(
         sub,
         "label",
@@ -56,6 +67,8 @@ def register(sub: Any) -> None:
     add_catalog_option(lab)
     lab.set_defaults(func=run_label)
 
+
+def _add_retrain(sub: Any) -> None:
     r = add_command(
         sub,
         "retrain",
@@ -86,53 +99,10 @@ def register(sub: Any) -> None:
     add_catalog_option(r)
     r.set_defaults(func=run_retrain)
 
-    m = add_command(
-        sub,
-        "model",
-        help="list the droplet models, switch between them, or reset",
-        description="List the shipped droplet model and your retrained versions, switch to "
-        "one of them, or go back to the shipped one. Switching re-scores the catalog from "
-        "stored embeddings.",
-        examples=(
-            "dropletcleaner model list",
-            "dropletcleaner model use VERSION",
-            "dropletcleaner model reset",
-        ),
-    )
-    msub = m.add_subparsers(dest="model_command", metavar="ACTION", required=True)
-    ls = add_command(
-        msub,
-        "list",
-        help="list the shipped model and your retrained versions",
-        description="List the droplet models; * marks the active one.",
-    )
-    add_json_option(ls, "the models")
-    add_catalog_option(ls)
-    ls.set_defaults(func=run_model_list)
-    use = add_command(
-        msub,
-        "use",
-        help="switch to VERSION and re-score the catalog",
-        description="Make VERSION the active droplet model and re-score the catalog.",
-    )
-    use.add_argument("version", metavar="VERSION", help="a version that `model list` shows")
-    add_catalog_option(use)
-    use.set_defaults(func=run_model_use)
-    reset = add_command(
-        msub,
-        "reset",
-        help="go back to the shipped model and re-score the catalog",
-        description="Make the shipped droplet model active again and re-score the catalog. "
-        "Your retrained versions are kept.",
-    )
-    add_catalog_option(reset)
-    reset.set_defaults(func=run_model_reset)
-
 
 # -- label --------------------------------------------------------------------------------------
 def run_label(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.training.retrain import label_counts
+    from dropletcleaner.core.training.retrain.labels import label_counts
 
     label = None if args.label == "none" else args.label
     with open_catalog(args) as catalog:
@@ -186,15 +156,11 @@ def run_retrain(args: argparse.Namespace) -> int:
 
 
 def _retrain(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
-    from dropletcleaner.cli import UsageError
     from dropletcleaner.core.jobs import run_job
-    from dropletcleaner.core.training.retrain import (
-        RetrainError,
-        accept_result,
-        deep_retrain,
-        fast_retrain,
-        label_counts,
-    )
+    from dropletcleaner.core.training.retrain.deep import deep_retrain
+    from dropletcleaner.core.training.retrain.fast import fast_retrain
+    from dropletcleaner.core.training.retrain.labels import RetrainError, label_counts
+    from dropletcleaner.core.training.retrain.result import accept_result
 
     with open_catalog(args) as catalog:
         counts = label_counts(catalog)
@@ -225,9 +191,9 @@ def _retrain(args: argparse.Namespace, emit: Callable[[object], None]) -> int:
     if args.json:
         emit(retrain_doc(result, changed))
     print(f"Accepted: {result.decision.reason}.")
-    print(f"Model {result.version} is now active; {_changed(changed)}.")
+    print(f"Model {result.version} is now active; {changed_flag(changed)}.")
     if result.needs_rescan:
-        print(f"{_later(result.needs_rescan)}.")
+        print(f"{rescored_later(result.needs_rescan)}.")
     return 0
 
 
@@ -269,98 +235,3 @@ def format_comparison(result: RetrainResult) -> str:
     lines = [f"  {'':<14}{left:>{width}}  {right}"]
     lines += [f"  {name:<14}{a:>{width}.3f}  {b:.3f}" for name, a, b in rows]
     return "\n".join(lines)
-
-
-# -- model list | use | reset -------------------------------------------------------------------
-def run_model_list(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.ml.store import list_models
-
-    scored: dict[str, int] = {}
-    with open_catalog(args) as catalog:
-        for version, n in catalog.connection.execute(
-            "SELECT model_version, COUNT(*) FROM photos WHERE model_version IS NOT NULL GROUP BY 1"
-        ):
-            scored[version] = int(n)
-    models = list_models()
-    if args.json:
-        emit_json(
-            [
-                {
-                    "version": info.version,
-                    "active": info.active,
-                    "kind": info.kind,
-                    "parent": info.parent,
-                    "created": info.created or None,
-                    "path": None if info.path is None else str(info.path),
-                    "scored_photos": scored.get(info.version, 0),
-                    "summary": info.summary or None,
-                    "broken": info.problem,  # why it cannot be used; null when it can
-                }
-                for info in models
-            ]
-        )
-        return 0
-    for info in models:
-        mark = "*" if info.active else " "
-        extra = [info.kind]
-        if info.parent:
-            extra.append(f"from {info.parent}")
-        if info.created:
-            extra.append(info.created)
-        if scored.get(info.version):
-            extra.append(f"scored {plural(scored[info.version], 'photo')} in the catalog")
-        if info.problem is not None:
-            extra.insert(0, "BROKEN")
-        print(f"{mark} {info.version}  ({', '.join(extra)})")
-        if info.problem is not None:
-            print(f"    broken: {info.problem}: {info.path}")
-        if info.summary:
-            print(f"    {info.summary}")
-    return 0
-
-
-def run_model_use(args: argparse.Namespace) -> int:
-    from dropletcleaner.cli import UsageError
-    from dropletcleaner.core.ml.store import BadVersionName, BrokenModel, use_model
-
-    try:
-        use_model(args.version)
-    except KeyError as exc:
-        raise UsageError(str(exc.args[0])) from exc
-    except (BrokenModel, BadVersionName) as exc:
-        raise UsageError(str(exc)) from exc
-    return _rescore(args)
-
-
-def run_model_reset(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.ml.store import reset_model
-
-    reset_model()
-    return _rescore(args)
-
-
-def _rescore(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.training.retrain import apply_rescore, plan_rescore
-
-    loaded = load_model_announced()
-    with open_catalog(args) as catalog:
-        plan = plan_rescore(catalog, loaded)
-        apply_rescore(catalog, plan)
-    print(f"Model {loaded.version} is now active.")
-    print(
-        f"Re-scored {plural(len(plan.ids), 'photo')} from stored embeddings; "
-        f"{_changed(plan.changed)}."
-    )
-    if plan.skipped:
-        print(f"{_later(plan.skipped)}.")
-    return 0
-
-
-def _changed(n: int) -> str:
-    """``"no photo changed flag"``, ``"1 photo changed flag"``, ``"3 photos changed flag"``."""
-    return f"{plural(n, 'photo') if n else 'no photo'} changed flag"
-
-
-def _later(n: int) -> str:
-    whose = "its" if n == 1 else "their"
-    return f"{plural(n, 'photo')} will be re-scored when {whose} folder is next scanned"

@@ -124,7 +124,7 @@ def test_retrain_runs_as_a_command(db, tmp_path: Path, base_file: Path) -> None:
         label_photos(catalog, photos[:12], y[:12])  # type: ignore[arg-type]
     loaded = load_model(base_file)
     from dropletcleaner.core.ml.checkpoint import save_model
-    from dropletcleaner.core.training.base import replay_path
+    from dropletcleaner.core.training.replay import replay_path
 
     registry.weights_path(BASE_VERSION).parent.mkdir(parents=True)
     save_model(loaded.model, loaded.card, registry.weights_path(BASE_VERSION))
@@ -181,12 +181,13 @@ def test_retrain_and_model_list_speak_json(db, capsys) -> None:  # type: ignore[
 def test_a_rejected_retrain_exits_1_and_keeps_the_model(  # type: ignore[no-untyped-def]
     db, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dropletcleaner.core.training import retrain
+    from dropletcleaner.core.training.retrain import result
+    from dropletcleaner.core.training.retrain.accept import Decision
 
     path, photos, y = db
     with Catalog(path) as catalog:
         label_photos(catalog, photos[:16], y[:16])  # type: ignore[arg-type]
-    monkeypatch.setattr(retrain, "accept_rule", lambda old, new: retrain.Decision(False, "forced"))
+    monkeypatch.setattr(result, "accept_rule", lambda old, new: Decision(False, "forced"))
     assert main(["retrain", "--catalog", str(path)]) == 1
     out = capsys.readouterr().out
     assert "Not accepted: forced." in out and f"The current model {BASE_VERSION} stays" in out
