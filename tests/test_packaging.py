@@ -70,3 +70,15 @@ def test_every_qt_module_the_app_imports_is_in_essentials() -> None:
     used = _qt_modules_imported()
     assert {"QtCore", "QtGui", "QtWidgets"} <= used
     assert used <= ESSENTIALS, used - ESSENTIALS
+
+
+def test_every_package_of_the_source_tree_is_installed() -> None:
+    """A sub-package missing from the list works in a checkout and breaks a wheel."""
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for init in (REPO / "dropletcleaner").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
