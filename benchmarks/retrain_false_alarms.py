@@ -66,7 +66,8 @@ def main() -> int:
         from dropletcleaner.core.library.scan import Scanner
         from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.store import load_default_model
-        from dropletcleaner.core.training.retrain import fast_retrain, plan_rescore
+        from dropletcleaner.core.training.retrain.fast import fast_retrain
+        from dropletcleaner.core.training.retrain.rescore import plan_rescore
 
         roots = _library(data, Path(tmp) / "library")
         base = load_default_model()

@@ -46,7 +46,9 @@ def main() -> int:
         from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.metrics import binary_metrics
         from dropletcleaner.core.ml.store import load_default_model
-        from dropletcleaner.core.training.retrain import MIN_PER_CLASS, fast_retrain, plan_rescore
+        from dropletcleaner.core.training.retrain.fast import fast_retrain
+        from dropletcleaner.core.training.retrain.labels import MIN_PER_CLASS
+        from dropletcleaner.core.training.retrain.rescore import plan_rescore
 
         base = load_default_model()
         scorer = Scorer(base, device="cpu")

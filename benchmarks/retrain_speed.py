@@ -46,8 +46,7 @@ def build(folder: Path, photos: int, labelled: int) -> tuple[Path, Path]:
     from dropletcleaner.core.ml.card import ModelCard
     from dropletcleaner.core.ml.checkpoint import save_model
     from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet
-    from dropletcleaner.core.training.base import replay_path
-    from dropletcleaner.core.training.retrain import ReplaySet, save_replay
+    from dropletcleaner.core.training.replay import ReplaySet, replay_path, save_replay
 
     rng = np.random.default_rng(0)
     u = rng.normal(size=EMBEDDING_DIM)
@@ -106,13 +105,8 @@ def naive_retrain(catalog_path: Path, weights: Path, heads: int) -> float:
     from dropletcleaner.core.catalog.photos import Catalog
     from dropletcleaner.core.ml.calibration import fit_temperature
     from dropletcleaner.core.ml.checkpoint import load_model
-    from dropletcleaner.core.training.base import replay_path
-    from dropletcleaner.core.training.retrain import (
-        fit_head,
-        load_replay,
-        sample_weights,
-        single_thread,
-    )
+    from dropletcleaner.core.training.replay import load_replay, replay_path
+    from dropletcleaner.core.training.retrain.heads import fit_head, sample_weights, single_thread
 
     base = load_model(weights)
     replay = load_replay(replay_path(weights))
@@ -172,7 +166,9 @@ def main() -> int:
         from dropletcleaner.core.jobs import run_job
         from dropletcleaner.core.ml import store as droplet_model
         from dropletcleaner.core.ml import store as registry
-        from dropletcleaner.core.training.retrain import fast_retrain, install, rescore_catalog
+        from dropletcleaner.core.training.retrain.fast import fast_retrain
+        from dropletcleaner.core.training.retrain.rescore import rescore_catalog
+        from dropletcleaner.core.training.retrain.result import install
 
         weights, catalog_path = build(folder, args.photos, args.labelled)
         droplet_model.shipped_weights_path = lambda: weights  # the benchmark's base model

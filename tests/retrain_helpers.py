@@ -19,8 +19,7 @@ from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import LoadedModel, save_model
 from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet
 from dropletcleaner.core.ml.store import load_default_model
-from dropletcleaner.core.training.base import replay_path
-from dropletcleaner.core.training.retrain import ReplaySet, save_replay
+from dropletcleaner.core.training.replay import ReplaySet, replay_path, save_replay
 
 BASE_VERSION = "test-base"
 
@@ -101,6 +100,14 @@ def user_photos(
     """Balanced photos whose droplet signal lies along ``V``; returns paths and true labels."""
     y = np.random.default_rng(seed).permutation(np.arange(n) % 2)
     return add_photos(catalog, folder, y, embeddings(y, V, seed=seed), model), y
+
+
+def user_photos_with_embeddings(
+    catalog: Catalog, model: LoadedModel, folder: Path, n: int = 60, seed: int = 1
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """:func:`user_photos`, also returning their embeddings (the base model cannot see V)."""
+    paths, y = user_photos(catalog, model, folder, n, seed)
+    return paths, y, embeddings(y, V, seed=seed)
 
 
 # -- fixtures shared by the core, CLI and GUI retraining tests -------------------------------

@@ -39,15 +39,10 @@ from PySide6.QtWidgets import (
 
 from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.core.jobs import CancelToken, Progress
-from dropletcleaner.core.training.retrain import (
-    MIN_PER_CLASS,
-    RetrainResult,
-    accept_result,
-    deep_retrain,
-    fast_retrain,
-    label_counts,
-    synth_available,
-)
+from dropletcleaner.core.training.retrain.deep import deep_retrain, synth_available
+from dropletcleaner.core.training.retrain.fast import fast_retrain
+from dropletcleaner.core.training.retrain.labels import MIN_PER_CLASS, label_counts
+from dropletcleaner.core.training.retrain.result import RetrainResult, accept_result
 from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.retrain_results import RetrainResults
 from dropletcleaner.gui.retrain_words import ChangedPhoto, changed_photos, threshold_change_text

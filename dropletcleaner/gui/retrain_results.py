@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.core.training.retrain import RetrainResult
+from dropletcleaner.core.training.retrain.result import RetrainResult
 from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.quarantine.view import THUMB_SIDE, thumbnail
 from dropletcleaner.gui.retrain_words import (

@@ -20,7 +20,9 @@ import numpy as np
 from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.ml.metrics import BinaryMetrics
-from dropletcleaner.core.training.retrain import RetrainResult, _Versions, plan_rescore
+from dropletcleaner.core.training.retrain.rescore import plan_rescore
+from dropletcleaner.core.training.retrain.result import RetrainResult
+from dropletcleaner.core.training.retrain.versions import Versions
 from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.scores import score_text, threshold_text
 
@@ -133,7 +135,7 @@ def changed_photos(
     if len(plan.ids) == 0:
         return []
     ids, _, old_scores, versions = catalog.scored_embeddings()
-    book = _Versions(candidate, base)
+    book = Versions(candidate, base)
     old_by_id = {
         int(i): (float(s), book.threshold(v))
         for i, s, v in zip(ids, old_scores, versions, strict=True)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from dropletcleaner.core.ml.metrics import BinaryMetrics
-from dropletcleaner.core.training.retrain import Decision, Evaluation
+from dropletcleaner.core.training.retrain.accept import Decision, Evaluation
 from dropletcleaner.gui.retrain_words import (
     ChangedPhoto,
     in_words,

@@ -187,7 +187,7 @@ def test_models_retrain_cannot_install_outside(store: Path, tmp_path: Path) -> N
     """A candidate whose card names a path is refused before anything is written."""
     from dropletcleaner.core.ml import store as registry
     from dropletcleaner.core.ml.checkpoint import load_model
-    from dropletcleaner.core.training.retrain import install
+    from dropletcleaner.core.training.retrain.result import install
 
     candidate = load_model(store)
     candidate.card.version = "../../../../escape/pwn"

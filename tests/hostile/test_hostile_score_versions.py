@@ -33,7 +33,7 @@ def _retrained_active(base: LoadedModel) -> None:
     from dropletcleaner.core.ml import store as registry
     from dropletcleaner.core.ml.card import ModelCard
     from dropletcleaner.core.ml.checkpoint import load_model, save_model
-    from dropletcleaner.core.training.retrain import backbone_digest
+    from dropletcleaner.core.training.retrain.versions import backbone_digest
 
     sibling = load_model(registry.shipped_weights_path())  # type: ignore[arg-type]
     with torch.no_grad():

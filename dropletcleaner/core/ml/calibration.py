@@ -1,4 +1,4 @@
-"""Temperature scaling: the one fit of a model's temperature, for one head or many at once.
+"""Calibration: the one temperature fit (one head or many at once), and the threshold choice.
 
 A droplet head has two classes, so its negative log-likelihood depends on the logits only
 through the margin ``logit[1] - logit[0]`` and is convex in ``s = 1 / T``. Bisection on the
@@ -6,6 +6,7 @@ NLL's slope over ``log s`` therefore finds the global minimum in a fixed number 
 with no learning rate or iteration limit to tune, and vectorises across heads: fast
 retraining calibrates every cross-validation head in one call (:func:`fit_temperatures`),
 base training and map calibration one head (:func:`fit_temperature`).
+:func:`choose_threshold` picks the threshold that keeps false positives at a target rate.
 """
 
 from __future__ import annotations
@@ -57,4 +58,20 @@ def fit_temperature(logits: Any, labels: Any) -> float:
     return float(fit_temperatures(_as_array(logits)[None], labels)[0])
 
 
-__all__ = ["MAX_TEMPERATURE", "MIN_TEMPERATURE", "fit_temperature", "fit_temperatures"]
+def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_fpr: float) -> float:
+    """Lowest threshold (not below 0.5) keeping validation false positives at ``target_fpr``."""
+    negatives = np.sort(scores[labels == 0])
+    if len(negatives) == 0:
+        return 0.5
+    k = math.floor(len(negatives) * (1.0 - target_fpr))
+    q = float(negatives[min(k, len(negatives) - 1)])
+    return float(min(0.95, max(0.5, q + 1e-4)))
+
+
+__all__ = [
+    "MAX_TEMPERATURE",
+    "MIN_TEMPERATURE",
+    "choose_threshold",
+    "fit_temperature",
+    "fit_temperatures",
+]

@@ -25,8 +25,6 @@ manifest written into the model card. :func:`train_base` is a generator of progr
 
 from __future__ import annotations
 
-import hashlib
-import io
 import math
 import multiprocessing
 import os
@@ -38,21 +36,35 @@ from typing import Any, TypeVar
 
 import numpy as np
 import torch
-from PIL import Image, ImageEnhance
-from safetensors.torch import load_file, save
+from PIL import Image
 from torch import nn
 
-from dropletcleaner.core.atomic import atomic_write_bytes, atomic_write_text
+from dropletcleaner.core.atomic import atomic_write_text
 from dropletcleaner.core.jobs import CancelToken, Progress
-from dropletcleaner.core.ml.calibration import fit_temperature
+from dropletcleaner.core.ml.calibration import choose_threshold, fit_temperature
 from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import load_model, save_model
-from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.inference.protocol import to_model_tensor
 from dropletcleaner.core.ml.metrics import binary_metrics
-from dropletcleaner.core.ml.network import EMBEDDING_DIM, DropletNet, build_imagenet_model
+from dropletcleaner.core.ml.network import DropletNet, build_imagenet_model
 from dropletcleaner.core.photos.decode import DecodeError, load_rgb, model_pixels
-from dropletcleaner.core.photos.discovery import FoundFile, walk_images
 from dropletcleaner.core.photos.preprocess import PREPROCESS
+from dropletcleaner.core.training.data import (
+    collect_images,
+    dedupe_by_phash,
+    photometric,
+    random_crop,
+    split_of,
+    whole_frame,
+)
+from dropletcleaner.core.training.optim import (
+    cache_stem_features,
+    class_weights,
+    cosine_lr,
+    set_bn_eval,
+    tail_embeddings,
+)
+from dropletcleaner.core.training.replay import ReplaySet, replay_path, save_replay
 
 # Roles of generated samples.
 ROLE_DROPLET = "droplet"
@@ -110,93 +122,6 @@ class TrainResult:
     duplicates_removed: list[str] = field(default_factory=list)
 
 
-# -- data ------------------------------------------------------------------------------------
-def collect_images(folders: Sequence[str | Path]) -> list[Path]:
-    paths: list[Path] = []
-    for folder in folders:
-        paths.extend(Path(f.path) for f in walk_images(folder) if isinstance(f, FoundFile))
-    return sorted(paths)
-
-
-def dedupe_by_phash(paths: Sequence[Path], max_distance: int = 4) -> tuple[list[Path], list[Path]]:
-    """Drop near-duplicate images (perceptual hash within ``max_distance`` bits)."""
-    import imagehash
-
-    kept: list[Path] = []
-    hashes: list[Any] = []
-    dropped: list[Path] = []
-    for path in paths:
-        try:
-            h = imagehash.phash(load_rgb(path, max_side=256))
-        except (DecodeError, OSError):
-            dropped.append(path)
-            continue
-        if any(h - other <= max_distance for other in hashes):
-            dropped.append(path)
-            continue
-        kept.append(path)
-        hashes.append(h)
-    return kept, dropped
-
-
-def split_of(path: Path, seed: int, val_fraction: float, test_fraction: float) -> str:
-    """Deterministic train/val/test assignment by a hash of the file name and seed."""
-    digest = hashlib.sha256(f"{seed}:{path.parent.name}/{path.name}".encode()).digest()
-    u = int.from_bytes(digest[:8], "big") / 2**64
-    if u < test_fraction:
-        return "test"
-    if u < test_fraction + val_fraction:
-        return "val"
-    return "train"
-
-
-def _random_crop(img: Image.Image, rng: np.random.Generator, size: int) -> Image.Image:
-    """Random area/aspect crop (as in the reports' augmentation), long side ``size``."""
-    w, h = img.size
-    for _ in range(10):
-        area = w * h * rng.uniform(0.45, 1.0)
-        aspect = math.exp(rng.uniform(math.log(3 / 4), math.log(4 / 3)))
-        cw, ch = round(math.sqrt(area * aspect)), round(math.sqrt(area / aspect))
-        if cw <= w and ch <= h:
-            x0, y0 = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
-            img = img.crop((x0, y0, x0 + cw, y0 + ch))
-            break
-    scale = size / max(img.size)
-    new = (max(8, round(img.size[0] * scale)), max(8, round(img.size[1] * scale)))
-    img = img.resize(new, Image.Resampling.BICUBIC)
-    if rng.random() < 0.5:
-        img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-    return img
-
-
-def _photometric(img: Image.Image, rng: np.random.Generator, jpeg_fraction: float) -> Image.Image:
-    """Colour, exposure and noise jitter, then an optional JPEG round trip."""
-    img = ImageEnhance.Brightness(img).enhance(rng.uniform(0.75, 1.25))
-    img = ImageEnhance.Contrast(img).enhance(rng.uniform(0.75, 1.25))
-    img = ImageEnhance.Color(img).enhance(rng.uniform(0.7, 1.3))
-    if rng.random() < 0.3:
-        noisy = np.asarray(img, dtype=np.float64) + rng.normal(
-            0, rng.uniform(1, 6), (img.height, img.width, 3)
-        )
-        img = Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
-    if rng.random() < jpeg_fraction:
-        buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=int(rng.integers(60, 96)))
-        img = Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
-    return img
-
-
-def _whole_frame(path: str) -> Image.Image:
-    """A photo as a scan sees it: the whole frame, long side ``decode_size``."""
-    side = PREPROCESS.decode_size
-    img = load_rgb(path, max_side=2 * side)
-    scale = side / max(img.size)
-    return img.resize(
-        (max(8, round(img.width * scale)), max(8, round(img.height * scale))),
-        Image.Resampling.BICUBIC,
-    )
-
-
 def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndarray:
     """One training sample (model-input pixels) from a clean photo, for ``role``.
 
@@ -209,17 +134,17 @@ def make_sample(path: str, seed: int, role: str, cfg: dict[str, Any]) -> np.ndar
 
     rng = np.random.default_rng(seed)
     if cfg.get("full_frame"):
-        img = _whole_frame(path)
+        img = whole_frame(path)
         size = PREPROCESS.input_size
     else:
-        img = _random_crop(load_rgb(path, max_side=2 * cfg["render_size"]), rng, cfg["render_size"])
+        img = random_crop(load_rgb(path, max_side=2 * cfg["render_size"]), rng, cfg["render_size"])
         size = PREPROCESS.train_input_size
     arr = np.asarray(img)
     if role in DEGRADED_ROLES:
         arr, _ = degrade(arr, rng)
     if role in DROPLET_ROLES:
         arr = render_droplets(arr, np.random.default_rng([seed, 1])).image
-    img = _photometric(Image.fromarray(arr), rng, cfg["jpeg_fraction"])
+    img = photometric(Image.fromarray(arr), rng, cfg["jpeg_fraction"])
     return model_pixels(img, size=size)
 
 
@@ -292,64 +217,6 @@ def generate(
     pixels = np.stack([out for _, out in kept])
     labels = np.asarray([1 if role in DROPLET_ROLES else 0 for role, _ in kept], dtype=np.int64)
     return pixels, labels, [role for role, _ in kept]
-
-
-# -- model pieces ------------------------------------------------------------------------------
-@torch.inference_mode()
-def cache_stem_features(
-    model: DropletNet, pixels: np.ndarray, split: int, batch: int = 64
-) -> torch.Tensor:
-    model.eval()
-    out = []
-    for i in range(0, len(pixels), batch):
-        x = to_model_tensor(pixels[i : i + batch])
-        out.append(model.stem_features(x, split).to(torch.float16))
-    return torch.cat(out)
-
-
-@torch.inference_mode()
-def tail_embeddings(
-    model: DropletNet, feats: torch.Tensor, split: int, batch: int = 128
-) -> torch.Tensor:
-    model.eval()
-    return torch.cat(
-        [
-            model.tail_embedding(feats[i : i + batch].float(), split)
-            for i in range(0, len(feats), batch)
-        ]
-    )
-
-
-def class_weights(labels: np.ndarray) -> torch.Tensor:
-    counts = np.bincount(labels, minlength=2).astype(np.float64)
-    weights = len(labels) / (2.0 * np.maximum(counts, 1.0))
-    return torch.tensor(weights, dtype=torch.float32)
-
-
-def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_fpr: float) -> float:
-    """Lowest threshold (not below 0.5) keeping validation false positives at ``target_fpr``."""
-    negatives = np.sort(scores[labels == 0])
-    if len(negatives) == 0:
-        return 0.5
-    k = math.floor(len(negatives) * (1.0 - target_fpr))
-    q = float(negatives[min(k, len(negatives) - 1)])
-    return float(min(0.95, max(0.5, q + 1e-4)))
-
-
-def _cosine_lr(opt: torch.optim.Optimizer, base: float, step: int, total: int, warmup: int) -> None:
-    if step < warmup:
-        lr = base * (step + 1) / warmup
-    else:
-        lr = 0.5 * base * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-    for group in opt.param_groups:
-        group["lr"] = lr * group.get("lr_scale", 1.0)
-
-
-def _set_bn_eval(module: nn.Module) -> None:
-    # Keep ImageNet batch-norm statistics: synthetic batches would skew them.
-    for m in module.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            m.eval()
 
 
 # -- the run -------------------------------------------------------------------------------------
@@ -426,7 +293,7 @@ def train_base(
         epoch_loss = 0.0
         for i in range(0, len(order), cfg.batch_size):
             idx = order[i : i + cfg.batch_size]
-            _cosine_lr(
+            cosine_lr(
                 head_opt, cfg.lr_head, step, cfg.head_epochs * steps_per_epoch, steps_per_epoch
             )
             loss = loss_fn(model.head(model.dropout(emb_tr[idx])), ytr[idx])
@@ -467,13 +334,13 @@ def train_base(
     checkpoint = out_path.with_name(out_path.stem + ".checkpoint.safetensors")
     for epoch in range(cfg.finetune_epochs):
         model.train()
-        _set_bn_eval(model)
+        set_bn_eval(model)
         order = torch.randperm(len(train_f), generator=gen)
         running = 0.0
         for n, i in enumerate(range(0, len(order), cfg.batch_size)):
             cancel.raise_if_cancelled()
             idx = order[i : i + cfg.batch_size]
-            _cosine_lr(opt, cfg.lr_finetune, step, total_steps, steps_per_epoch // 2)
+            cosine_lr(opt, cfg.lr_finetune, step, total_steps, steps_per_epoch // 2)
             if fgsm_px is not None:
                 feats = _fgsm_features(
                     model, fgsm_px[idx.numpy()], ytr[idx], loss_fn, cfg.fgsm_epsilon, split
@@ -588,7 +455,7 @@ def _fgsm_features(
     logits = model.head(model.tail_embedding(model.stem_features(x, split), split))
     grad = torch.autograd.grad(loss_fn(logits, target), x)[0]
     model.train(was_training)
-    _set_bn_eval(model)
+    set_bn_eval(model)
     with torch.no_grad():
         adv = (x + eps * grad.sign()).clamp(-1.0, 1.0)
         return model.stem_features(adv, split)
@@ -698,7 +565,7 @@ def _kind_job(job: tuple[str, int, str]) -> np.ndarray | None:
 
     path, seed, kind = job
     try:
-        img = _whole_frame(path)
+        img = whole_frame(path)
     except (DecodeError, OSError):
         return None
     wet = render_droplets(np.asarray(img), np.random.default_rng(seed), kind).image
@@ -796,52 +663,11 @@ def recalibrate(
     return card
 
 
-# -- the replay set beside a model ----------------------------------------------------------------
-@dataclass
-class ReplaySet:
-    """Base-training embeddings (float16) and labels (1 = droplet) kept beside a model."""
-
-    embeddings: np.ndarray
-    labels: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-
-def replay_path(weights: Path) -> Path:
-    return weights.with_name(weights.stem + ".replay.safetensors")
-
-
-def load_replay(path: Path) -> ReplaySet:
-    """Read a replay set; ``ValueError`` when it does not hold embeddings of this model."""
-    tensors = load_file(str(path))
-    emb = tensors["embeddings"].numpy().astype(np.float16)
-    labels = tensors["labels"].numpy().astype(np.int64)
-    if emb.ndim != 2 or emb.shape[1] != EMBEDDING_DIM or len(emb) != len(labels):
-        raise ValueError(f"replay set {path.name} has the wrong shape {tuple(emb.shape)}")
-    return ReplaySet(emb, labels)
-
-
-def save_replay(replay: ReplaySet, path: Path) -> None:
-    """Write a replay set atomically (float16 embeddings, uint8 labels)."""
-    data = save(
-        {
-            "embeddings": torch.from_numpy(np.ascontiguousarray(replay.embeddings, np.float16)),
-            "labels": torch.from_numpy(np.ascontiguousarray(replay.labels, np.uint8)),
-        }
-    )
-    atomic_write_bytes(path, data)
-
-
 __all__ = [
-    "ReplaySet",
     "TrainConfig",
     "TrainResult",
     "calibrate",
-    "load_replay",
     "make_sample",
     "recalibrate",
-    "replay_path",
-    "save_replay",
     "train_base",
 ]

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image
 
 from dropletcleaner.core.jobs import CancelToken, Progress
-from dropletcleaner.core.ml.inference import Scorer
+from dropletcleaner.core.ml.inference.scorer import Scorer
 from dropletcleaner.core.ml.metrics import BinaryMetrics, binary_metrics
 from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb
 from dropletcleaner.core.photos.discovery import FoundFile, walk_images
@@ -196,7 +196,7 @@ def held_out_photos(
     data: Sequence[Path], seed: int, val_fraction: float, test_fraction: float
 ) -> list[Path]:
     """The clean photos a base training run with these settings never trained or validated on."""
-    from dropletcleaner.core.training.base import collect_images, split_of
+    from dropletcleaner.core.training.data import collect_images, split_of
 
     return [
         p for p in collect_images(data) if split_of(p, seed, val_fraction, test_fraction) == "test"

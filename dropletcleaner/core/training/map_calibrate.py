@@ -24,7 +24,7 @@ from PIL import Image
 from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.ml.calibration import fit_temperature
 from dropletcleaner.core.ml.flag_rates import fpr_curve
-from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.inference.protocol import to_model_tensor
 from dropletcleaner.core.ml.network import DropletNet
 from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb
 from dropletcleaner.core.synthetic.scene_water import render_scene_water

@@ -22,8 +22,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from dropletcleaner.core.photos.decode import DecodeError, load_rgb, model_pixels
+from dropletcleaner.core.photos.decode import DecodeError, model_pixels
 from dropletcleaner.core.photos.preprocess import PREPROCESS
+from dropletcleaner.core.training.data import photometric, whole_frame
 
 # Roles of map samples; only ROLE_WET is labelled droplet.
 ROLE_WET = "wet"
@@ -61,17 +62,6 @@ def split_by_content(
     return out
 
 
-def whole_frame(path: str | Path) -> Image.Image:
-    """A photo as a scan decodes it: the whole frame, long side ``decode_size``."""
-    side = PREPROCESS.decode_size
-    img = load_rgb(path, max_side=2 * side)
-    scale = side / max(img.size)
-    return img.resize(
-        (max(8, round(img.width * scale)), max(8, round(img.height * scale))),
-        Image.Resampling.BICUBIC,
-    )
-
-
 def coverage_grid(mask: np.ndarray, grid: int) -> np.ndarray:
     """Share of each of ``grid x grid`` cells covered by water (the frame squeezed square)."""
     im = Image.fromarray(np.ascontiguousarray(mask, dtype=np.float32), mode="F")
@@ -90,7 +80,6 @@ def make_map_sample(
     from dropletcleaner.core.synthetic.degrade import degrade
     from dropletcleaner.core.synthetic.lens_water.render import render_droplets
     from dropletcleaner.core.synthetic.scene_water import render_scene_water
-    from dropletcleaner.core.training.base import _photometric
 
     rng = np.random.default_rng(seed)
     img = whole_frame(path)
@@ -105,7 +94,7 @@ def make_map_sample(
         arr, mask = wet.image, wet.mask
     elif role == ROLE_SCENE_WATER:
         arr, _ = render_scene_water(arr, np.random.default_rng([seed, 2]))
-    out = _photometric(Image.fromarray(arr), rng, 0.5)
+    out = photometric(Image.fromarray(arr), rng, 0.5)
     pixels = model_pixels(out, size=size or PREPROCESS.input_size)
     return pixels, coverage_grid(mask, grid)
 

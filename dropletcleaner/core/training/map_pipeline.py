@@ -32,13 +32,7 @@ from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.ml.card import ModelCard, Scoring
 from dropletcleaner.core.ml.checkpoint import load_model, save_model
 from dropletcleaner.core.ml.network import DropletNet
-from dropletcleaner.core.training.base import (
-    ReplaySet,
-    collect_images,
-    replay_path,
-    save_replay,
-    split_of,
-)
+from dropletcleaner.core.training.data import collect_images, split_of
 from dropletcleaner.core.training.map_calibrate import calibrate_on_real
 from dropletcleaner.core.training.map_data import content_split, describe, plan_map_jobs
 from dropletcleaner.core.training.map_train import (
@@ -51,6 +45,7 @@ from dropletcleaner.core.training.map_train import (
     to_map_model,
     training_record,
 )
+from dropletcleaner.core.training.replay import ReplaySet, replay_path, save_replay
 
 _INIT_SPLIT_NAMES = {"train": "train", "val": "calib", "test": "test"}
 

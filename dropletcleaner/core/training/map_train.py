@@ -28,14 +28,14 @@ from torch.nn import functional as F
 
 from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.ml.card import Scoring
-from dropletcleaner.core.ml.inference import to_model_tensor
+from dropletcleaner.core.ml.inference.protocol import to_model_tensor
 from dropletcleaner.core.ml.metrics import auroc
 from dropletcleaner.core.ml.network import DropletNet, map_pool
-from dropletcleaner.core.training.base import (
-    _set_bn_eval,  # shared with retrain: keep BN statistics
-)
 from dropletcleaner.core.training.evaluate import recall_at_fpr
 from dropletcleaner.core.training.map_data import MapJob, labels_of, map_sample_job
+from dropletcleaner.core.training.optim import (
+    set_bn_eval,  # shared with retrain: keep BN statistics
+)
 
 
 @dataclass
@@ -208,7 +208,7 @@ def fit_map_model(
     step = 0
     for epoch in range(cfg.epochs):
         model.train()
-        _set_bn_eval(model)
+        set_bn_eval(model)
         order = torch.randperm(len(y), generator=gen)
         running = 0.0
         for n, i in enumerate(range(0, len(order), cfg.batch_size)):

@@ -17,9 +17,9 @@ from dropletcleaner.core.jobs import run_job
 from dropletcleaner.core.ml.checkpoint import load_model
 from dropletcleaner.core.ml.store import shipped_weights_path
 from dropletcleaner.core.photos.preprocess import PREPROCESS
-from dropletcleaner.core.training.base import replay_path
 from dropletcleaner.core.training.evaluate import evaluate_folder, make_hard_negative_set
 from dropletcleaner.core.training.map_calibrate import write_scene_water_set
+from dropletcleaner.core.training.replay import replay_path
 from tests.conftest import SHARED_DATA
 
 REAL_DEV = SHARED_DATA / "real-dev"

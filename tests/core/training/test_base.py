@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from dropletcleaner.core.jobs import Progress, run_job
+from dropletcleaner.core.ml.calibration import choose_threshold
 from dropletcleaner.core.ml.checkpoint import load_model
 from dropletcleaner.core.photos.preprocess import PREPROCESS
 from dropletcleaner.core.synthetic.lens_water.kinds import KINDS
@@ -15,17 +16,14 @@ from dropletcleaner.core.training.base import (
     ROLE_DROPLET,
     ROLE_HARD,
     TrainConfig,
-    choose_threshold,
-    class_weights,
-    dedupe_by_phash,
-    load_replay,
     make_sample,
     plan_samples,
     recalibrate,
-    replay_path,
-    split_of,
     train_base,
 )
+from dropletcleaner.core.training.data import dedupe_by_phash, split_of
+from dropletcleaner.core.training.optim import class_weights
+from dropletcleaner.core.training.replay import load_replay, replay_path
 from tests.helpers import write_jpeg
 
 

@@ -37,7 +37,7 @@ def other_versions(catalog: Catalog, root: Path, version: str) -> Counter[str]:
 
 def align_scores(catalog: Catalog, root: Path, model: LoadedModel) -> Counter[str]:
     """Re-score rows of other versions with ``model`` where it can; returns what is left."""
-    from dropletcleaner.core.training.retrain import apply_rescore, plan_rescore
+    from dropletcleaner.core.training.retrain.rescore import apply_rescore, plan_rescore
 
     if not other_versions(catalog, root, model.version):
         return Counter()
