@@ -15,6 +15,7 @@ import io
 import os
 import sqlite3
 import sys
+import traceback
 from pathlib import Path
 
 from dropletcleaner.cli.helptext import command_line
@@ -50,6 +51,28 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback kept for a report
+        where = _keep_traceback()
+        kept = f"; details in {where}" if where else ""
+        text = " ".join(str(exc).split())[:200]
+        print(
+            f"dropletcleaner {args.command}: internal error: {type(exc).__name__}: {text}{kept}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _keep_traceback() -> Path | None:
+    """Write the current exception's traceback to the cache folder; ``None`` if it cannot."""
+    from dropletcleaner.core.atomic import atomic_write_text
+    from dropletcleaner.core.paths import cache_dir
+
+    path = cache_dir() / "last-error.txt"
+    try:
+        atomic_write_text(path, traceback.format_exc())
+    except OSError:
+        return None
+    return path
 
 
 def set_aside_hint(catalog: Path | None) -> str:
