@@ -64,12 +64,8 @@ def register(sub: Any) -> None:
 def run_model_list(args: argparse.Namespace) -> int:
     from dropletcleaner.core.ml.store import list_models
 
-    scored: dict[str, int] = {}
     with open_catalog(args) as catalog:
-        for version, n in catalog.connection.execute(
-            "SELECT model_version, COUNT(*) FROM photos WHERE model_version IS NOT NULL GROUP BY 1"
-        ):
-            scored[version] = int(n)
+        scored = catalog.photos_per_version()
     models = list_models()
     if args.json:
         emit_json(

@@ -5,7 +5,8 @@ retraining. Each thread opens its own :class:`Catalog` on the same file; WAL mod
 readers work while a scan writes. Opening a damaged, locked or read-only catalog raises
 :class:`~dropletcleaner.core.catalog.db.CatalogError` with one line to show; the file is
 never changed or deleted by a failed open. Paths that are not valid UTF-8 are stored as
-their own bytes (see :mod:`dropletcleaner.core.catalog.db`).
+their own bytes (see :mod:`dropletcleaner.core.catalog.db`). The tables and their migrations
+are in :mod:`.schema`, the label queries in :mod:`.labels`.
 """
 
 from __future__ import annotations
@@ -21,45 +22,17 @@ from pathlib import Path
 import numpy as np
 
 from dropletcleaner.core.catalog.db import CatalogError, catalog_error, connect
+from dropletcleaner.core.catalog.labels import LabelQueries
+from dropletcleaner.core.catalog.schema import SCHEMA_VERSION, create_tables
 from dropletcleaner.core.paths import default_catalog_path
 
 __all__ = ["Catalog", "CatalogError", "PhotoRecord", "ScanResult"]
-
-SCHEMA_VERSION = 1
-
-LABELS = ("droplet", "clean")
 
 # Photo states. An unreadable file is "present" with a non-empty ``error``.
 STATE_PRESENT = "present"
 STATE_MISSING = "missing"
 STATE_QUARANTINED = "quarantined"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS photos (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL UNIQUE,
-    folder TEXT NOT NULL,
-    name TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    fingerprint TEXT,
-    width INTEGER,
-    height INTEGER,
-    taken_at TEXT,
-    score REAL,
-    model_version TEXT,
-    embedding BLOB,
-    droplet_map BLOB,
-    label TEXT CHECK (label IN ('droplet', 'clean')),
-    labelled_at REAL,
-    state TEXT NOT NULL DEFAULT 'present',
-    error TEXT,
-    scanned_at REAL
-);
-CREATE INDEX IF NOT EXISTS photos_folder ON photos(folder);
-CREATE INDEX IF NOT EXISTS photos_label ON photos(label) WHERE label IS NOT NULL;
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
 
 _PHOTO_COLUMNS = (
     "id, path, folder, name, size, mtime_ns, fingerprint, width, height, taken_at, "
@@ -120,7 +93,7 @@ def path_prefix_bounds(root: str) -> tuple[str, str]:
     return lo, hi
 
 
-class Catalog:
+class Catalog(LabelQueries):
     """A connection to the catalog database. Not shared across threads: open one per thread."""
 
     def __init__(self, path: str | Path | None = None) -> None:
@@ -139,16 +112,9 @@ class Catalog:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.executescript(_SCHEMA)
-        self._add_missing_columns()
+        create_tables(self._conn)
         if self.get_meta("schema_version") is None:
             self.set_meta("schema_version", str(SCHEMA_VERSION))
-
-    def _add_missing_columns(self) -> None:
-        """Catalogs made before the droplet map get its column (NULL until re-scanned)."""
-        have = {row[1] for row in self._conn.execute("PRAGMA table_info(photos)")}
-        if "droplet_map" not in have:
-            self._conn.execute("ALTER TABLE photos ADD COLUMN droplet_map BLOB")
 
     # -- plumbing -----------------------------------------------------------------------
     @property
@@ -311,23 +277,6 @@ class Catalog:
     def count(self) -> int:
         return int(self._conn.execute("SELECT COUNT(*) FROM photos").fetchone()[0])
 
-    # -- labels -------------------------------------------------------------------------
-    def set_label(self, paths: Iterable[str], label: str | None) -> int:
-        """Set (or clear with ``None``) the user label of each path; returns rows changed."""
-        if label is not None and label not in LABELS:
-            raise ValueError(f"label must be one of {LABELS} or None, not {label!r}")
-        now = time.time() if label is not None else None
-        with self.transaction() as conn:
-            cur = conn.executemany(
-                "UPDATE photos SET label = ?, labelled_at = ? WHERE path = ?",
-                [(label, now, p) for p in paths],
-            )
-            return cur.rowcount
-
-    def labels(self) -> dict[str, str]:
-        rows = self._conn.execute("SELECT path, label FROM photos WHERE label IS NOT NULL")
-        return {r[0]: r[1] for r in rows}
-
     # -- embeddings and scores ----------------------------------------------------------
     def embeddings(
         self, *, labelled_only: bool = False, root: str | None = None
@@ -373,6 +322,19 @@ class Catalog:
             return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float16), empty, []
         emb = np.frombuffer(b"".join(blobs), dtype=np.float16).reshape(len(ids), -1)
         return np.asarray(ids, dtype=np.int64), emb, np.asarray(scores), versions
+
+    def photos_per_version(self) -> dict[str, int]:
+        """How many photos each model version scored (rows without a version not counted)."""
+        rows = self._conn.execute(
+            "SELECT model_version, COUNT(*) FROM photos WHERE model_version IS NOT NULL GROUP BY 1"
+        )
+        return {str(version): int(n) for version, n in rows}
+
+    def paths_of(self, ids: Sequence[int]) -> dict[int, str]:
+        """``id -> path`` of the given rows (ids not in the catalog are left out)."""
+        marks = ",".join("?" * len(ids))
+        rows = self._conn.execute(f"SELECT id, path FROM photos WHERE id IN ({marks})", list(ids))
+        return {int(i): str(path) for i, path in rows}
 
     def update_scores(
         self, ids: Sequence[int], scores: Sequence[float], model_version: str

@@ -138,3 +138,12 @@ def test_a_catalog_from_before_droplet_maps_gains_the_column(tmp_path: Path) -> 
         cat.record_scans([ScanResult("/lib/a.jpg", 1, 1, droplet_map=np.ones((9, 9), np.uint8))])
         got = cat.droplet_map("/lib/a.jpg")
         assert got is not None and got.shape == (9, 9)
+
+
+def test_photos_per_version_and_paths_of_ids(tmp_path: Path) -> None:
+    with Catalog(tmp_path / "c.db") as cat:
+        cat.record_scans([_result("/lib/a.jpg"), _result("/lib/b.jpg"), _result("/lib/c.jpg")])
+        ids = {p: cat.get(p).id for p in ("/lib/a.jpg", "/lib/b.jpg")}  # type: ignore[union-attr]
+        cat.update_scores([ids["/lib/b.jpg"]], [0.5], "m2")
+        assert cat.photos_per_version() == {"m1": 2, "m2": 1}
+        assert cat.paths_of([*ids.values(), 999]) == {i: p for p, i in ids.items()}

@@ -74,11 +74,7 @@ def synth_available() -> bool:
 
 def _deep_rows(catalog: Catalog) -> list[tuple[str, int, str]]:
     """``(path, label, key)`` of labelled photos still on disk."""
-    rows = catalog.connection.execute(
-        "SELECT path, label, fingerprint FROM photos "
-        "WHERE label IS NOT NULL AND state = 'present' AND (error IS NULL OR error = '') "
-        "ORDER BY path"
-    )
+    rows = catalog.labelled_readable()
     return [
         (r[0], LABEL_VALUES[r[1]], label_key(r[2], r[0], r[1]))
         for r in rows

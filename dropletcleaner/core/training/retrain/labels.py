@@ -59,15 +59,11 @@ class LabelCounts:
 def label_counts(catalog: Catalog) -> LabelCounts:
     counts = {"droplet": 0, "clean": 0}
     unusable = 0
-    rows = catalog.connection.execute(
-        "SELECT label, embedding IS NOT NULL, COUNT(*) FROM photos "
-        "WHERE label IS NOT NULL GROUP BY 1, 2"
-    )
-    for label, has_embedding, n in rows:
+    for (label, has_embedding), n in catalog.label_counts().items():
         if has_embedding:
-            counts[label] += int(n)
+            counts[label] += n
         else:
-            unusable += int(n)
+            unusable += n
     return LabelCounts(counts["droplet"], counts["clean"], unusable)
 
 
@@ -88,12 +84,7 @@ class Labelled:
 def labelled_embeddings(catalog: Catalog, book: Versions, key: str) -> tuple[Labelled, int]:
     """Labelled photos whose stored embedding has :func:`embedding_key` ``key``; how many others."""
     ids, emb, labels = catalog.embeddings(labelled_only=True)
-    meta = {
-        r[0]: (r[1], r[2], r[3])
-        for r in catalog.connection.execute(
-            "SELECT id, fingerprint, path, model_version FROM photos WHERE label IS NOT NULL"
-        )
-    }
+    meta = catalog.labelled_identities()
     keep = [i for i, pid in enumerate(ids) if book.backbone(meta[int(pid)][2]) == key]
     chosen = [int(ids[i]) for i in keep]
     lab = [str(labels[i]) for i in keep]

@@ -1,0 +1,1 @@
+"""Tests of retraining, one file per module of dropletcleaner/core/training/retrain/."""
