@@ -7,7 +7,9 @@ app promises to stop all of its workers when its window closes.
 from __future__ import annotations
 
 import gc
+import os
 import shutil
+import sys
 import threading
 import time
 import weakref
@@ -87,10 +89,21 @@ def garbage_collected_on_the_gui_thread() -> Iterator[None]:
     gc.enable()
 
 
+# The model's libraries: once imported they stay for the session, with a large heap.
+_HEAVY_MODULES = ("torch", "timm", "captum", "onnxruntime", "torchvision")
+_frozen_with: set[str] = set()
+
+
 @pytest.fixture(autouse=True)
 def collect_after_each_test() -> Iterator[None]:
     yield
     gc.collect()
+    heavy = {m for m in _HEAVY_MODULES if m in sys.modules}
+    if heavy - _frozen_with:
+        # What survives now (those libraries, the loaded model) lives to the end: frozen,
+        # it is left out of every later collection, which took 0.3 s after each test.
+        gc.freeze()
+        _frozen_with.update(heavy)
 
 
 @pytest.fixture(autouse=True)
@@ -130,9 +143,53 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
     return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "real_model: a GUI test end to end on the shipped model's network; the others scan "
+        "with the fake scorer (tests/gui/fakes.py)",
+    )
+
+
 @pytest.fixture(scope="session")
+def shipped_model():  # type: ignore[no-untyped-def]
+    """The shipped model (card and network), loaded once: the app's bundle holds it."""
+    from dropletcleaner.core.ml.store import load_default_model
+
+    return load_default_model()
+
+
+@pytest.fixture(scope="session")
+def real_scorer(shipped_model):  # type: ignore[no-untyped-def]
+    """The shipped model's CPU scorer, built only for tests marked ``real_model``."""
+    from dropletcleaner.core.ml.inference.scorer import Scorer
+
+    return Scorer(shipped_model, device="cpu")
+
+
+@pytest.fixture(scope="session")
+def fake_scorer(shipped_model):  # type: ignore[no-untyped-def]
+    from tests.gui.fakes import AppFakeScorer
+
+    return AppFakeScorer(shipped_model)
+
+
+@pytest.fixture
+def scorer(request: pytest.FixtureRequest, fake_scorer):  # type: ignore[no-untyped-def]
+    """What scans score with: the fake scorer, or the network for ``real_model`` tests.
+
+    ``DROPLETCLEANER_GUI_REAL_MODEL=1`` runs every GUI test on the network, as before the
+    fake existed (to compare, or to hunt a difference between the two).
+    """
+    real = os.environ.get("DROPLETCLEANER_GUI_REAL_MODEL") == "1"
+    if real or request.node.get_closest_marker("real_model") is not None:
+        return request.getfixturevalue("real_scorer")
+    return fake_scorer
+
+
+@pytest.fixture
 def bundle(scorer):  # type: ignore[no-untyped-def]
-    """The session's CPU scorer as the app's model bundle (the shipped model)."""
+    """The app's model bundle: the shipped model's card and network, and ``scorer``."""
     from dropletcleaner.gui.model_loading import ModelBundle
 
     return ModelBundle(loaded=scorer.loaded, scorer=scorer)

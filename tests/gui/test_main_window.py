@@ -85,6 +85,7 @@ def test_the_window_does_not_race_the_model_loader(qtbot, make_context, monkeypa
     win.close()
 
 
+@pytest.mark.real_model  # end to end: the shipped network scores the scan
 def test_scan_fills_the_grid_and_lists_unreadable_files(
     qtbot, window: MainWindow, library: Path, scan_folder
 ) -> None:  # type: ignore[no-untyped-def]

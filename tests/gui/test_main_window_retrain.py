@@ -28,6 +28,7 @@ def labelled_library(tmp_path: Path, base: LoadedModel) -> tuple[Path, list[str]
     return folder, photos, y
 
 
+@pytest.mark.real_model  # end to end: the window reloads a real scorer after Accept
 def test_retrain_from_the_menu_rescores_and_resorts_the_grid(  # type: ignore[no-untyped-def]
     qtbot, window, labelled_library
 ) -> None:
