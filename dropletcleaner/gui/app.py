@@ -9,7 +9,6 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import NoReturn
 
@@ -18,6 +17,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from dropletcleaner import __version__
+from dropletcleaner.core.paths import resource_folders
 from dropletcleaner.gui import excepthook
 from dropletcleaner.gui.gc_guard import collect_on_gui_thread
 from dropletcleaner.gui.notifier import Notifier
@@ -34,11 +34,7 @@ ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
 def icons_dir() -> Path | None:
     """Folder holding the app icon: inside the installed package, or in a source checkout."""
-    candidates: list[Path] = []
-    with contextlib.suppress(ModuleNotFoundError):
-        candidates.append(Path(str(resources.files("dropletcleaner.resources") / "icons")))
-    candidates.append(Path(__file__).resolve().parents[2] / "resources" / "icons")
-    for folder in candidates:
+    for folder in resource_folders("icons"):
         if (folder / f"{ICON_NAME}.svg").is_file():
             return folder
     return None

@@ -45,7 +45,7 @@ from dropletcleaner.gui.preview import PreviewKey, PreviewLoader
 from dropletcleaner.gui.scores import score_line
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation
-    from dropletcleaner.core.ml.attribution import Attribution
+    from dropletcleaner.core.ml.attribution.methods import Attribution
     from dropletcleaner.core.ml.checkpoint import LoadedModel
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from dropletcleaner.gui.detail_layout import MAP
 from dropletcleaner.gui.explain import METHOD_LABELS, Explainer, ExplainKey
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation
-    from dropletcleaner.core.ml.attribution import Attribution
+    from dropletcleaner.core.ml.attribution.methods import Attribution
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,15 @@ MapSource = Callable[[PhotoRecord], "np.ndarray | None"]
 
 def _heat_image(heatmap: np.ndarray, aspect: float) -> QImage:
     """An explain map as a straight-alpha RGBA image with the photo's aspect ratio."""
-    from dropletcleaner.core.ml import attribution  # torch is loaded by now: a map came back
+    from dropletcleaner.core.ml.attribution.drawing import (
+        heat_layer,  # torch is loaded by now: a map came back
+    )
 
     if aspect >= 1.0:
         w, h = HEAT_LAYER_SIDE, max(1, round(HEAT_LAYER_SIDE / aspect))
     else:
         w, h = max(1, round(HEAT_LAYER_SIDE * aspect)), HEAT_LAYER_SIDE
-    layer = np.ascontiguousarray(attribution.heat_layer(heatmap, w, h))
+    layer = np.ascontiguousarray(heat_layer(heatmap, w, h))
     return QImage(layer.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
 
 

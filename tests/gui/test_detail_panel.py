@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPalette
 
 from dropletcleaner.core.catalog.photos import PhotoRecord
-from dropletcleaner.core.ml import attribution
-from dropletcleaner.core.ml.attribution import METHODS, Attribution
+from dropletcleaner.core.ml.attribution import methods as attribution
+from dropletcleaner.core.ml.attribution.methods import METHODS, Attribution
 from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.ml.network import build_imagenet_model
@@ -149,9 +149,9 @@ def test_switching_method_recomputes_then_reuses_memory(
     calls: list[str] = []
     real = attribution.explain
 
-    def counting(model, pixels, method="gradcam", *, cancel=None):  # type: ignore[no-untyped-def]
+    def counting(model, pixels, method="gradcam", *, cancel=None, card=None):  # type: ignore[no-untyped-def]
         calls.append(method)
-        return real(model, pixels, method, cancel=cancel)
+        return real(model, pixels, method, cancel=cancel, card=card)
 
     monkeypatch.setattr(attribution, "explain", counting)
     combo = panel.method_combo

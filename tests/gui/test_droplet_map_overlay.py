@@ -15,7 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog.photos import PhotoRecord
-from dropletcleaner.core.ml import attribution
+from dropletcleaner.core.ml.attribution import methods as attribution
 from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.ml.network import build_imagenet_model

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from dropletcleaner.core import quarantine
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, Catalog
+from dropletcleaner.core.quarantine.names import default_quarantine_dir
 from dropletcleaner.gui.grid.model import Filter
 from dropletcleaner.gui.quarantine.queue import QuarantineQueue
 from dropletcleaner.gui.window import MainWindow
@@ -37,7 +37,7 @@ def test_quarantine_by_key_then_undo(qtbot, window: MainWindow, library: Path, s
     # The confirmation showed the count, the size and where they go.
     names, size, dest = asked[0]
     assert (names, size) == (paths, sizes)
-    assert dest == str(quarantine.default_quarantine_dir(library))
+    assert dest == str(default_quarantine_dir(library))
     assert not any(Path(p).exists() for p in paths)
     assert paths[0] not in window.model.visible_paths()
     assert window.model.record(paths[0]).state == STATE_QUARANTINED  # type: ignore[union-attr]
