@@ -102,26 +102,10 @@ class PhotoDelegate(QStyledItemDelegate):
         box = QRect(left, opt_rect.y() + PAD, thumb_w, thumb_h)
         pixmap = index.data(Roles.THUMBNAIL)
         error = index.data(Roles.ERROR)
-        state_name = index.data(Roles.STATE)
-        quarantined = state_name == STATE_QUARANTINED
         photo_rect = self._draw_thumbnail(
             painter, palette, box, pixmap, error, bool(index.data(Roles.THUMBNAIL_FAILED))
         )
-        if quarantined:
-            self._draw_quarantined(painter, photo_rect, font)
-        score = index.data(Roles.SCORE)
-        if score is not None and not error:
-            self._draw_score(
-                painter,
-                photo_rect,
-                float(score),
-                bool(index.data(Roles.FLAGGED)),
-                bool(index.data(Roles.UNCERTAIN)),
-                font,
-            )
-        label = index.data(Roles.LABEL)
-        if label:
-            self._draw_label(painter, photo_rect, str(label), font)
+        self._draw_badges(painter, index, photo_rect, font)
 
         # File name under the photo.
         name_rect = QRect(left, box.bottom() + 5, thumb_w, opt_rect.bottom() - box.bottom() - 5)
@@ -145,6 +129,26 @@ class PhotoDelegate(QStyledItemDelegate):
         painter.restore()
 
     # -- pieces --------------------------------------------------------------------------------
+    def _draw_badges(
+        self, painter: QPainter, index: _ModelIndex, photo_rect: QRectF, font: QFont
+    ) -> None:
+        """Over the photo: in quarantine, its score, and the user's label."""
+        if index.data(Roles.STATE) == STATE_QUARANTINED:
+            self._draw_quarantined(painter, photo_rect, font)
+        score = index.data(Roles.SCORE)
+        if score is not None and not index.data(Roles.ERROR):
+            self._draw_score(
+                painter,
+                photo_rect,
+                float(score),
+                bool(index.data(Roles.FLAGGED)),
+                bool(index.data(Roles.UNCERTAIN)),
+                font,
+            )
+        label = index.data(Roles.LABEL)
+        if label:
+            self._draw_label(painter, photo_rect, str(label), font)
+
     def _draw_thumbnail(
         self,
         painter: QPainter,

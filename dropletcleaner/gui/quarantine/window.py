@@ -71,7 +71,20 @@ class QuarantineWindow(QWidget):
             "where they were. Empty moves them to the system trash."
         )
         intro.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self._build_lists(), 1)
+        self.status = QLabel()
+        layout.addWidget(self.status)
+        layout.addLayout(self._build_buttons())
 
+        for keys in ("Esc", "Ctrl+W"):
+            QShortcut(QKeySequence(keys), self, self.close)
+        quarantine_queue.finished.connect(self._on_result)
+        self._update_buttons()
+
+    def _build_lists(self) -> QSplitter:
+        """The batches above, the files of the selected one below."""
         self.batches = QTreeWidget()
         self.batches.setHeaderLabels(["When", "Photos", "Size", "Still here", "State", "Kept in"])
         self.batches.setRootIsDecorated(False)
@@ -95,7 +108,9 @@ class QuarantineWindow(QWidget):
         split.addWidget(self.files)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 2)
+        return split
 
+    def _build_buttons(self) -> QHBoxLayout:
         style = self.style()
         self.restore_button = QPushButton(
             style.standardIcon(QStyle.StandardPixmap.SP_ArrowBack), "Restore batch"
@@ -116,7 +131,6 @@ class QuarantineWindow(QWidget):
         self.empty_all_button.clicked.connect(self.empty_all)
         refresh = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Refresh")
         refresh.clicked.connect(self.refresh)
-        self.status = QLabel()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.restore_button)
@@ -127,17 +141,7 @@ class QuarantineWindow(QWidget):
         buttons.addWidget(self.empty_all_button)
         buttons.addStretch(1)
         buttons.addWidget(refresh)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(split, 1)
-        layout.addWidget(self.status)
-        layout.addLayout(buttons)
-
-        for keys in ("Esc", "Ctrl+W"):
-            QShortcut(QKeySequence(keys), self, self.close)
-        quarantine_queue.finished.connect(self._on_result)
-        self._update_buttons()
+        return buttons
 
     # -- actions -------------------------------------------------------------------------------
     def refresh(self) -> None:
