@@ -61,7 +61,7 @@ def _shoot(args: argparse.Namespace, size: tuple[int, int], scratch: Path) -> in
     from PySide6.QtWidgets import QApplication
 
     from dropletcleaner.gui.app import configure_application, create_window
-    from dropletcleaner.gui.loupe import ViewState
+    from dropletcleaner.gui.detail.loupe import ViewState
     from dropletcleaner.gui.notifier import Notifier
     from dropletcleaner.gui.settings import AppSettings
     from dropletcleaner.gui.window import AppContext

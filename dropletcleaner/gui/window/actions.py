@@ -8,11 +8,11 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox, QStyle
 
-from dropletcleaner.gui.compare import CompareMode
 from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu, show_shortcuts
+from dropletcleaner.gui.detail.compare import CompareMode
+from dropletcleaner.gui.detail.large_view import LargeView
 from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
 from dropletcleaner.gui.grid.thumb_size import ThumbSize
-from dropletcleaner.gui.large_view import LargeView
 from dropletcleaner.gui.quarantine.window import QuarantineWindow
 from dropletcleaner.gui.window.context import APP_NAME
 from dropletcleaner.gui.window.parts import WindowParts

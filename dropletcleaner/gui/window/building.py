@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.gui.detail_panel import DetailPanel
+from dropletcleaner.gui.detail.panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.grid.delegate import PhotoDelegate
 from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey

@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 
     from dropletcleaner.core.catalog.photos import Catalog, PhotoRecord
     from dropletcleaner.core.jobs import Progress
-    from dropletcleaner.gui.compare import CompareMode
     from dropletcleaner.gui.context_menu import FolderDrop, PhotoMenu
-    from dropletcleaner.gui.detail_panel import DetailPanel
+    from dropletcleaner.gui.detail.compare import CompareMode
+    from dropletcleaner.gui.detail.large_view import LargeView
+    from dropletcleaner.gui.detail.panel import DetailPanel
     from dropletcleaner.gui.errors_panel import ErrorsPanel
     from dropletcleaner.gui.grid.delegate import PhotoDelegate
     from dropletcleaner.gui.grid.model import PhotoModel
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from dropletcleaner.gui.grid.thumbnails import ThumbnailService
     from dropletcleaner.gui.grid.view import PhotoGrid
     from dropletcleaner.gui.history import Entry, History
-    from dropletcleaner.gui.large_view import LargeView
     from dropletcleaner.gui.model_loading import ModelBundle, ModelHandle, ModelLoader
     from dropletcleaner.gui.notifier import MessageBar, Notifier
     from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue

@@ -6,11 +6,11 @@ sees water on the lens, drawn on an absolute scale with a legend, and summed up 
 scored by a model without a map say so, and get a heat map only when asked.
 
 "Explain the model" (Grad-CAM, Integrated Gradients, Occlusion, GradientSHAP) shows what
-drove the score instead. Those maps compute on a worker (:mod:`~dropletcleaner.gui.explain`)
+drove the score instead. Those maps compute on a worker (:mod:`~dropletcleaner.gui.detail.explain`)
 with progress, time left and Cancel; they apply to one photo: moving to another photo goes
 back to the droplet map, and the status line says so. M steps through the overlays.
 
-Decoding the preview happens on its own thread (:mod:`~dropletcleaner.gui.preview`), so
+Decoding the preview happens on its own thread (:mod:`~dropletcleaner.gui.detail.preview`), so
 switching photos stays instant.
 """
 
@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from dropletcleaner.core.catalog.photos import PhotoRecord
-from dropletcleaner.gui import overlay
-from dropletcleaner.gui.detail_layout import MAP, build_panel, error_colour, overlay_label
-from dropletcleaner.gui.explain import METHOD_LABELS, Explainer, ExplainKey
-from dropletcleaner.gui.full_res import FullResolution
-from dropletcleaner.gui.loupe import LoupeCanvas
-from dropletcleaner.gui.overlay_control import MapSource, OverlayMixin, Shown
-from dropletcleaner.gui.preview import PreviewKey, PreviewLoader
+from dropletcleaner.gui.detail import overlay
+from dropletcleaner.gui.detail.explain import METHOD_LABELS, Explainer, ExplainKey
+from dropletcleaner.gui.detail.full_res import FullResolution
+from dropletcleaner.gui.detail.layout import MAP, build_panel, error_colour, overlay_label
+from dropletcleaner.gui.detail.loupe import LoupeCanvas
+from dropletcleaner.gui.detail.overlay_control import MapSource, OverlayMixin, Shown
+from dropletcleaner.gui.detail.preview import PreviewKey, PreviewLoader
 from dropletcleaner.gui.scores import score_line
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation

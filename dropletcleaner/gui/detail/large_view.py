@@ -3,7 +3,7 @@
 The large view (Enter) is the detail panel given the whole window. This module adds, from
 outside the window class:
 
-* the **filmstrip** with "n of N" under it (:mod:`~dropletcleaner.gui.filmstrip`), shown
+* the **filmstrip** with "n of N" under it (:mod:`~dropletcleaner.gui.detail.filmstrip`), shown
   only in the large view;
 * **Left / Right** (and Up / Down) step through the grid's rows, which are the current
   filter in the current sort order, even though the grid itself is hidden; Enter leaves;
@@ -19,8 +19,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QBoxLayout
 
-from dropletcleaner.gui.filmstrip import FilmstripBar
-from dropletcleaner.gui.loupe import FIT
+from dropletcleaner.gui.detail.filmstrip import FilmstripBar
+from dropletcleaner.gui.detail.loupe import FIT
 
 if TYPE_CHECKING:
     from dropletcleaner.gui.window.parts import WindowParts

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from dropletcleaner.gui.loupe import FIT
+from dropletcleaner.gui.detail.loupe import FIT
 from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 from tests.helpers import write_jpeg

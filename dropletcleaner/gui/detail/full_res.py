@@ -2,7 +2,7 @@
 
 A 12 MP JPEG takes a few hundred milliseconds to decode and 36 MB to hold, so it is
 decoded only once the user zooms in (the loupe's ``fullResolutionWanted``), on the
-decoding thread of a :class:`~dropletcleaner.gui.preview.PreviewLoader`; the last two are
+decoding thread of a :class:`~dropletcleaner.gui.detail.preview.PreviewLoader`; the last two are
 kept, enough to go back and forth between two photos of a burst. A decode that finishes
 after the user moved on is cached but not drawn.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from dropletcleaner.gui.loupe import LoupeCanvas
-from dropletcleaner.gui.preview import PreviewKey, PreviewLoader
+from dropletcleaner.gui.detail.loupe import LoupeCanvas
+from dropletcleaner.gui.detail.preview import PreviewKey, PreviewLoader
 
 FULL_CACHE_SIZE = 2
 

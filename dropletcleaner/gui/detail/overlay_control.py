@@ -1,9 +1,9 @@
 """The detail panel's overlay logic: the droplet map by default, "explain the model" on request.
 
 Kept apart from the panel's layout and preview code as a mixin of
-:class:`~dropletcleaner.gui.detail_panel.DetailPanel`. The droplet map comes from the
+:class:`~dropletcleaner.gui.detail.panel.DetailPanel`. The droplet map comes from the
 catalog (the panel's map source) and draws at once; an explain method starts a worker
-through :class:`~dropletcleaner.gui.explain.Explainer`, shows its progress and time left,
+through :class:`~dropletcleaner.gui.detail.explain.Explainer`, shows its progress and time left,
 and is dropped (back to the map, with a note) when the user moves to another photo or
 cancels.
 """
@@ -21,10 +21,10 @@ from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QComboBox, QLabel, QProgressBar, QWidget
 
 from dropletcleaner.core.catalog.photos import PhotoRecord
-from dropletcleaner.gui import overlay
-from dropletcleaner.gui.canvas import Canvas
-from dropletcleaner.gui.detail_layout import MAP
-from dropletcleaner.gui.explain import METHOD_LABELS, Explainer, ExplainKey
+from dropletcleaner.gui.detail import overlay
+from dropletcleaner.gui.detail.canvas import Canvas
+from dropletcleaner.gui.detail.explain import METHOD_LABELS, Explainer, ExplainKey
+from dropletcleaner.gui.detail.layout import MAP
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation
     from dropletcleaner.core.ml.attribution.methods import Attribution

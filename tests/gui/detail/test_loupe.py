@@ -16,9 +16,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from dropletcleaner.gui.full_res import FullResolution
-from dropletcleaner.gui.loupe import FIT, LoupeCanvas, ViewState
-from dropletcleaner.gui.preview import to_qimage
+from dropletcleaner.gui.detail.full_res import FullResolution
+from dropletcleaner.gui.detail.loupe import FIT, LoupeCanvas, ViewState
+from dropletcleaner.gui.detail.preview import to_qimage
 
 
 def halves(width: int, height: int) -> QImage:
@@ -151,7 +151,7 @@ def test_the_overlay_stays_on_the_pixels_it_describes(
 def test_zooming_in_decodes_the_full_photo_off_the_gui_thread(
     qtbot, canvas: LoupeCanvas, tmp_path: Path, monkeypatch
 ) -> None:
-    from dropletcleaner.gui import preview
+    from dropletcleaner.gui.detail import preview
 
     decoded_on: list[tuple[threading.Thread, int | None]] = []
     real_load = preview.load_rgb

@@ -26,13 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.gui.canvas import DEFAULT_OPACITY
-from dropletcleaner.gui.explain import METHOD_LABELS, METHODS, PRIOR_SECONDS, SLOW_SECONDS
-from dropletcleaner.gui.loupe import LoupeCanvas
-from dropletcleaner.gui.overlay import Legend
+from dropletcleaner.gui.detail.canvas import DEFAULT_OPACITY
+from dropletcleaner.gui.detail.explain import METHOD_LABELS, METHODS, PRIOR_SECONDS, SLOW_SECONDS
+from dropletcleaner.gui.detail.loupe import LoupeCanvas
+from dropletcleaner.gui.detail.overlay import Legend
 
 if TYPE_CHECKING:
-    from dropletcleaner.gui.detail_panel import DetailPanel
+    from dropletcleaner.gui.detail.panel import DetailPanel
 
 MAP = "map"  # the droplet map overlay, the default
 
@@ -66,7 +66,27 @@ def build_panel(panel: DetailPanel) -> None:
     """Create the panel's widgets as its attributes, and lay them out."""
     panel.canvas = LoupeCanvas(panel)  # zooms to 100 % and pans (the loupe)
     panel.canvas.set_message("Select a photo to see it here.")
+    controls = _build_overlay_controls(panel)
+    _build_overlay_status(panel)
+    _build_photo_lines(panel)
 
+    layout = QVBoxLayout(panel)
+    layout.setContentsMargins(8, 8, 8, 8)
+    layout.setSpacing(4)
+    layout.addWidget(panel.canvas, 1)
+    layout.addLayout(controls)
+    layout.addWidget(panel.legend)
+    layout.addWidget(panel.heat_status)
+    layout.addWidget(panel.progress_row)
+    layout.addSpacing(4)
+    layout.addWidget(panel.score_label)
+    layout.addWidget(panel.date_label)
+    layout.addWidget(panel.path_field)
+    layout.addWidget(panel.error_label)
+
+
+def _build_overlay_controls(panel: DetailPanel) -> QHBoxLayout:
+    """On/off (H), the overlay's choice and its opacity, in one row."""
     action = QAction("&Overlay", panel)
     action.setCheckable(True)
     action.setChecked(True)
@@ -105,7 +125,18 @@ def build_panel(panel: DetailPanel) -> None:
     panel.opacity_slider = slider
     opacity_label = QLabel("Opacity", panel)
     opacity_label.setBuddy(slider)
+    controls = QHBoxLayout()
+    controls.setContentsMargins(0, 0, 0, 0)
+    controls.addWidget(panel.heat_button)
+    controls.addWidget(combo, 1)
+    controls.addSpacing(8)
+    controls.addWidget(opacity_label)
+    controls.addWidget(slider)
+    return controls
 
+
+def _build_overlay_status(panel: DetailPanel) -> None:
+    """The legend, the overlay's status line, and the explain progress with Cancel."""
     panel.legend = Legend(panel)
     panel.legend.hide()
 
@@ -127,6 +158,9 @@ def build_panel(panel: DetailPanel) -> None:
     progress.addWidget(panel.cancel_button)
     panel.progress_row.hide()
 
+
+def _build_photo_lines(panel: DetailPanel) -> None:
+    """The score, the date, the path and any error, each on a line of its own."""
     panel.score_label = _selectable(QLabel(panel))
     font = QFont(panel.score_label.font())
     font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -150,25 +184,3 @@ def build_panel(panel: DetailPanel) -> None:
     pal.setColor(QPalette.ColorRole.WindowText, error_colour(panel.palette()))
     panel.error_label.setPalette(pal)
     panel.error_label.hide()
-
-    controls = QHBoxLayout()
-    controls.setContentsMargins(0, 0, 0, 0)
-    controls.addWidget(panel.heat_button)
-    controls.addWidget(combo, 1)
-    controls.addSpacing(8)
-    controls.addWidget(opacity_label)
-    controls.addWidget(slider)
-
-    layout = QVBoxLayout(panel)
-    layout.setContentsMargins(8, 8, 8, 8)
-    layout.setSpacing(4)
-    layout.addWidget(panel.canvas, 1)
-    layout.addLayout(controls)
-    layout.addWidget(panel.legend)
-    layout.addWidget(panel.heat_status)
-    layout.addWidget(panel.progress_row)
-    layout.addSpacing(4)
-    layout.addWidget(panel.score_label)
-    layout.addWidget(panel.date_label)
-    layout.addWidget(panel.path_field)
-    layout.addWidget(panel.error_label)

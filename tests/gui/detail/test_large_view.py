@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from dropletcleaner.gui.context_menu import shortcuts_html
+from dropletcleaner.gui.detail.loupe import FIT
 from dropletcleaner.gui.grid.model import Filter, SortKey
-from dropletcleaner.gui.loupe import FIT
 from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 from tests.helpers import write_jpeg

@@ -19,10 +19,10 @@ from dropletcleaner.core.ml.attribution import methods as attribution
 from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.ml.network import build_imagenet_model
-from dropletcleaner.gui import explain
-from dropletcleaner.gui.detail_panel import DetailPanel
-from dropletcleaner.gui.overlay import map_legend_colours, map_summary
-from tests.gui.test_detail_panel import make_record, photo_pixels
+from dropletcleaner.gui.detail import explain
+from dropletcleaner.gui.detail.overlay import map_legend_colours, map_summary
+from dropletcleaner.gui.detail.panel import DetailPanel
+from tests.gui.detail.test_panel import make_record, photo_pixels
 from tests.helpers import write_jpeg
 
 TIMEOUT_MS = 120_000

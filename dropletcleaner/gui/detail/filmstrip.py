@@ -5,7 +5,7 @@ photos in the current filter and sort order, and clicking one is the same as cli
 in the grid (so actions still hit the photo on show). Its cells are small and painted
 from the same lazy thumbnail cache as the grid, so only the few visible ones are loaded.
 It never takes the keyboard focus: Left and Right are the window's (see
-:mod:`~dropletcleaner.gui.large_view`).
+:mod:`~dropletcleaner.gui.detail.large_view`).
 """
 
 from __future__ import annotations

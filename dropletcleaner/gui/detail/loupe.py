@@ -1,6 +1,6 @@
 """The loupe: the photo canvas that zooms to fit or to real pixels, and pans by dragging.
 
-A :class:`LoupeCanvas` is a :class:`~dropletcleaner.gui.canvas.Canvas` with a view state:
+A :class:`LoupeCanvas` is a :class:`~dropletcleaner.gui.detail.canvas.Canvas` with a view state:
 fitted to the widget, or a zoom factor in *device pixels per photo pixel* (1.0 is 100 %:
 one pixel of the file on one pixel of the screen) around a centre given as a fraction of
 the photo's width and height. Fractions, not pixels, so the view survives the switch from
@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from dropletcleaner.gui.canvas import Canvas
+from dropletcleaner.gui.detail.canvas import Canvas
 
 MAX_ZOOM = 16.0  # 1600 %: single photo pixels are plain squares long before this
 WHEEL_STEP = 1.25  # zoom factor per wheel notch

@@ -3,7 +3,7 @@
 Bursts are where a photographer picks the dry frame, so **N** (Photo ▸ Compare Selected,
 as Lightroom's survey view) shows up to :data:`MAX_PANES` selected photos in a grid of
 loupes. Zooming (Z, Space, the wheel) or dragging one pane moves every pane to the same
-:class:`~dropletcleaner.gui.loupe.ViewState`: the same zoom factor (100 % is 100 % in
+:class:`~dropletcleaner.gui.detail.loupe.ViewState`: the same zoom factor (100 % is 100 % in
 each) around the same point, as a fraction of each photo, so the same spot of every frame
 is under the eye. Each pane decodes its own preview, and its full resolution once zoomed,
 on its own thread. The droplet map is drawn as in the large view (H hides it).
@@ -24,10 +24,10 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from dropletcleaner.core.catalog.photos import PhotoRecord
 from dropletcleaner.core.names import printable
-from dropletcleaner.gui import overlay
-from dropletcleaner.gui.full_res import FullResolution
-from dropletcleaner.gui.loupe import FIT, LoupeCanvas, ViewState
-from dropletcleaner.gui.preview import PreviewKey, PreviewLoader
+from dropletcleaner.gui.detail import overlay
+from dropletcleaner.gui.detail.full_res import FullResolution
+from dropletcleaner.gui.detail.loupe import FIT, LoupeCanvas, ViewState
+from dropletcleaner.gui.detail.preview import PreviewKey, PreviewLoader
 from dropletcleaner.gui.scores import score_line
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The detail panel's explain maps: off the GUI thread, H toggle, methods, errors, shutdown.
 
-The droplet map, the default overlay, is tested in test_droplet_map_overlay.py.
+The droplet map, the default overlay, is tested in detail/test_droplet_map_overlay.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.ml.network import build_imagenet_model
 from dropletcleaner.core.photos.fingerprint import quick_fingerprint
 from dropletcleaner.core.photos.preprocess import PREPROCESS
-from dropletcleaner.gui.detail_panel import DetailPanel
+from dropletcleaner.gui.detail.panel import DetailPanel
 from tests.helpers import write_jpeg
 
 TIMEOUT_MS = 120_000
