@@ -118,6 +118,16 @@ def _is_skipped_dir(name: str) -> bool:
     return name.startswith(".") or name in SKIPPED_FOLDER_NAMES
 
 
+@dataclass(frozen=True)
+class _Walk:
+    """What one walk looks for: the settings every folder of it shares."""
+
+    exts: frozenset[str]
+    skipped: frozenset[str]  # image-like extensions reported as not supported
+    report_special: bool
+    only: Selection | None
+
+
 def walk_images(
     root: str | Path,
     extensions: frozenset[str] | None = None,
@@ -132,71 +142,96 @@ def walk_images(
     ``selection`` leaves out excluded files and folders, or every sub-folder.
     """
     exts = extensions if extensions is not None else supported_extensions()
-    skipped = skipped_extensions() - exts if report_special else frozenset()
-    root_path = os.path.abspath(os.fspath(root))
-    only = None if selection is None or selection.everything else selection
+    walk = _Walk(
+        exts=exts,
+        skipped=skipped_extensions() - exts if report_special else frozenset(),
+        report_special=report_special,
+        only=None if selection is None or selection.everything else selection,
+    )
     seen_dirs: set[tuple[int, int]] = set()
-    stack = [root_path]
+    stack = [os.path.abspath(os.fspath(root))]
     while stack:
         folder = stack.pop()
-        try:
-            st = os.stat(folder)
-        except OSError as exc:
-            yield WalkError(folder, _reason(exc))
-            continue
-        key = (st.st_dev, st.st_ino)
-        if key in seen_dirs:
-            continue  # already walked through another link: breaks symlink loops
-        seen_dirs.add(key)
-        try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
-        except OSError as exc:
-            yield WalkError(folder, _reason(exc))
+        listed = _list_folder(folder, seen_dirs)
+        if isinstance(listed, WalkError):
+            yield listed
             continue
         subdirs: list[str] = []
-        # Names by lower-case stem: a RAW's pairing looks at its own stem's files only.
-        by_stem: dict[str, list[str]] = {}
-        for e in entries:
-            by_stem.setdefault(os.path.splitext(e.name)[0].lower(), []).append(e.name)
-        for entry in entries:
-            try:
-                if _is_dir(entry):
-                    if not _is_skipped_dir(entry.name) and (
-                        only is None or only.walks_into(entry.path)
-                    ):
-                        subdirs.append(entry.path)
-                    continue
-                if entry.name.startswith(".") or (only is not None and not only.covers(entry.path)):
-                    continue
-                ext = os.path.splitext(entry.name)[1].lower()
-                if ext not in exts and ext not in skipped:
-                    continue
-                stem = os.path.splitext(entry.name)[0].lower()
-                if ext in RAW_EXTENSIONS and is_paired_raw(entry.name, by_stem[stem]):
-                    continue  # the JPEG's sidecar: scored, reported and moved as the JPEG
-                try:
-                    est = entry.stat(follow_symlinks=True)
-                except OSError as exc:
-                    bad_link = _bad_link(entry, exc) if report_special else None
-                    if bad_link is None:
-                        raise
-                    yield bad_link
-                    continue
-                if not stat.S_ISREG(est.st_mode):
-                    if report_special:
-                        problem = not_regular_reason(est.st_mode)
-                        yield FoundFile(entry.path, est.st_size, est.st_mtime_ns, problem)
-                    continue
-                if ext in skipped:
-                    problem = unsupported_reason(entry.name) or f"not supported: {ext} files"
-                    yield FoundFile(entry.path, est.st_size, est.st_mtime_ns, problem)
-                    continue
-                yield FoundFile(entry.path, est.st_size, est.st_mtime_ns)
-            except OSError as exc:
-                yield WalkError(entry.path, _reason(exc))
+        yield from _walk_entries(walk, listed, subdirs)
         # Reverse so popping from the stack visits sub-folders in name order.
         stack.extend(reversed(subdirs))
+
+
+def _list_folder(
+    folder: str, seen_dirs: set[tuple[int, int]]
+) -> list[os.DirEntry[str]] | WalkError:
+    """A folder's entries sorted by name; none for a folder already walked (a link loop)."""
+    try:
+        st = os.stat(folder)
+    except OSError as exc:
+        return WalkError(folder, _reason(exc))
+    key = (st.st_dev, st.st_ino)
+    if key in seen_dirs:
+        return []  # already walked through another link: breaks symlink loops
+    seen_dirs.add(key)
+    try:
+        with os.scandir(folder) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        return WalkError(folder, _reason(exc))
+
+
+def _walk_entries(
+    walk: _Walk, entries: list[os.DirEntry[str]], subdirs: list[str]
+) -> Iterator[FoundFile | WalkError]:
+    """The image files of one folder's entries; its sub-folders to walk go to ``subdirs``."""
+    # Names by lower-case stem: a RAW's pairing looks at its own stem's files only.
+    by_stem: dict[str, list[str]] = {}
+    for e in entries:
+        by_stem.setdefault(os.path.splitext(e.name)[0].lower(), []).append(e.name)
+    for entry in entries:
+        try:
+            if _is_dir(entry):
+                if not _is_skipped_dir(entry.name) and (
+                    walk.only is None or walk.only.walks_into(entry.path)
+                ):
+                    subdirs.append(entry.path)
+                continue
+            found = _found_file(walk, entry, by_stem)
+            if found is not None:
+                yield found
+        except OSError as exc:
+            yield WalkError(entry.path, _reason(exc))
+
+
+def _found_file(
+    walk: _Walk, entry: os.DirEntry[str], by_stem: dict[str, list[str]]
+) -> FoundFile | None:
+    """The entry as a photo to scan or to report, or ``None`` if it is not one."""
+    if entry.name.startswith(".") or (walk.only is not None and not walk.only.covers(entry.path)):
+        return None
+    stem, ext = os.path.splitext(entry.name)
+    ext = ext.lower()
+    if ext not in walk.exts and ext not in walk.skipped:
+        return None
+    if ext in RAW_EXTENSIONS and is_paired_raw(entry.name, by_stem[stem.lower()]):
+        return None  # the JPEG's sidecar: scored, reported and moved as the JPEG
+    try:
+        est = entry.stat(follow_symlinks=True)
+    except OSError as exc:
+        bad_link = _bad_link(entry, exc) if walk.report_special else None
+        if bad_link is None:
+            raise
+        return bad_link
+    if not stat.S_ISREG(est.st_mode):
+        if walk.report_special:
+            problem = not_regular_reason(est.st_mode)
+            return FoundFile(entry.path, est.st_size, est.st_mtime_ns, problem)
+        return None
+    if ext in walk.skipped:
+        problem = unsupported_reason(entry.name) or f"not supported: {ext} files"
+        return FoundFile(entry.path, est.st_size, est.st_mtime_ns, problem)
+    return FoundFile(entry.path, est.st_size, est.st_mtime_ns)
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
