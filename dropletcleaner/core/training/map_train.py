@@ -176,6 +176,115 @@ def _cosine(step: int, total: int, warmup: int) -> float:
     return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
 
+@dataclass
+class _Run:
+    """One training run's moving parts: optimiser, schedule and the samples' weights."""
+
+    opt: torch.optim.Optimizer
+    base_lrs: list[float]
+    class_w: torch.Tensor
+    sample_w: torch.Tensor
+    gen: torch.Generator
+    steps_per_epoch: int
+    total: int
+    step: int = 0
+
+
+def _start_run(model: DropletNet, train: CachedSamples, cfg: MapTrainConfig) -> _Run:
+    torch.manual_seed(cfg.seed)  # dropout
+    gen = torch.Generator().manual_seed(cfg.seed)
+    y = train.labels
+    counts = torch.bincount(y, minlength=2).float()
+    tail, heads = map_parameters(model, cfg.split_block)
+    opt = torch.optim.AdamW(
+        [{"params": tail, "lr": cfg.lr_tail}, {"params": heads, "lr": cfg.lr_heads}],
+        weight_decay=cfg.weight_decay,
+    )
+    steps_per_epoch = math.ceil(len(y) / cfg.batch_size)
+    return _Run(
+        opt=opt,
+        base_lrs=[cfg.lr_tail, cfg.lr_heads],
+        class_w=len(y) / (2.0 * counts.clamp(min=1.0)),
+        sample_w=torch.ones(len(y)),
+        gen=gen,
+        steps_per_epoch=steps_per_epoch,
+        total=cfg.epochs * steps_per_epoch,
+    )
+
+
+def _train_epoch(
+    model: DropletNet,
+    train: CachedSamples,
+    cfg: MapTrainConfig,
+    run: _Run,
+    epoch: int,
+    cancel: CancelToken,
+) -> Generator[Progress, None, float]:
+    """One pass over the samples: photo loss plus the dense map loss; returns the mean loss."""
+    model.train()
+    set_bn_eval(model)
+    y = train.labels
+    order = torch.randperm(len(y), generator=run.gen)
+    running = 0.0
+    for n, i in enumerate(range(0, len(order), cfg.batch_size)):
+        cancel.raise_if_cancelled()
+        idx = order[i : i + cfg.batch_size]
+        scale = _cosine(run.step, run.total, run.steps_per_epoch // 2)
+        for group, lr in zip(run.opt.param_groups, run.base_lrs, strict=True):
+            group["lr"] = lr * scale
+        logits, cells, _ = tail_forward(model, train.features[idx].float(), cfg.split_block)
+        photo = F.cross_entropy(
+            logits,
+            y[idx],
+            weight=run.class_w,
+            label_smoothing=cfg.label_smoothing,
+            reduction="none",
+        )
+        photo = (photo * run.sample_w[idx]).sum() / run.sample_w[idx].sum()
+        dense = F.binary_cross_entropy_with_logits(cells, train.grids[idx].float())
+        loss = photo + cfg.map_weight * dense
+        run.opt.zero_grad()
+        loss.backward()
+        run.opt.step()
+        run.step += 1
+        running += float(loss.detach())
+        if n % 10 == 0:
+            yield Progress(
+                "training droplet map",
+                done=run.step,
+                total=run.total,
+                extra={"loss": running / (n + 1), "epoch": float(epoch)},
+            )
+    return running / run.steps_per_epoch
+
+
+def _hard_negative_weights(
+    model: DropletNet, train: CachedSamples, cfg: MapTrainConfig
+) -> torch.Tensor:
+    """Hard-negative mining: weight up the clean samples the model now scores highest."""
+    y = train.labels
+    train_logits, _ = predict(model, train.features, cfg.split_block)
+    train_scores = torch.softmax(train_logits, 1)[:, 1]
+    sample_w = torch.ones(len(y))
+    clean = torch.nonzero(y == 0).flatten()
+    n_hard = max(1, int(cfg.hard_fraction * len(clean)))
+    hardest = clean[train_scores[clean].topk(n_hard).indices]
+    sample_w[hardest] = cfg.hard_weight
+    return sample_w
+
+
+def _validate(model: DropletNet, val: CachedSamples, split: int) -> dict[str, float]:
+    val_logits, val_cells = predict(model, val.features, split)
+    val_y = val.labels.numpy()
+    scores = torch.softmax(val_logits, 1)[:, 1].numpy()
+    return {
+        "val_nll": float(F.cross_entropy(val_logits, val.labels)),
+        "val_map_bce": float(F.binary_cross_entropy_with_logits(val_cells, val.grids.float())),
+        "val_auroc": float(auroc(val_y, scores)),
+        "val_recall_at_1pct_fpr": recall_at_fpr(val_y, scores, 0.01),
+    }
+
+
 def fit_map_model(
     model: DropletNet,
     train: CachedSamples,
@@ -189,81 +298,19 @@ def fit_map_model(
     rate, the figure that decides whether flags can be trusted; ties go to the lower NLL.
     """
     cancel = cancel or CancelToken()
-    split = cfg.split_block
-    torch.manual_seed(cfg.seed)  # dropout
-    gen = torch.Generator().manual_seed(cfg.seed)
-    y = train.labels
-    counts = torch.bincount(y, minlength=2).float()
-    class_w = len(y) / (2.0 * counts.clamp(min=1.0))
-    sample_w = torch.ones(len(y))
-    tail, heads = map_parameters(model, split)
-    opt = torch.optim.AdamW(
-        [{"params": tail, "lr": cfg.lr_tail}, {"params": heads, "lr": cfg.lr_heads}],
-        weight_decay=cfg.weight_decay,
-    )
-    base_lrs = [cfg.lr_tail, cfg.lr_heads]
-    steps_per_epoch = math.ceil(len(y) / cfg.batch_size)
-    total = cfg.epochs * steps_per_epoch
+    run = _start_run(model, train, cfg)
     best: tuple[float, float, dict[str, torch.Tensor]] | None = None
-    step = 0
     for epoch in range(cfg.epochs):
-        model.train()
-        set_bn_eval(model)
-        order = torch.randperm(len(y), generator=gen)
-        running = 0.0
-        for n, i in enumerate(range(0, len(order), cfg.batch_size)):
-            cancel.raise_if_cancelled()
-            idx = order[i : i + cfg.batch_size]
-            scale = _cosine(step, total, steps_per_epoch // 2)
-            for group, lr in zip(opt.param_groups, base_lrs, strict=True):
-                group["lr"] = lr * scale
-            logits, cells, _ = tail_forward(model, train.features[idx].float(), split)
-            photo = F.cross_entropy(
-                logits,
-                y[idx],
-                weight=class_w,
-                label_smoothing=cfg.label_smoothing,
-                reduction="none",
-            )
-            photo = (photo * sample_w[idx]).sum() / sample_w[idx].sum()
-            dense = F.binary_cross_entropy_with_logits(cells, train.grids[idx].float())
-            loss = photo + cfg.map_weight * dense
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            step += 1
-            running += float(loss.detach())
-            if n % 10 == 0:
-                yield Progress(
-                    "training droplet map",
-                    done=step,
-                    total=total,
-                    extra={"loss": running / (n + 1), "epoch": float(epoch)},
-                )
-        # Hard-negative mining: weight up the clean samples the model now scores highest.
-        train_logits, _ = predict(model, train.features, split)
-        train_scores = torch.softmax(train_logits, 1)[:, 1]
-        sample_w = torch.ones(len(y))
-        clean = torch.nonzero(y == 0).flatten()
-        n_hard = max(1, int(cfg.hard_fraction * len(clean)))
-        hardest = clean[train_scores[clean].topk(n_hard).indices]
-        sample_w[hardest] = cfg.hard_weight
-        val_logits, val_cells = predict(model, val.features, split)
-        val_y = val.labels.numpy()
-        scores = torch.softmax(val_logits, 1)[:, 1].numpy()
-        nll = float(F.cross_entropy(val_logits, val.labels))
-        val_bce = float(F.binary_cross_entropy_with_logits(val_cells, val.grids.float()))
-        rec1 = recall_at_fpr(val_y, scores, 0.01)
-        record: dict[str, float] = {
+        train_loss = yield from _train_epoch(model, train, cfg, run, epoch, cancel)
+        run.sample_w = _hard_negative_weights(model, train, cfg)
+        record = {
             "epoch": float(epoch),
-            "train_loss": running / steps_per_epoch,
-            "val_nll": nll,
-            "val_map_bce": val_bce,
-            "val_auroc": float(auroc(val_y, scores)),
-            "val_recall_at_1pct_fpr": rec1,
+            "train_loss": train_loss,
+            **_validate(model, val, cfg.split_block),
         }
         cfg.history.append(record)
-        yield Progress("training droplet map", done=step, total=total, extra=record)
+        yield Progress("training droplet map", done=run.step, total=run.total, extra=record)
+        rec1, nll = record["val_recall_at_1pct_fpr"], record["val_nll"]
         if best is None or (rec1, -nll) > (best[0], best[1]):
             best = (rec1, -nll, {k: v.clone() for k, v in model.state_dict().items()})
     assert best is not None
