@@ -12,6 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="dropletcleaner-tests-"))
 os.environ["DROPLETCLEANER_DATA"] = str(_SESSION_DIR / "data")
 os.environ["DROPLETCLEANER_CACHE"] = str(_SESSION_DIR / "cache")
+# Qt keeps the app's settings (last folder, theme) there: apps started by tests too.
+os.environ["XDG_CONFIG_HOME"] = str(_SESSION_DIR / "config")
 
 import pytest  # noqa: E402
 
