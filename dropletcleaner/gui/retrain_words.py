@@ -149,9 +149,6 @@ def changed_photos(
             flipped[int(pid)] = (old, float(new), now)
     if not flipped:
         return []
-    marks = ",".join("?" * len(flipped))
-    rows = catalog.connection.execute(
-        f"SELECT id, path FROM photos WHERE id IN ({marks})", list(flipped)
-    ).fetchall()
-    out = [ChangedPhoto(path, *flipped[int(pid)]) for pid, path in rows]
+    rows = catalog.paths_of(list(flipped)).items()
+    out = [ChangedPhoto(path, *flipped[pid]) for pid, path in rows]
     return sorted(out, key=lambda c: (c.name.lower(), c.path))

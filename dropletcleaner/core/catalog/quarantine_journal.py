@@ -322,3 +322,30 @@ def settled_done(conn: sqlite3.Connection, batch_id: str, op: str, file_id: int)
         ).fetchone()
         is not None
     )
+
+
+_STATES_SQL = (
+    "SELECT batch_id, state, COUNT(*) FROM quarantine_files WHERE role = 'photo' "
+    "GROUP BY batch_id, state"
+)
+
+
+def batch_photo_states(catalog_path: Path | None) -> dict[str, dict[str, int]]:
+    """``{batch id: {state: photos}}`` read without locking (the quarantine window's words).
+
+    Read-only and quick to give up: a missing catalog, no quarantine tables yet, or a busy
+    catalog give ``{}``, as there is nothing to say.
+    """
+    out: dict[str, dict[str, int]] = {}
+    if catalog_path is None or not Path(catalog_path).exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=1.0)
+        try:
+            for batch_id, state, count in conn.execute(_STATES_SQL):
+                out.setdefault(batch_id, {})[state] = int(count)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return {}
+    return out

@@ -8,8 +8,6 @@ Thumbnails are decoded small (JPEG's scaled decoding) for the files of the selec
 
 from __future__ import annotations
 
-import sqlite3
-from collections import defaultdict
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -17,28 +15,6 @@ from PySide6.QtGui import QIcon, QImageReader, QPixmap
 
 THUMB_SIDE = 48
 MAX_THUMBS = 200  # a huge batch lists its names at once; only the first get a picture
-
-_STATES_SQL = (
-    "SELECT batch_id, state, COUNT(*) FROM quarantine_files WHERE role = 'photo' "
-    "GROUP BY batch_id, state"
-)
-
-
-def batch_states(catalog_path: Path | None) -> dict[str, dict[str, int]]:
-    """``{batch id: {state: photos}}`` ("quarantined", "restored", "trashed", …)."""
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    if catalog_path is None or not Path(catalog_path).exists():
-        return {}
-    try:
-        conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=1.0)
-        try:
-            for batch_id, state, count in conn.execute(_STATES_SQL):
-                out[batch_id][state] = int(count)
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return {}  # no quarantine tables yet, or the catalog is busy: no state words
-    return dict(out)
 
 
 def state_text(states: dict[str, int], open_count: int) -> str:

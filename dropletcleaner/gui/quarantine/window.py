@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dropletcleaner.core.catalog.quarantine_journal import batch_photo_states
 from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue
 from dropletcleaner.gui.quarantine.view import (
     MAX_THUMBS,
     THUMB_SIDE,
-    batch_states,
     state_text,
     thumbnail,
 )
@@ -241,7 +241,7 @@ class QuarantineWindow(QWidget):
         previous = self.selected_batch()
         # Restore and empty batches are history; only quarantine batches hold photos.
         self._batches = [b for b in result.batches if b.kind == "quarantine"]
-        states = batch_states(self._ops.catalog_path) if self._batches else {}
+        states = batch_photo_states(self._ops.catalog_path) if self._batches else {}
         self.batches.clear()
         select = None
         for b in self._batches:
