@@ -55,21 +55,3 @@ def test_models_are_versioned_listed_switched_and_reset(
     with pytest.raises(KeyError, match="no model version"):
         registry.use_model("nope")
 
-
-def test_an_active_model_made_for_another_input_size_is_set_aside(base: LoadedModel) -> None:
-    from dataclasses import replace
-
-    from dropletcleaner.core.ml import store as registry
-    from dropletcleaner.core.ml.checkpoint import save_model
-
-    for version, size in (("fits-r1", base.card.input_size), ("old-r2", base.card.input_size - 64)):
-        save_model(
-            base.model,
-            replace(base.card, version=version, input_size=size),
-            registry.weights_path(version),
-        )
-    registry.set_active("fits-r1")
-    assert load_default_model().version == "fits-r1"
-    registry.set_active("old-r2")
-    assert registry.active_weights_path() is None
-    assert load_default_model().version != "old-r2"  # the shipped model scores instead
