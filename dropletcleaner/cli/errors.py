@@ -51,6 +51,8 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # the reader went away (| head): main() ends quietly
     except Exception as exc:  # a bug: one line for the user, the traceback kept for a report
         where = _keep_traceback()
         kept = f"; details in {where}" if where else ""
