@@ -1,7 +1,7 @@
 """The retrain dialog's results in plain words, and the photos a new model would re-flag.
 
 "Catches 6 of your 6 drop photos, wrongly flags 1 of your 30 clean ones" instead of
-held-out AUROC. The verdict is the accept rule's (``Decision`` in ``core/training/retrain.py``
+held-out AUROC. The verdict is the accept rule's (``training/retrain/accept.py``
 decides accept or keep); this module only words it, and never calls a model "better"
 while one of its figures fell: it then names what rose and what fell.
 

@@ -209,7 +209,7 @@ def test_help_does_not_import_torch() -> None:
 
 def test_help_text_defaults_match_the_code() -> None:
     """The numbers that --help quotes are the ones the training code uses."""
-    from dropletcleaner.core.training.base import TrainConfig
+    from dropletcleaner.core.training.config import TrainConfig
     from dropletcleaner.core.training.retrain.deep import DEEP_EPOCHS
     from dropletcleaner.core.training.retrain.heads import FAST_EPOCHS
 

@@ -222,7 +222,7 @@ def _evaluate(args: argparse.Namespace, json_out: TextIO) -> int:
 
 
 def run_hard_negatives(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.training.base import TrainConfig
+    from dropletcleaner.core.training.config import TrainConfig
     from dropletcleaner.core.training.data import collect_images
     from dropletcleaner.core.training.evaluate import held_out_photos, make_hard_negative_set
 

@@ -238,7 +238,8 @@ def _add_calibrate(sub: Any) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.training.base import TrainConfig, train_base
+    from dropletcleaner.core.training.base import train_base
+    from dropletcleaner.core.training.config import TrainConfig
 
     data = args.data
     for d in data:
@@ -273,7 +274,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     from dropletcleaner.core.ml.card import ModelLoadError
-    from dropletcleaner.core.training.base import recalibrate
+    from dropletcleaner.core.training.calibrate import recalibrate
 
     if not args.weights.is_file():
         raise UsageError(f"model file does not exist: {args.weights}")

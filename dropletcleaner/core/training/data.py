@@ -62,6 +62,16 @@ def split_of(path: Path, seed: int, val_fraction: float, test_fraction: float) -
     return "train"
 
 
+def split_photos(
+    paths: Sequence[Path], seed: int, val_fraction: float, test_fraction: float
+) -> dict[str, list[Path]]:
+    """``{"train", "val", "test"} -> photos`` by :func:`split_of`, in the order given."""
+    splits: dict[str, list[Path]] = {"train": [], "val": [], "test": []}
+    for p in paths:
+        splits[split_of(p, seed, val_fraction, test_fraction)].append(p)
+    return splits
+
+
 def random_crop(img: Image.Image, rng: np.random.Generator, size: int) -> Image.Image:
     """Random area/aspect crop (as in the reports' augmentation), long side ``size``."""
     w, h = img.size

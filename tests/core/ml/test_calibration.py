@@ -1,4 +1,5 @@
-"""Temperature scaling: the fit recovers a known temperature, one head or many at once."""
+"""Calibration: the temperature fit recovers a known temperature, one head or many at once;
+the threshold keeps false positives at the target."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from dropletcleaner.core.ml.calibration import fit_temperature, fit_temperatures
+from dropletcleaner.core.ml.calibration import choose_threshold, fit_temperature, fit_temperatures
 
 
 def _logits_at(temperature: float, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -46,3 +47,10 @@ def test_perfectly_separated_logits_stop_at_the_clamp() -> None:
     y = np.random.default_rng(0).integers(0, 2, 300)
     sep = np.stack([-(y * 2 - 1.0), y * 2 - 1.0], axis=1) * 10
     assert fit_temperatures(sep[None], y)[0] == pytest.approx(0.05, rel=1e-3)
+
+
+def test_threshold_keeps_false_positives_at_the_target() -> None:
+    scores = np.concatenate([np.linspace(0, 0.7, 100), np.full(10, 0.99)])
+    labels = np.concatenate([np.zeros(100, int), np.ones(10, int)])
+    t = choose_threshold(scores, labels, target_fpr=0.02)
+    assert ((scores[labels == 0] >= t).mean()) <= 0.02 and t >= 0.5
