@@ -105,13 +105,11 @@ def run_model_list(args: argparse.Namespace) -> int:
 
 
 def run_model_use(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.ml.store import BadVersionName, BrokenModel, use_model
+    from dropletcleaner.core.ml.store import BadVersionName, BrokenModel, UnknownModel, use_model
 
     try:
         use_model(args.version)
-    except KeyError as exc:
-        raise UsageError(str(exc.args[0])) from exc
-    except (BrokenModel, BadVersionName) as exc:
+    except (UnknownModel, BrokenModel, BadVersionName) as exc:
         raise UsageError(str(exc)) from exc
     return _rescore(args)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,6 +207,15 @@ class BrokenModel(Exception):
     """``model use`` named a model that fails its checks; nothing was switched."""
 
 
+class UnknownModel(ValueError):
+    """``model use`` named no model there is; ``str`` says which versions exist."""
+
+    def __init__(self, version: str, known: Sequence[str]) -> None:
+        super().__init__(f"no model version {version!r} (known: {', '.join(known)})")
+        self.version = version
+        self.known = list(known)
+
+
 def use_model(version: str) -> None:
     """Switch to ``version``: a retrained one, or the shipped one by its own name.
 
@@ -218,8 +228,7 @@ def use_model(version: str) -> None:
         return
     known = user_versions()
     if version not in known:
-        choices = ", ".join([*(m.version for m in shipped), *known])
-        raise KeyError(f"no model version {version!r} (known: {choices})")
+        raise UnknownModel(version, [*(m.version for m in shipped), *known])
     path = weights_path(version)
     problem = model_problem(path)
     if problem is None:

@@ -199,8 +199,12 @@ def test_use_model_switches_and_reset_model_goes_back(model_file: Path) -> None:
 
 def test_use_model_names_the_known_versions_when_asked_for_another(model_file: Path) -> None:
     _install(model_file, "mine-r1")
-    with pytest.raises(KeyError, match=rf"'nope' \(known: {store.SHIPPED_MODEL_NAME}, mine-r1\)"):
+    with pytest.raises(
+        store.UnknownModel, match=rf"'nope' \(known: {store.SHIPPED_MODEL_NAME}, mine-r1\)"
+    ) as caught:
         store.use_model("nope")
+    assert isinstance(caught.value, ValueError)  # a user's mistake, not a missing key
+    assert caught.value.known == [store.SHIPPED_MODEL_NAME, "mine-r1"]
 
 
 def test_use_model_refuses_a_broken_model_and_keeps_the_active_one(model_file: Path) -> None:

@@ -52,6 +52,5 @@ def test_models_are_versioned_listed_switched_and_reset(
     registry.use_model(r2.version)
     registry.use_model(BASE_VERSION)  # the shipped model by name is a reset
     assert registry.active_version() is None
-    with pytest.raises(KeyError, match="no model version"):
+    with pytest.raises(registry.UnknownModel, match="no model version"):
         registry.use_model("nope")
-
