@@ -36,6 +36,9 @@ def test_a_job_reports_its_progress_then_its_result_on_the_gui_thread(qtbot) -> 
     with qtbot.waitSignal(worker.finished, timeout=10_000):
         worker.start()
         assert worker in running_threads()  # the leak guard sees it
+    # ``finished`` comes from the thread just before it ends: wait for the end, or the
+    # QThread could be destroyed while still running when the test lets go of it.
+    worker.wait()
     qtbot.waitUntil(lambda: "done" in seen, timeout=10_000)
     assert seen == [1, 2, 3, "done"]
     assert delivered_on == [True]  # the result arrives on the GUI thread
