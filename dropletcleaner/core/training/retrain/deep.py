@@ -246,7 +246,7 @@ def _held_out(
     if len(set(held_y)) < 2:
         raise RetrainError("too few held-out labelled photos could be read to compare models")
     with torch.inference_mode():
-        held_x = to_model_tensor(np.stack(held_px))
+        held_x = to_model_tensor(np.stack(held_px), card=base.card)  # as its scans see them
         old_scores = base.model.eval().predict_proba(held_x).numpy()
         new_scores = model.predict_proba(held_x).numpy()
     learned = set(base.card.training.get("label_keys", []))
