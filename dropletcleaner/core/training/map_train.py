@@ -33,8 +33,9 @@ from dropletcleaner.core.ml.metrics import auroc
 from dropletcleaner.core.ml.network import DropletNet, map_pool
 from dropletcleaner.core.training.evaluate import recall_at_fpr
 from dropletcleaner.core.training.map_data import MapJob, labels_of, map_sample_job
-from dropletcleaner.core.training.optim import (
-    set_bn_eval,  # shared with retrain: keep BN statistics
+from dropletcleaner.core.training.optim import (  # shared with base training and retrain
+    cosine_scale,
+    set_bn_eval,
 )
 
 
@@ -170,12 +171,6 @@ def predict(
     return torch.cat(logits), torch.cat(cells)
 
 
-def _cosine(step: int, total: int, warmup: int) -> float:
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-
 @dataclass
 class _Run:
     """One training run's moving parts: optimiser, schedule and the samples' weights."""
@@ -229,7 +224,7 @@ def _train_epoch(
     for n, i in enumerate(range(0, len(order), cfg.batch_size)):
         cancel.raise_if_cancelled()
         idx = order[i : i + cfg.batch_size]
-        scale = _cosine(run.step, run.total, run.steps_per_epoch // 2)
+        scale = cosine_scale(run.step, run.total, run.steps_per_epoch // 2)
         for group, lr in zip(run.opt.param_groups, run.base_lrs, strict=True):
             group["lr"] = lr * scale
         logits, cells, _ = tail_forward(model, train.features[idx].float(), cfg.split_block)

@@ -51,11 +51,15 @@ def class_weights(labels: np.ndarray) -> torch.Tensor:
     return torch.tensor(weights, dtype=torch.float32)
 
 
-def cosine_lr(opt: torch.optim.Optimizer, base: float, step: int, total: int, warmup: int) -> None:
+def cosine_scale(step: int, total: int, warmup: int) -> float:
+    """Linear warm-up over ``warmup`` steps, then a cosine decay to 0 at ``total``."""
     if step < warmup:
-        lr = base * (step + 1) / warmup
-    else:
-        lr = 0.5 * base * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+
+
+def cosine_lr(opt: torch.optim.Optimizer, base: float, step: int, total: int, warmup: int) -> None:
+    lr = base * cosine_scale(step, total, warmup)
     for group in opt.param_groups:
         group["lr"] = lr * group.get("lr_scale", 1.0)
 
