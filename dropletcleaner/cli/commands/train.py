@@ -78,6 +78,22 @@ def _add_train_map(sub: Any) -> None:
         help="share of held-out real clean photos the threshold may flag (default: 0.01)",
     )
     t.add_argument(
+        "--degraded",
+        type=float_between(0.0, 1.0),
+        default=0.5,
+        metavar="R",
+        help="share of wet/dry training twins that are blurred, dark, foggy or blocky "
+        "(default: 0.5)",
+    )
+    t.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=7,
+        metavar="N",
+        help="seed of the training renders; a further round from a map model wants fresh "
+        "ones (default: 7)",
+    )
+    t.add_argument(
         "--workers",
         type=positive_int,
         default=2,
@@ -323,6 +339,8 @@ def run_train_map(args: argparse.Namespace) -> int:
         init_weights=str(args.init.resolve()),
         target_fpr=args.target_fpr,
         workers=args.workers,
+        degraded_fraction=args.degraded,
+        train_seed=args.seed,
     )
     version = args.version if args.version is not None else args.out.stem
     try:

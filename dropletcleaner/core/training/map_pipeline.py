@@ -62,20 +62,53 @@ class MapRunConfig:
     scene_fraction: float = 0.35
     replay_size: int = 1024
     workers: int = 2
+    degraded_fraction: float = 0.5  # share of wet/dry twins that are blurred, dark, foggy…
 
 
-def split_photos(paths: Sequence[Path], init_card: ModelCard) -> dict[str, list[Path]]:
-    """``train``/``calib``/``test`` photos; the starting model's folders keep its split."""
+def inherited_split(init_card: ModelCard) -> dict[str, Any]:
+    """The name-seeded split rule the starting model used for its own folders.
+
+    A base-trained model records it in its config; a map model records the rule it kept in
+    ``training["split"]``, so every later round keeps the same photos unseen.
+    """
+    recorded = init_card.training.get("split")
+    if recorded:
+        return dict(recorded)
     config = init_card.training.get("config", {})
-    own = {Path(d).name for d in config.get("data", [])}
-    seed = int(config.get("seed", 0))
-    val_f, test_f = float(config.get("val_fraction", 0.15)), float(config.get("test_fraction", 0.1))
+    return {
+        "folders": sorted(Path(d).name for d in config.get("data", [])),
+        "seed": int(config.get("seed", 0)),
+        "val_fraction": float(config.get("val_fraction", 0.15)),
+        "test_fraction": float(config.get("test_fraction", 0.1)),
+    }
+
+
+def split_photos(
+    paths: Sequence[Path], init_card: ModelCard, roots: Sequence[str] = ()
+) -> dict[str, list[Path]]:
+    """``train``/``calib``/``test`` photos; the starting model's folders keep its split.
+
+    Raises ``ValueError`` when a photo the starting model's card lists as held out would be
+    trained or calibrated on: its test photos must stay unseen by every descendant.
+    ``roots`` are the data folders, which the manifest's names are relative to.
+    """
+    rule = inherited_split(init_card)
+    own = set(rule["folders"])
     out: dict[str, list[Path]] = {"train": [], "calib": [], "test": []}
     for p in paths:
         if own & {parent.name for parent in p.parents}:
-            out[_INIT_SPLIT_NAMES[split_of(p, seed, val_f, test_f)]].append(p)
+            part = split_of(p, rule["seed"], rule["val_fraction"], rule["test_fraction"])
+            out[_INIT_SPLIT_NAMES[part]].append(p)
         else:
             out[content_split(p)].append(p)
+    held_out = set(init_card.data_manifest.get("test", []))
+    seen = [*out["train"], *out["calib"]]
+    leaked = [p for p in seen if _relative(p, roots) in held_out]
+    if leaked:
+        raise ValueError(
+            f"{len(leaked)} photos the starting model holds out would be trained or "
+            f"calibrated on (e.g. {leaked[0].name}); its card's split rule is missing"
+        )
     return out
 
 
@@ -109,22 +142,29 @@ def train_map_run(
     init = load_model(Path(run.init_weights))
     yield Progress("collecting", message="finding and splitting clean photos")
     # Folder by folder, in the order given: that order decides each photo's render seeds.
-    splits = split_photos([p for d in run.data for p in collect_images([d])], init.card)
+    splits = split_photos([p for d in run.data for p in collect_images([d])], init.card, run.data)
     if not splits["train"] or not splits["calib"]:
         raise ValueError(f"too few photos in {run.data} to train and calibrate")
-    own = {Path(d).name for d in init.card.training.get("config", {}).get("data", [])}
+    own = set(inherited_split(init.card)["folders"])
+    degraded = run.degraded_fraction
     train_jobs = plan_map_jobs(
-        splits["train"], run.train_seed, 9, scene_fraction=run.scene_fraction
+        splits["train"],
+        run.train_seed,
+        9,
+        degraded_fraction=degraded,
+        scene_fraction=run.scene_fraction,
     )
     extra = [p for p in splits["train"] if own & {q.name for q in p.parents}]
-    train_jobs += plan_map_jobs(extra, run.train_seed + 100, 9, scene_fraction=0.2)
+    train_jobs += plan_map_jobs(
+        extra, run.train_seed + 100, 9, degraded_fraction=degraded, scene_fraction=0.2
+    )
     calib_jobs = plan_map_jobs(splits["calib"], run.calib_seed, 9, scene_fraction=0.5)
     calib = yield from cache_features(init.model, calib_jobs, cfg.split_block, cancel, run.workers)
     train = yield from cache_features(init.model, train_jobs, cfg.split_block, cancel, run.workers)
     model = to_map_model(init.model, Scoring("map", cfg.top_fraction, cfg.mix))
     model = yield from fit_map_model(model, train, calib, cfg, cancel)
     card = yield from finish_map_run(
-        model, init.version, splits, train, calib, run, cfg, out_path, version, cancel
+        model, init.card, splits, train, calib, run, cfg, out_path, version, cancel
     )
     card.training["seconds"] = round(time.perf_counter() - start, 1)
     atomic_write_text(out_path.with_suffix(".json"), card.to_json())
@@ -133,7 +173,7 @@ def train_map_run(
 
 def finish_map_run(
     model: DropletNet,
-    parent: str,
+    parent: ModelCard,
     splits: dict[str, list[Path]],
     train: CachedSamples,
     calib: CachedSamples,
@@ -159,6 +199,7 @@ def finish_map_run(
                 "init_weights": Path(run.init_weights).name,
             },
             "split_counts": {k: len(v) for k, v in splits.items()},
+            "split": inherited_split(parent),
             "calibration_samples": describe(calib.jobs),
             "target_fpr": _replay_fpr(model, replay, fitted["threshold"]),
             "torch": torch.__version__,
@@ -169,7 +210,7 @@ def finish_map_run(
         threshold=fitted["threshold"],
         temperature=fitted["temperature"],
         scoring=model.scoring.to_card(),
-        parent=parent,
+        parent=parent.version,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         training=record,
         metrics=fitted["metrics"],

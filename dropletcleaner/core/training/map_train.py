@@ -70,12 +70,19 @@ class CachedSamples:
 
 
 def to_map_model(base: DropletNet, scoring: Scoring) -> DropletNet:
-    """A map model with ``base``'s weights; its map head starts as ``base``'s activation map."""
+    """A map model with ``base``'s weights.
+
+    A base that already has a droplet map (a further training round) keeps it; otherwise the
+    map head starts as ``base``'s class-activation map.
+    """
     model = DropletNet(scoring=scoring)
     missing, unexpected = model.load_state_dict(base.state_dict(), strict=False)
     if unexpected or any(not k.startswith("map_head.") for k in missing):
         raise ValueError(f"cannot start a map model from this one ({missing}, {unexpected})")
     assert model.map_head is not None
+    model.temperature.fill_(1.0)  # type: ignore[operator]
+    if not missing:
+        return model
     with torch.no_grad():
         # Start from the class-activation map (droplet minus clean logit per cell), so the
         # map means something from the first step.
@@ -84,7 +91,6 @@ def to_map_model(base: DropletNet, scoring: Scoring) -> DropletNet:
         bias = model.map_head.bias
         assert bias is not None
         bias.fill_(float(base.head.bias[1] - base.head.bias[0]))
-    model.temperature.fill_(1.0)  # type: ignore[operator]
     return model
 
 
@@ -294,6 +300,9 @@ def fit_map_model(
     """
     cancel = cancel or CancelToken()
     run = _start_run(model, train, cfg)
+    # Mining starts before the first epoch, from the starting model's own scores: a further
+    # round then begins with the clean samples its parent got most wrong.
+    run.sample_w = _hard_negative_weights(model, train, cfg)
     best: tuple[float, float, dict[str, torch.Tensor]] | None = None
     for epoch in range(cfg.epochs):
         train_loss = yield from _train_epoch(model, train, cfg, run, epoch, cancel)

@@ -75,3 +75,14 @@ def test_cache_features_renders_jobs_in_workers(tmp_path: Path) -> None:
     assert cached.features.shape == (4, 112, 18, 18)  # 288 px frames at stride 16
     assert cached.grids.shape == (4, 9, 9)
     assert float(cached.grids[0].max()) > 0 and float(cached.grids[1].max()) == 0
+
+
+def test_a_further_round_keeps_the_parents_droplet_map() -> None:
+    scoring = Scoring("map", top_fraction=0.25, mix=0.5)
+    parent = to_map_model(build_imagenet_model().eval(), scoring)
+    assert parent.map_head is not None
+    with torch.no_grad():
+        parent.map_head.weight.normal_()
+    child = to_map_model(parent, scoring)
+    assert child.map_head is not None
+    assert torch.equal(child.map_head.weight, parent.map_head.weight)
