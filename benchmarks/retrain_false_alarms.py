@@ -28,8 +28,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+BASELINE = "baseline, head fitted to the replay labels and threshold refitted on renders"
 
-def _library(data: Path, dest: Path) -> list[Path]:
+
+def _library(data: Path, dest: Path, hard_variants: int) -> list[Path]:
     """Folders to scan: real-dev, the held-out clean photos, and hard negatives of them."""
     import shutil
 
@@ -45,7 +47,7 @@ def _library(data: Path, dest: Path) -> list[Path]:
     plain.mkdir(parents=True)
     for p in held:
         shutil.copy(p, plain / f"{p.parent.name}__{p.name}")
-    make_hard_negative_set(held, dest / "hard", seed=11)
+    make_hard_negative_set(held, dest / "hard", seed=11, variants=hard_variants)
     return [data / "real-dev", plain, dest / "hard"]
 
 
@@ -55,6 +57,12 @@ def main() -> int:
     parser.add_argument("--false-alarms", type=int, default=10)
     parser.add_argument("--droplets", type=int, default=5)
     parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument(
+        "--hard-variants",
+        type=int,
+        default=3,
+        help="degraded copies of each held-out photo in the library (default: 3)",
+    )
     args = parser.parse_args()
     data = args.data.resolve()
 
@@ -66,10 +74,10 @@ def main() -> int:
         from dropletcleaner.core.library.scan import Scanner
         from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.store import load_default_model
-        from dropletcleaner.core.training.retrain.fast import fast_retrain
+        from dropletcleaner.core.training.retrain.fast import Calibration, fast_retrain
         from dropletcleaner.core.training.retrain.rescore import plan_rescore
 
-        roots = _library(data, Path(tmp) / "library")
+        roots = _library(data, Path(tmp) / "library", args.hard_variants)
         base = load_default_model()
         scorer = Scorer(base, device="cpu")
         catalog = Catalog(Path(tmp) / "catalog.sqlite3")
@@ -94,7 +102,7 @@ def main() -> int:
         if n_fa < args.false_alarms:
             print(f"only {len(false_alarms)} false alarms to label; labelling all but one")
             n_fa = max(1, len(false_alarms) - 1)
-        rows: list[dict[str, float]] = []
+        rows: dict[Calibration, list[dict[str, float]]] = {"base": [], "replay": []}
         for trial in range(args.trials):
             rng = np.random.default_rng(trial)
             chosen = np.concatenate(
@@ -103,35 +111,47 @@ def main() -> int:
             catalog.set_label([paths[int(i)] for i in ids], None)
             catalog.set_label([paths[int(ids[i])] for i in chosen if truth[i]], "droplet")
             catalog.set_label([paths[int(ids[i])] for i in chosen if not truth[i]], "clean")
-            result = run_job(fast_retrain(catalog, base, seed=trial))
-            plan = plan_rescore(catalog, result.candidate, previous=[base])
-            order = {int(i): k for k, i in enumerate(plan.ids)}
-            new = np.array([plan.scores[order[int(i)]] for i in ids])
             others = np.ones(len(ids), dtype=bool)
             others[chosen] = False
             clean, wet = others & (truth == 0), others & (truth == 1)
-            after = new >= result.candidate.threshold
-            # What the user gets: the new model only if the accept rule kept it.
-            kept = after if result.accepted else flagged
-            rows.append(
-                {
-                    "other_clean_flagged_before": float(flagged[clean].sum()),
-                    "other_clean_flagged_after": float(after[clean].sum()),
-                    "other_clean_flagged_kept": float(kept[clean].sum()),
-                    "recall_before": float(flagged[wet].mean()),
-                    "recall_after": float(after[wet].mean()),
-                    "accepted": float(result.accepted),
-                    "seconds": result.seconds,
-                }
-            )
-            print(f"  draw {trial}: {json.dumps(rows[-1])}; {result.decision.reason}")
-        stats = {k: statistics.mean(r[k] for r in rows) for k in rows[0]}
+            for calibration, out in rows.items():
+                result = run_job(fast_retrain(catalog, base, seed=trial, calibration=calibration))
+                plan = plan_rescore(catalog, result.candidate, previous=[base])
+                order = {int(i): k for k, i in enumerate(plan.ids)}
+                new = np.array([plan.scores[order[int(i)]] for i in ids])
+                after = new >= result.candidate.threshold
+                # What the user gets: the new model only if the accept rule kept it.
+                kept = after if result.accepted else flagged
+                out.append(
+                    {
+                        "other_clean_flagged_before": float(flagged[clean].sum()),
+                        "other_clean_flagged_after": float(after[clean].sum()),
+                        "other_clean_flagged_kept": float(kept[clean].sum()),
+                        "recall_before": float(flagged[wet].mean()),
+                        "recall_after": float(after[wet].mean()),
+                        "recall_kept": float(kept[wet].mean()),
+                        "threshold_after": result.candidate.threshold,
+                        "accepted": float(result.accepted),
+                        "seconds": result.seconds,
+                    }
+                )
+                print(
+                    f"  draw {trial}, {calibration}: {json.dumps(out[-1])}; "
+                    f"{result.decision.reason}"
+                )
         print(
             f"label {n_fa} false alarms + {n_hit} droplet photos, measure the other "
             f"{len(ids) - n_fa - n_hit} ({args.trials} draws, mean):"
         )
-        for k, v in stats.items():
-            print(f"  {k:<28} {v:.3f}")
+        stats = {
+            name: {k: statistics.mean(r[k] for r in out) for k in out[0]}
+            for name, out in rows.items()
+        }
+        for name, figures in stats.items():
+            what = BASELINE if name == "replay" else "the current model's calibration kept"
+            print(f"  {what}:")
+            for k, v in figures.items():
+                print(f"    {k:<28} {v:.3f}")
         catalog.close()
     print(json.dumps({"model": base.version, "photos": len(ids), **stats}))
     return 0

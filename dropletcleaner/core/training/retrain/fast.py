@@ -60,6 +60,10 @@ from dropletcleaner.core.training.retrain.versions import (
 
 REPLAY_CALIBRATION_FRACTION = 0.2  # replay examples kept out of every head, for calibration
 REPLAY_SPLIT_SEED = 1234  # fixed, so later retrains keep the same examples out
+# "base": the new head keeps the current model's predictions on the replay set and its
+# temperature and threshold (chosen on real clean photos); "replay": the head learns the
+# replay labels and its threshold is refitted on held-back replay examples (renders).
+Calibration = Literal["base", "replay"]
 
 
 def find_replay(model: LoadedModel) -> ReplaySet | None:
@@ -189,10 +193,20 @@ def _train(
     cv: CrossValidation,
     epochs: int,
     cancel: CancelToken,
+    calibration: Calibration = "base",
 ) -> Generator[Progress, None, list[nn.Linear]]:
     """Every fold's head and the final one (:func:`train_heads`), cancellable; returns them."""
     x, y = np.concatenate([data.x, pool.x]), np.concatenate([data.y, pool.y])
-    job = train_heads(init, x, y, fold_weights(data.y, pool.y, cv.folds), epochs=epochs)
+    soft = None
+    if calibration == "base" and len(pool.x):
+        # Learning without forgetting: on the replay set the head keeps the current model's
+        # own predictions, so where the user said nothing its scores (and the meaning of
+        # its threshold, chosen on real clean photos) stay as they were.
+        user_rows = np.full((len(data.x), 2), np.nan, np.float32)
+        soft = np.concatenate([user_rows, torch.softmax(_logits(init, pool.x), 1).numpy()])
+    job = train_heads(
+        init, x, y, fold_weights(data.y, pool.y, cv.folds), epochs=epochs, soft_targets=soft
+    )
     while True:
         cancel.raise_if_cancelled()
         try:
@@ -204,11 +218,14 @@ def _train(
 
 
 def _calibrations(
-    heads: Sequence[nn.Linear], pool: _Pool, base: LoadedModel, target_fpr: float
+    heads: Sequence[nn.Linear],
+    pool: _Pool,
+    base: LoadedModel,
+    target_fpr: float,
+    calibration: Calibration = "base",
 ) -> list[tuple[float, float]]:
-    # Temperature and threshold from replay examples no head trains on (else the base's),
-    # the same way for every fold and the final head: the held-out figures describe it.
-    if pool.cal_x is not None and pool.cal_y is not None:
+    # The same way for every fold and the final head, so the held-out figures describe it.
+    if calibration == "replay" and pool.cal_x is not None and pool.cal_y is not None:
         return _calibrate_heads(heads, pool.cal_x, pool.cal_y, target_fpr)
     return [(model_temperature(base.model), base.threshold)] * len(heads)
 
@@ -260,13 +277,15 @@ def fast_retrain(
     epochs: int | None = None,
     replay: ReplaySet | Literal["auto"] | None = "auto",
     seed: int = 0,
+    calibration: Calibration = "base",
     cancel: CancelToken | None = None,
 ) -> Generator[Progress, None, RetrainResult]:
     """Train a new head on the catalog's labelled embeddings (+ replay); compare with ``base``.
 
     ``replay="auto"`` uses the replay set that belongs to ``base`` (none for an untrained
-    model); pass a :class:`ReplaySet` to use another, or ``None`` for none. Nothing is
-    written: accept the result with :func:`~.result.accept_result`.
+    model); pass a :class:`ReplaySet` to use another, or ``None`` for none. ``calibration``
+    says how the new head keeps its threshold's meaning (see :data:`Calibration`). Nothing
+    is written: accept the result with :func:`~.result.accept_result`.
     """
     cancel = cancel or CancelToken()
     epochs = epochs or FAST_EPOCHS
@@ -278,9 +297,9 @@ def fast_retrain(
     target_fpr = base_target_fpr(base.card)
     pool = _pool(rep, data.x.shape[1])
     cv = CrossValidation.of(data.y, counts, seed)
-    heads = yield from _train(base.model.head, data, pool, cv, epochs, cancel)
+    heads = yield from _train(base.model.head, data, pool, cv, epochs, cancel, calibration)
     yield Progress("calibrating", done=0, total=1)
-    calibrations = _calibrations(heads, pool, base, target_fpr)
+    calibrations = _calibrations(heads, pool, base, target_fpr, calibration)
     temperature, threshold = calibrations[-1]
     model = _with_head(base.model, heads[-1], temperature)
     old, new, comparison = _compare(base, model, threshold, data, cv, heads, calibrations, pool)
@@ -305,6 +324,7 @@ def fast_retrain(
             "replay": 0 if rep is None else len(rep),
             "label_keys": sorted(data.keys),
             "seed": seed,
+            "calibration": calibration,
         },
         manifest={"labelled_photos": len(data.y)},
         notes=notes,

@@ -58,6 +58,7 @@ def train_heads(
     weights: np.ndarray,
     *,
     epochs: int = FAST_EPOCHS,
+    soft_targets: np.ndarray | None = None,
 ) -> Generator[int, None, list[nn.Linear]]:
     """Train one head per row of ``weights`` ``[M, N]`` at once, all starting from ``init``.
 
@@ -65,6 +66,8 @@ def train_heads(
     ``init``. The losses are independent and AdamW works element by element, so stacking
     the M heads into one matrix trains each exactly as alone, for the price of one (a zero
     weight leaves a sample out of that head: that is how the cross-validation folds train).
+    ``soft_targets`` (``[N, 2]``, rows of NaN where the label applies) replaces the label of
+    a sample by a distribution, e.g. the current model's own prediction to be kept.
     Yields the number of epochs done every few epochs; returns the heads.
     """
     m, n = weights.shape
@@ -75,6 +78,10 @@ def train_heads(
     xt = torch.from_numpy(np.asarray(x, dtype=np.float32))
     target = torch.full((n, 2), LABEL_SMOOTHING / 2)
     target[torch.arange(n), torch.from_numpy(y)] += 1.0 - LABEL_SMOOTHING
+    if soft_targets is not None:
+        soft = torch.from_numpy(np.asarray(soft_targets, dtype=np.float32))
+        given = ~torch.isnan(soft).any(dim=1)
+        target[given] = soft[given]
     wt = torch.from_numpy((weights / weights.sum(axis=1, keepdims=True)).T.astype(np.float32))
     opt = torch.optim.AdamW([w, b], lr=FAST_LR, weight_decay=0.0)
     chunk = 20

@@ -139,3 +139,35 @@ def test_fast_retrain_of_a_map_model_keeps_its_map_and_pooling(
     reloaded = load_model(install(result))
     assert reloaded.model.has_map and reloaded.model.scoring == scoring
     assert torch.equal(reloaded.model.map_head.weight.half(), map_model.map_head.weight.half())  # type: ignore[union-attr]
+
+
+def test_fast_retrain_keeps_the_current_models_calibration(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    from dropletcleaner.core.training.retrain.fast import find_replay
+    from dropletcleaner.core.training.retrain.rescore import score_embeddings
+
+    paths, y, _ = user_photos_with_embeddings(catalog, base, tmp_path)
+    label_photos(catalog, paths[:16], y[:16])
+    result = run_job(fast_retrain(catalog, base))
+    candidate = result.candidate
+    # The threshold was chosen on real clean photos; the new head keeps its meaning.
+    assert candidate.threshold == base.threshold
+    assert float(candidate.model.temperature) == float(base.model.temperature)
+    assert candidate.card.training["calibration"] == "base"
+    # Where the user said nothing (the base's own examples), the scores stay where they were.
+    replay = find_replay(base)
+    assert replay is not None
+    before = score_embeddings(base.model, replay.embeddings)
+    after = score_embeddings(candidate.model, replay.embeddings)
+    assert float(np.abs(after - before).mean()) < 0.05
+
+
+def test_fast_retrain_can_refit_its_threshold_on_the_replay_set(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths, y, _ = user_photos_with_embeddings(catalog, base, tmp_path)
+    label_photos(catalog, paths[:16], y[:16])
+    result = run_job(fast_retrain(catalog, base, calibration="replay"))
+    assert result.candidate.card.training["calibration"] == "replay"
+    assert result.new.replay is not None and result.new.replay.recall >= 0.9
