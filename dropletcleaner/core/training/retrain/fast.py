@@ -2,9 +2,10 @@
 
 The user's labelled embeddings, mixed with the base model's replay set (:func:`find_replay`),
 train one head per cross-validation fold and the final head in one stacked pass
-(:mod:`.heads`). Each head is calibrated on replay examples none of them trains on, so the
-held-out figures describe the model that would be installed; :mod:`.accept` then compares
-it with the current model on the labels that model never learned from.
+(:mod:`.heads`). Every head is calibrated the same way (by default it keeps the current
+model's calibration, see :data:`Calibration`), so the held-out figures describe the model
+that would be installed; :mod:`.accept` then compares it with the current model on the
+labels that model never learned from.
 """
 
 from __future__ import annotations
