@@ -77,6 +77,12 @@ def _add_train_map(sub: Any) -> None:
         metavar="R",
         help="share of held-out real clean photos the threshold may flag (default: 0.01)",
     )
+    _add_render_options(t)
+    t.set_defaults(func=run_train_map)
+
+
+def _add_render_options(t: Any) -> None:
+    """What train-map renders: how many degraded twins, which seeds, how many processes."""
     t.add_argument(
         "--degraded",
         type=float_between(0.0, 1.0),
@@ -100,7 +106,6 @@ def _add_train_map(sub: Any) -> None:
         metavar="N",
         help="rendering processes (default: 2)",
     )
-    t.set_defaults(func=run_train_map)
 
 
 def _add_train_base(sub: Any) -> None:

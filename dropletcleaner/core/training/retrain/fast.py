@@ -283,10 +283,8 @@ def fast_retrain(
 ) -> Generator[Progress, None, RetrainResult]:
     """Train a new head on the catalog's labelled embeddings (+ replay); compare with ``base``.
 
-    ``replay="auto"`` uses the replay set that belongs to ``base`` (none for an untrained
-    model); pass a :class:`ReplaySet` to use another, or ``None`` for none. ``calibration``
-    says how the new head keeps its threshold's meaning (see :data:`Calibration`). Nothing
-    is written: accept the result with :func:`~.result.accept_result`.
+    ``replay="auto"`` uses ``base``'s replay set, a :class:`ReplaySet` another, ``None`` none.
+    ``calibration``: see :data:`Calibration`. Accept the result with :func:`~.result.accept_result`.
     """
     cancel = cancel or CancelToken()
     epochs = epochs or FAST_EPOCHS
