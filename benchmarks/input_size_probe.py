@@ -8,7 +8,9 @@ card's data manifest (never trained or calibrated on):
 * one look at the card's input size (what scans do today), and at larger sizes;
 * a second look: photos whose first-look score is in the top ``--pre`` share of the clean
   photos are scored again at the larger size, which decides for them. Its cost is one more
-  pass for that share of photos only.
+  pass for that share of photos only;
+* two looks averaged: the mean of the first look's margin and the larger size's, for every
+  photo (one more pass for every photo).
 
 It prints the recall at 1% and 0.5% false-positive rate (thresholds read off the clean
 photos themselves, so these compare rankings, not a shipped threshold) and the AUROC.
@@ -111,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         c = np.where(first_c >= cut, c2, -1e9)
         report(f"second look at {size} px (top {args.pre:.0%})", w, c)
         print(f"{'':<34} droplet photos reaching it: {(first_w >= cut).mean():.3f}")
+        report(f"mean of {base} and {size} px", (first_w + w2) / 2, (first_c + c2) / 2)
     print(json.dumps({"model": loaded.version, "sizes": args.sizes, "pre": args.pre}))
     return 0
 
