@@ -284,7 +284,7 @@ def fast_retrain(
     """Train a new head on the catalog's labelled embeddings (+ replay); compare with ``base``.
 
     ``replay="auto"`` uses ``base``'s replay set, a :class:`ReplaySet` another, ``None`` none.
-    ``calibration``: see :data:`Calibration`. Accept the result with :func:`~.result.accept_result`.
+    ``calibration``: see :data:`Calibration`. Writes nothing; keep it with :func:`.accept_result`.
     """
     cancel = cancel or CancelToken()
     epochs = epochs or FAST_EPOCHS
