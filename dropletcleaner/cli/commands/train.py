@@ -24,7 +24,7 @@ from dropletcleaner.cli.options import (
 )
 from dropletcleaner.cli.progressbar import drive
 
-ORDER = 29  # place in --help: before evaluate and hard-negatives
+ORDER = 28  # place in --help: before calibrate-map and evaluate
 
 
 def register(sub: Any) -> None:

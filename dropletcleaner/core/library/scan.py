@@ -20,8 +20,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from dropletcleaner.core.catalog.photos import (
     STATE_MISSING,
     STATE_PRESENT,
@@ -31,7 +29,8 @@ from dropletcleaner.core.catalog.photos import (
 from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.library.thumbnails import ThumbnailCache
 from dropletcleaner.core.ml.droplet_map import to_grid
-from dropletcleaner.core.ml.inference.scorer import Scorer
+from dropletcleaner.core.ml.inference.looks import score_photos
+from dropletcleaner.core.ml.inference.protocol import DropletScorer
 from dropletcleaner.core.photos.decode import DecodedPhoto, DecodeError, decode_for_scan
 from dropletcleaner.core.photos.discovery import FoundFile, WalkError, walk_images
 from dropletcleaner.core.photos.safeio import NotAPhotoFile
@@ -60,8 +59,12 @@ class ScanSummary:
     seconds: float = 0.0
 
 
-def _decode_job(found: FoundFile, thumbs: ThumbnailCache) -> DecodedPhoto | str:
-    """Decode one file and store its thumbnail; returns the error reason on failure.
+def _decode_job(
+    found: FoundFile, thumbs: ThumbnailCache, looks: tuple[int, ...] = ()
+) -> DecodedPhoto | str:
+    """Decode one file (also at the ``looks`` sizes) and store its thumbnail.
+
+    Returns the error reason on failure.
 
     Nothing a file holds may end the scan: every exception becomes that file's reason.
     A thumbnail that cannot be written is only counted (``thumbs.write_failures``).
@@ -69,7 +72,7 @@ def _decode_job(found: FoundFile, thumbs: ThumbnailCache) -> DecodedPhoto | str:
     if found.problem is not None:
         return found.problem  # a special file or a bad link: never opened
     try:
-        decoded = decode_for_scan(found.path)
+        decoded = decode_for_scan(found.path, looks=looks)
     except DecodeError as exc:
         return str(exc)
     except FileNotFoundError:
@@ -97,7 +100,7 @@ class Scanner:
         self,
         root: str | Path,
         catalog: Catalog,
-        scorer: Scorer,
+        scorer: DropletScorer,
         thumbs: ThumbnailCache | None = None,
         *,
         cancel: CancelToken | None = None,
@@ -189,6 +192,7 @@ class Scanner:
         failed: list[ScanResult] = []
         done = 0
         queue = iter(todo)
+        looks = self.scorer.looks
         pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="decode")
         try:
             while True:
@@ -197,7 +201,7 @@ class Scanner:
                     nxt = next(queue, None)
                     if nxt is None:
                         break
-                    pending.append((nxt, pool.submit(_decode_job, nxt, self.thumbs)))
+                    pending.append((nxt, pool.submit(_decode_job, nxt, self.thumbs, looks)))
                 if not pending:
                     break
                 f, fut = pending.popleft()
@@ -234,14 +238,11 @@ class Scanner:
     def _flush(self, batch: list[tuple[FoundFile, DecodedPhoto]], failed: list[ScanResult]) -> None:
         results = list(failed)
         if batch:
-            pixels = np.stack([d.pixels for _, d in batch])
-            emb32, cells = self.scorer.embed_and_map(pixels)
-            emb = emb32.astype(np.float16)
-            # Score the stored float16 embedding so a later re-score from the catalog matches.
-            scores = self.scorer.scores_from_embeddings(emb)
+            scored = score_photos(self.scorer, [d for _, d in batch])
             # Only a map model's map means coverage; an activation map of another model does not.
-            grids = [to_grid(c) if self.scorer.has_map else None for c in cells]
-            for (f, d), e, s, g in zip(batch, emb, scores, grids, strict=True):
+            grids = [to_grid(c) if self.scorer.has_map else None for c in scored.cells]
+            rows = zip(batch, scored.embeddings, scored.scores, grids, strict=True)
+            for (f, d), e, s, g in rows:
                 results.append(
                     ScanResult(
                         path=f.path,

@@ -41,7 +41,7 @@ def check_card_fields(data: dict[str, Any]) -> None:
     if not _number(temperature) or temperature <= 0:
         raise ValueError(f"temperature {temperature!r} in the card is not a positive number")
     size = data.get("input_size", PREPROCESS.input_size)
-    if not isinstance(size, int) or isinstance(size, bool) or not 32 <= size <= 4096:
+    if not _pixel_size(size):
         raise ValueError(f"input_size {size!r} in the card is not a pixel size")
     for key in ("mean", "std"):
         value = data.get(key, [0.5] * 3)
@@ -59,22 +59,34 @@ def check_card_fields(data: dict[str, Any]) -> None:
         raise ValueError("parent in the card is not text")
 
 
+def _pixel_size(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 32 <= value <= 4096
+
+
 class ModelLoadError(RuntimeError):
     """A model file is missing, corrupt, or does not match its card."""
 
 
 @dataclass(frozen=True)
 class Scoring:
-    """How a feature map becomes the photo's embedding; read from the model card.
+    """How a photo becomes its embedding and score; read from the model card.
 
     ``pooling`` is ``"mean"`` (global average, droplet-v3 and before) or ``"map"``: a mix of
     the frame mean (weight ``mix``) and the mean of the ``top_fraction`` of cells that the
     droplet map scores highest.
+
+    ``looks`` are further input sizes (for example ``[416]``) at which a photo is seen again
+    when its first look, at the card's input size, scores at least ``look_above``. Its
+    embedding is then the mean of the looks' pooled embeddings; the head is linear, so its
+    margin is the mean of the looks' margins. The gate sits far below the threshold: only
+    photos that could be flagged pay for the larger passes.
     """
 
     pooling: str = "mean"
     top_fraction: float = 0.1
     mix: float = 0.5
+    looks: tuple[int, ...] = ()
+    look_above: float = 1.0
 
     @classmethod
     def from_card(cls, data: dict[str, Any]) -> Scoring:
@@ -84,10 +96,23 @@ class Scoring:
         top, mix = float(data.get("top_fraction", 0.1)), float(data.get("mix", 0.5))
         if not (0.0 < top <= 1.0 and 0.0 <= mix <= 1.0):
             raise ModelLoadError(f"scoring settings out of range in the model card: {data}")
-        return cls(pooling=pooling, top_fraction=top, mix=mix)
+        looks = data.get("looks", [])
+        if not isinstance(looks, list) or not all(_pixel_size(v) for v in looks):
+            raise ModelLoadError(f"looks {looks!r} in the model card are not pixel sizes")
+        above = data.get("look_above", 1.0)
+        if not _number(above) or not 0.0 <= above <= 1.0:
+            raise ModelLoadError(f"look_above {above!r} in the model card is not 0-1")
+        return cls(pooling, top, mix, tuple(looks), float(above))
 
     def to_card(self) -> dict[str, Any]:
-        return {"pooling": self.pooling, "top_fraction": self.top_fraction, "mix": self.mix}
+        card: dict[str, Any] = {
+            "pooling": self.pooling,
+            "top_fraction": self.top_fraction,
+            "mix": self.mix,
+        }
+        if self.looks:
+            card.update(looks=list(self.looks), look_above=self.look_above)
+        return card
 
 
 @dataclass

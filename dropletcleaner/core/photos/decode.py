@@ -22,7 +22,8 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import numpy as np
@@ -89,6 +90,9 @@ class DecodedPhoto:
     fingerprint: str
     size: int
     legacy_fingerprint: str | None = None  # by the release 1 function, to keep old labels
+    # The frame at each further input size the model card asks for (its "looks"), resized
+    # from the same decode so a second look costs no second decode.
+    looks: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 def draft_request(width: int, height: int, cfg: PreprocessConfig = PREPROCESS) -> tuple[int, int]:
@@ -196,15 +200,19 @@ def _upright_srgb(opened: _Opened, draft: tuple[int, int] | None) -> Image.Image
 
 
 def decode_for_scan(
-    path: str | os.PathLike[str], cfg: PreprocessConfig = PREPROCESS
+    path: str | os.PathLike[str], cfg: PreprocessConfig = PREPROCESS, looks: Sequence[int] = ()
 ) -> DecodedPhoto:
-    """Read and decode one photo for scanning. Raises :class:`DecodeError` or ``OSError``."""
+    """Read and decode one photo for scanning. Raises :class:`DecodeError` or ``OSError``.
+
+    ``looks`` are further model-input sizes to resize the frame to (the card's looks).
+    """
     with open_photo(path) as handle:
         opened = _open(path, handle, cfg)
         width, height, taken_at = opened.width, opened.height, opened.taken_at
         try:
             img = _upright_srgb(opened, draft_request(*opened.image.size, cfg))
             pixels = model_pixels(img, cfg)
+            further = {size: model_pixels(img, cfg, size) for size in looks}
             thumb = img.copy()
             thumb.thumbnail(
                 (cfg.thumbnail_size, cfg.thumbnail_size),
@@ -228,6 +236,7 @@ def decode_for_scan(
             fingerprint=fingerprint,
             legacy_fingerprint=legacy,
             size=handle.size,
+            looks=further,
         )
 
 

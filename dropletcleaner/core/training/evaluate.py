@@ -18,7 +18,8 @@ import numpy as np
 from PIL import Image
 
 from dropletcleaner.core.jobs import CancelToken, Progress
-from dropletcleaner.core.ml.inference.scorer import Scorer
+from dropletcleaner.core.ml.inference.looks import score_photos
+from dropletcleaner.core.ml.inference.protocol import DropletScorer
 from dropletcleaner.core.ml.metrics import BinaryMetrics, binary_metrics
 from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb
 from dropletcleaner.core.photos.discovery import FoundFile, walk_images
@@ -108,7 +109,7 @@ def labelled_files(folder: Path, extra_clean: Sequence[Path] = ()) -> list[tuple
 
 def evaluate_folder(
     folder: Path,
-    scorer: Scorer,
+    scorer: DropletScorer,
     threshold: float | None = None,
     *,
     worst: int = 5,
@@ -129,16 +130,16 @@ def evaluate_folder(
     for start in range(0, len(pairs), batch_size):
         cancel.raise_if_cancelled()
         chunk = pairs[start : start + batch_size]
-        pixels = []
+        photos = []
         kept = []
         for path, label in chunk:
             try:
-                pixels.append(decode_for_scan(path).pixels)
+                photos.append(decode_for_scan(path, looks=scorer.looks))
                 kept.append((path, label))
             except (DecodeError, OSError) as exc:
                 unreadable[path] = str(exc)
-        if pixels:
-            _, s = scorer.score(np.stack(pixels))
+        if photos:
+            s = score_photos(scorer, photos).scores
             for (path, label), value in zip(kept, s, strict=True):
                 paths.append(path)
                 labels.append(label)

@@ -6,7 +6,9 @@ exactly as a scan decodes them: the lowest threshold that keeps the false-positi
 the target on each group separately (the plain photos, blurred/dark/foggy copies of them,
 and copies with water that belongs to the scene), so no kind of photo gets more false alarms
 than promised. The false-positive-rate curve on those photos goes into the model card,
-which is how the app can say what a threshold means.
+which is how the app can say what a threshold means. The photos are scored through the
+scan's own scoring (:func:`~dropletcleaner.core.ml.inference.looks.score_photos`), and the
+gate of a second look is chosen on them too.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import math
 import tempfile
 from collections.abc import Generator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +26,13 @@ from PIL import Image
 
 from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.ml.calibration import fit_temperature
+from dropletcleaner.core.ml.card import ModelCard
+from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.ml.flag_rates import fpr_curve
-from dropletcleaner.core.ml.inference.protocol import to_model_tensor
+from dropletcleaner.core.ml.inference.looks import score_photos
+from dropletcleaner.core.ml.inference.scorer import Scorer
 from dropletcleaner.core.ml.network import DropletNet
-from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb
+from dropletcleaner.core.photos.decode import DecodedPhoto, DecodeError, decode_for_scan, load_rgb
 from dropletcleaner.core.synthetic.scene_water import render_scene_water
 from dropletcleaner.core.training.evaluate import make_hard_negative_set
 
@@ -51,26 +57,24 @@ def write_scene_water_set(sources: Sequence[Path], dest: Path, seed: int = 0) ->
     return written
 
 
-def scan_pixels(paths: Sequence[Path]) -> np.ndarray:
-    """Model input of each readable photo, decoded exactly as a scan decodes it."""
-    pixels = []
+def scan_photos(paths: Sequence[Path], looks: Sequence[int] = ()) -> list[DecodedPhoto]:
+    """Each readable photo decoded exactly as a scan decodes it (with the further looks)."""
+    photos = []
     for p in paths:
         try:
-            pixels.append(decode_for_scan(p).pixels)
+            photos.append(decode_for_scan(p, looks=looks))
         except (DecodeError, OSError):
             continue
-    return np.stack(pixels)
+    return photos
 
 
-@torch.no_grad()
-def photo_logits(model: DropletNet, pixels: np.ndarray, batch: int = 32) -> torch.Tensor:
-    """Uncalibrated photo logits ``[N, 2]`` of model-input pixels."""
-    model.eval()
-    out = [
-        model.forward_head(model.forward_features(to_model_tensor(pixels[i : i + batch])))
-        for i in range(0, len(pixels), batch)
-    ]
-    return torch.cat(out)
+def scan_scores(model: DropletNet, photos: Sequence[DecodedPhoto], batch: int = 32) -> np.ndarray:
+    """Calibrated scores of decoded photos, through the scan's own scoring (looks and all)."""
+    card = ModelCard(version="calibrating", scoring=model.scoring.to_card())
+    scorer = Scorer(LoadedModel(model.eval(), card), device="cpu", backend="eager")
+    starts = range(0, len(photos), batch)
+    parts = [score_photos(scorer, photos[i : i + batch]).scores for i in starts]
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
 def threshold_for(clean_scores: dict[str, np.ndarray], target_fpr: float) -> float:
@@ -93,14 +97,38 @@ def calibrate_on_real(
     target_fpr: float,
     cancel: CancelToken | None = None,
     seed: int = 0,
+    looks: Sequence[int] = (),
+    look_share: float = 0.1,
 ) -> Generator[Progress, None, dict[str, Any]]:
     """Fit the temperature (on renders) and the threshold (on real clean photos).
 
-    Sets ``model.temperature`` and returns ``{"temperature", "threshold", "metrics"}``.
+    Sets ``model.temperature`` and returns ``{"temperature", "threshold", "metrics"}``; with
+    ``looks`` it also sets the model's second-look scoring (see :func:`threshold_on_real`).
     """
-    cancel = cancel or CancelToken()
     temperature = fit_temperature(render_logits, render_labels)
     model.temperature.fill_(temperature)  # type: ignore[operator]
+    fitted = yield from threshold_on_real(
+        model, clean_photos, target_fpr, cancel, seed, looks, look_share
+    )
+    return {"temperature": temperature, **fitted}
+
+
+def threshold_on_real(
+    model: DropletNet,
+    clean_photos: Sequence[Path],
+    target_fpr: float,
+    cancel: CancelToken | None = None,
+    seed: int = 0,
+    looks: Sequence[int] = (),
+    look_share: float = 0.1,
+) -> Generator[Progress, None, dict[str, Any]]:
+    """Choose the threshold on real clean photos; returns ``{"threshold", "metrics"}``.
+
+    With ``looks``, the second-look gate is set first: the first-look score that
+    ``look_share`` of the plain clean photos reach. ``model.scoring`` gets the looks and that
+    gate, and the threshold is chosen on the scores that scans will then give.
+    """
+    cancel = cancel or CancelToken()
     clean_scores: dict[str, np.ndarray] = {}
     with tempfile.TemporaryDirectory(prefix="dropletcleaner-calibration-") as tmp:
         root = Path(tmp)
@@ -109,11 +137,17 @@ def calibrate_on_real(
             "degraded": make_hard_negative_set(clean_photos, root / "degraded", seed=seed),
             "scene_water": write_scene_water_set(clean_photos, root / "scene", seed=seed),
         }
-        for name in CLEAN_GROUPS:
-            cancel.raise_if_cancelled()
-            yield Progress("calibrating", message=f"scoring real clean photos ({name})")
-            logits = photo_logits(model, scan_pixels(groups[name]))
-            clean_scores[name] = torch.softmax(logits / temperature, 1)[:, 1].numpy()
+        decoded = {name: scan_photos(groups[name], looks) for name in CLEAN_GROUPS}
+    model.scoring = replace(model.scoring, looks=(), look_above=1.0)
+    if looks:
+        yield Progress("calibrating", message="choosing which photos get a second look")
+        first = np.sort(scan_scores(model, decoded["plain"]))
+        gate = float(first[min(len(first) - 1, math.floor(len(first) * (1.0 - look_share)))])
+        model.scoring = replace(model.scoring, looks=tuple(looks), look_above=round(gate, 4))
+    for name in CLEAN_GROUPS:
+        cancel.raise_if_cancelled()
+        yield Progress("calibrating", message=f"scoring real clean photos ({name})")
+        clean_scores[name] = scan_scores(model, decoded[name])
     threshold = threshold_for(clean_scores, target_fpr)
     everything = np.concatenate(list(clean_scores.values()))
     metrics = {
@@ -128,4 +162,4 @@ def calibrate_on_real(
         "target_fpr": target_fpr,
         "calibration_fpr_all": float((everything >= threshold).mean()),
     }
-    return {"temperature": temperature, "threshold": threshold, "metrics": metrics}
+    return {"threshold": threshold, "metrics": metrics}

@@ -26,10 +26,14 @@ class FakeScorer:
         threshold: float = 0.5,
         input_size: int = 288,
         has_map: bool = True,
+        looks: tuple[int, ...] = (),
+        look_above: float = 1.0,
     ) -> None:
         self._version, self._threshold, self._has_map = version, threshold, has_map
         self.input_size = input_size
+        self._looks, self._look_above = looks, look_above
         self.batches_seen = 0
+        self.sizes_seen: list[int] = []  # the input size of every batch, in order
 
     @property
     def version(self) -> str:
@@ -47,9 +51,18 @@ class FakeScorer:
     def has_map(self) -> bool:
         return self._has_map
 
+    @property
+    def looks(self) -> tuple[int, ...]:
+        return self._looks
+
+    @property
+    def look_above(self) -> float:
+        return self._look_above
+
     def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(embeddings [B, 1280], map logits [B, 9, 9])`` from where the blue pixels are."""
         self.batches_seen += 1
+        self.sizes_seen.append(int(np.shape(pixels)[1]))
         p = np.asarray(pixels, dtype=np.int16)
         blue = (p[..., 0] == 0) & (p[..., 1] == 0) & (p[..., 2] == 255)  # [B, H, W]
         b, h, w = blue.shape

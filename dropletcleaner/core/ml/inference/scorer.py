@@ -6,7 +6,9 @@ once to ONNX and run with onnxruntime, measured fastest here (see
 backend (``torch.jit.trace`` + ``optimize_for_inference``) is used, and the chosen
 backend is always reported. The small head runs in torch on the pooled embedding, so a
 retrained head never needs a new export. One pass gives both the pooled embedding and the
-droplet map (per-cell logits). Input size, mean and std come from the model card.
+droplet map (per-cell logits). Input size, mean and std come from the model card, and so
+do the further sizes of a second look (:mod:`~dropletcleaner.core.ml.inference.looks`): a
+backend is built for each size the first time pixels of that size arrive.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class Scorer:
         card = loaded.card
         self.input_size = int(card.input_size)
         self._mean, self._std = tuple(card.mean), tuple(card.std)
-        self.backend_name, self._embed = self._build_backend(backend)
+        self.backend_name, first = self._build_backend(backend, self.input_size)
+        self._embedders: dict[int, Embedder] = {self.input_size: first}
 
     @property
     def version(self) -> str:
@@ -70,29 +73,46 @@ class Scorer:
         """Whether the model predicts a droplet map (rather than only a photo score)."""
         return self.model.has_map
 
+    @property
+    def looks(self) -> tuple[int, ...]:
+        """Further input sizes of a second look (from the card; empty for one look)."""
+        return self.model.scoring.looks
+
+    @property
+    def look_above(self) -> float:
+        """First-look score from which a photo gets its further looks."""
+        return self.model.scoring.look_above
+
     # -- backends ------------------------------------------------------------------------
-    def _build_backend(self, backend: str) -> tuple[str, Embedder]:
+    def _build_backend(self, backend: str, size: int) -> tuple[str, Embedder]:
         if self.device.type == "cuda":
             return "cuda-fp16", cuda_embedder(self.model, self.device)
         if backend in ("auto", "onnxruntime"):
             try:
-                return "onnxruntime", onnx_embedder(self.loaded, self.input_size, self.threads)
+                return "onnxruntime", onnx_embedder(self.loaded, size, self.threads)
             except Exception as exc:
                 if backend == "onnxruntime":
                     raise
                 log.warning("onnxruntime backend unavailable (%s); using TorchScript", exc)
         if backend in ("auto", "torchscript"):
-            return "torchscript", torchscript_embedder(self.model, self.input_size, self.threads)
+            return "torchscript", torchscript_embedder(self.model, size, self.threads)
         return "eager", eager_embedder(self.model)
+
+    def _embedder(self, size: int) -> Embedder:
+        """The backend for ``size`` px inputs: the first one's kind, built on first use."""
+        if size not in self._embedders:
+            self._embedders[size] = self._build_backend(self.backend_name, size)[1]
+        return self._embedders[size]
 
     # -- scoring -------------------------------------------------------------------------
     def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """uint8 ``[B, H, W, 3]`` -> ``(embeddings [B, 1280], droplet-map logits [B, h, w])``.
 
-        For a model without a map head the map is its class-activation map.
+        Any square size works (a further look's); for a model without a map head the map is
+        its class-activation map.
         """
         x = normalize_batch(pixels, mean=self._mean, std=self._std)
-        return self._embed(x)
+        return self._embedder(int(x.shape[-1]))(x)
 
     def embed(self, pixels: np.ndarray) -> np.ndarray:
         """uint8 ``[B, H, W, 3]`` -> float32 embeddings ``[B, 1280]``."""
