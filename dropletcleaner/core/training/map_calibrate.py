@@ -132,12 +132,17 @@ def threshold_on_real(
     clean_scores: dict[str, np.ndarray] = {}
     with tempfile.TemporaryDirectory(prefix="dropletcleaner-calibration-") as tmp:
         root = Path(tmp)
-        groups = {
-            "plain": list(clean_photos),
-            "degraded": make_hard_negative_set(clean_photos, root / "degraded", seed=seed),
-            "scene_water": write_scene_water_set(clean_photos, root / "scene", seed=seed),
-        }
-        decoded = {name: scan_photos(groups[name], looks) for name in CLEAN_GROUPS}
+        yield Progress("calibrating", message="making blurred, dark and foggy copies")
+        degraded = make_hard_negative_set(clean_photos, root / "degraded", seed=seed)
+        cancel.raise_if_cancelled()
+        yield Progress("calibrating", message="making copies with water in the scene")
+        scene = write_scene_water_set(clean_photos, root / "scene", seed=seed)
+        groups = {"plain": list(clean_photos), "degraded": degraded, "scene_water": scene}
+        decoded: dict[str, list[DecodedPhoto]] = {}
+        for name in CLEAN_GROUPS:
+            cancel.raise_if_cancelled()
+            yield Progress("calibrating", message=f"decoding real clean photos ({name})")
+            decoded[name] = scan_photos(groups[name], looks)
     model.scoring = replace(model.scoring, looks=(), look_above=1.0)
     if looks:
         yield Progress("calibrating", message="choosing which photos get a second look")

@@ -23,10 +23,13 @@ from dropletcleaner.core.training.replay import replay_path
 from tests.conftest import SHARED_DATA
 
 REAL_DEV = SHARED_DATA / "real-dev"
-# What droplet-v4 measurably holds, as regression guards. They are below the targets we
-# aim for (real-dev recall 0.90 and 1 % FPR on hard negatives): droplet-v4 measures 0.69 and
-# 0.72-2.02 % (depending on the render); see the README's model section.
-REAL_DEV_RECALL = 0.65
+# What droplet-v4.1 measurably holds, as regression guards. They are below the targets we
+# aim for (real-dev recall 0.90 and 1 % FPR on hard negatives): droplet-v4.1 measures 0.62
+# at its threshold and 1.43 % on one render of the hard negatives; see the README's model
+# section. Its ranking is the guard that matters most: recall 0.86 at a 1 % FPR on the
+# held-out photos (droplet-v4, with one look: 0.72).
+REAL_DEV_RECALL = 0.6
+RECALL_AT_1_PERCENT = 0.8
 FPR_CEILING = {"plain": 0.01, "hard negatives": 0.015, "scene water": 0.03}
 needs_data = pytest.mark.skipif(not REAL_DEV.is_dir(), reason="real development photos absent")
 
@@ -48,6 +51,8 @@ def test_shipped_model_is_a_map_model_and_carries_its_card() -> None:
     assert card["input_size"] == PREPROCESS.input_size
     assert card["mean"] and card["std"]
     assert card["scoring"]["pooling"] == "map" and loaded.model.has_map
+    # A second look at 416 px for the photos that could be flagged, gated far below the flag.
+    assert card["scoring"]["looks"] == [416] and card["scoring"]["look_above"] < card["threshold"]
     assert 0.5 <= card["threshold"] < 1.0
     assert card["data_manifest"]["counts"]["train"] > 1000
     curve = card["metrics"]["fpr_curve"]
@@ -84,3 +89,5 @@ def test_false_alarms_on_held_out_real_clean_photos_stay_at_the_floor(  # type: 
     report = run_job(evaluate_folder(folder, scorer))
     assert report.metrics.fpr <= FPR_CEILING[kind]
     assert report.metrics.auroc >= 0.965
+    if kind == "plain":
+        assert report.recall_at_fpr["0.01"] >= RECALL_AT_1_PERCENT

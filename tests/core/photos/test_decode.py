@@ -25,6 +25,16 @@ def test_decode_gives_model_pixels_thumbnail_and_identity(tmp_path: Path) -> Non
     assert d.size == path.stat().st_size
 
 
+def test_decode_resizes_the_same_frame_for_each_further_look(tmp_path: Path) -> None:
+    path = write_jpeg(tmp_path / "a.jpg", size=(1200, 800))
+    plain, looked = decode_for_scan(path), decode_for_scan(path, looks=(416, 64))
+    assert plain.looks == {}
+    assert {k: v.shape for k, v in looked.looks.items()} == {416: (416, 416, 3), 64: (64, 64, 3)}
+    assert np.array_equal(plain.pixels, looked.pixels)  # the first look is unchanged
+    small = np.asarray(Image.fromarray(looked.looks[416]).resize((64, 64)), np.float32)
+    assert np.abs(small - looked.looks[64]).mean() < 8  # the same picture at two sizes
+
+
 def test_draft_request_keeps_enough_resolution() -> None:
     w, h = draft_request(4000, 3000)
     assert w >= PREPROCESS.decode_size and h >= PREPROCESS.input_size
