@@ -47,9 +47,9 @@ def test_rescan_is_incremental(photo_dir, scorer, tmp_path, monkeypatch) -> None
         decoded: list[str] = []
         real = scan_module.decode_for_scan
 
-        def spy(path):  # type: ignore[no-untyped-def]
+        def spy(path, **kw):  # type: ignore[no-untyped-def]
             decoded.append(os.fspath(path))
-            return real(path)
+            return real(path, **kw)
 
         monkeypatch.setattr(scan_module, "decode_for_scan", spy)
         summary, _ = _scan(photo_dir, cat, scorer)
@@ -90,10 +90,10 @@ def test_bad_inputs_get_reasons_and_scan_goes_on(photo_dir, scorer, tmp_path, mo
 
     real_decode = scan_module.decode_for_scan
 
-    def decode_after_delete(path):  # type: ignore[no-untyped-def]
+    def decode_after_delete(path, **kw):  # type: ignore[no-untyped-def]
         if os.fspath(path) == str(vanishing):
             vanishing.unlink()  # deleted between discovery and decode
-        return real_decode(path)
+        return real_decode(path, **kw)
 
     monkeypatch.setattr(os, "open", guarded_open)  # photos are opened with os.open
     monkeypatch.setattr(scan_module, "decode_for_scan", decode_after_delete)
@@ -150,6 +150,8 @@ class _FlatScorer:
 
     version = "flat"
     has_map = False
+    looks: tuple[int, ...] = ()
+    look_above = 1.0
 
     def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros((len(pixels), 8), np.float32), np.zeros((len(pixels), 9, 9), np.float32)

@@ -144,6 +144,8 @@ class _FakeScorer:
 
     version = "fake"
     has_map = True
+    looks: tuple[int, ...] = ()
+    look_above = 1.0
 
     def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros((len(pixels), 8), np.float32), np.zeros((len(pixels), 9, 9), np.float32)
