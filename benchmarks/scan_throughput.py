@@ -1,7 +1,9 @@
 """Scan throughput: first scan and rescan of generated 12-megapixel JPEGs vs. a naive baseline.
 
 Prints photos/s for
-  * the engine's first scan (decode, score, catalog, thumbnail — end to end),
+  * the engine's first scan (decode, score, catalog, thumbnail — end to end), with how many
+    photos got the model card's second look (``--every-photo-twice`` forces it for all: the
+    worst case, a library whose every photo could be wet),
   * a rescan of the unchanged folder,
   * a naive baseline in the same run: full Pillow decode, resize, eager fp32 torch, batch 32,
 and, with ``--memory-count``, the peak memory of a scan of that many (smaller) photos,
@@ -47,7 +49,12 @@ def make_photos(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
     return paths
 
 
-def engine_scan(folder: Path, catalog: Path, thumbs: Path) -> tuple[float, int]:
+def engine_scan(
+    folder: Path, catalog: Path, thumbs: Path, twice: bool = False
+) -> tuple[float, int, int]:
+    """Seconds, photos and second looks of one scan; ``twice`` gives every photo its looks."""
+    from dataclasses import replace
+
     from dropletcleaner.core.catalog.photos import Catalog
     from dropletcleaner.core.library.scan import Scanner
     from dropletcleaner.core.library.thumbnails import ThumbnailCache
@@ -55,12 +62,15 @@ def engine_scan(folder: Path, catalog: Path, thumbs: Path) -> tuple[float, int]:
     from dropletcleaner.core.ml.store import load_default_model
 
     scorer = Scorer(load_default_model(), device="cpu")
+    if twice:
+        scorer.model.scoring = replace(scorer.model.scoring, look_above=0.0)
     with Catalog(catalog) as cat:
         start = time.perf_counter()
         scanner = Scanner(folder, cat, scorer, ThumbnailCache(thumbs))
         for _ in scanner.run():
             pass
-        return time.perf_counter() - start, scanner.summary.scored + scanner.summary.unchanged
+        summary = scanner.summary
+        return time.perf_counter() - start, summary.scored + summary.unchanged, summary.second_looks
 
 
 def naive_baseline(paths: list[Path]) -> float:
@@ -85,7 +95,7 @@ def naive_baseline(paths: list[Path]) -> float:
 
 
 def memory_child(folder: str, catalog: str, thumbs: str) -> None:
-    seconds, count = engine_scan(Path(folder), Path(catalog), Path(thumbs))
+    seconds, count, _ = engine_scan(Path(folder), Path(catalog), Path(thumbs))
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"seconds": seconds, "count": count, "peak_mb": peak_kb / 1024}))
 
@@ -100,6 +110,9 @@ def main() -> None:
         "--memory-count", type=int, default=0, help="photos (1.2 MP) for the memory run"
     )
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated photos here")
+    parser.add_argument(
+        "--every-photo-twice", action="store_true", help="give every photo the second look"
+    )
     parser.add_argument("--_memory-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._memory_child:
@@ -118,13 +131,16 @@ def main() -> None:
     from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
-    Scorer(load_default_model(), device="cpu")
+    warm = Scorer(load_default_model(), device="cpu")
+    for size in warm.looks:  # and once for each size of the second look
+        warm.embed_and_map(np.zeros((1, size, size, 3), np.uint8))
 
-    first_s, n = engine_scan(work / "photos12mp", catalog, thumbs)
-    re_s, n2 = engine_scan(work / "photos12mp", catalog, thumbs)
+    first_s, n, looks = engine_scan(work / "photos12mp", catalog, thumbs, args.every_photo_twice)
+    re_s, n2, _ = engine_scan(work / "photos12mp", catalog, thumbs)
     base = naive_baseline(paths[: args.baseline_count])
     first = n / first_s
     print(f"first scan : {n} photos in {first_s:6.2f} s = {first:7.1f} photos/s")
+    print(f"             of which {looks} got the second look at {warm.looks or 'no'} px")
     print(f"rescan     : {n2} photos in {re_s:6.3f} s = {n2 / re_s:7.0f} photos/s")
     print(
         f"naive      : {args.baseline_count} photos, full decode + eager fp32 = "

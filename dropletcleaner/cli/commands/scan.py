@@ -210,6 +210,9 @@ def _print_summary(
     print(f"  photos found:      {len(summary.found) - len(skipped):,}")
     backend = f"{scorer.backend_name} on {scorer.device.type}"
     print(f"  scored now:        {summary.scored:,} ({rate:.1f} photos/s, {backend})")
+    if scorer.looks:
+        sizes = " and ".join(f"{s} px" for s in scorer.looks)
+        print(f"  looked at again:   {summary.second_looks:,} (at {sizes}: could be wet)")
     print(f"  unchanged:         {summary.unchanged:,}")
     print(f"  unreadable:        {unreadable:,}")
     skipped_line = skipped_summary(skipped)

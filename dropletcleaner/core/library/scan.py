@@ -51,6 +51,7 @@ class ScanSummary:
     root: str
     found: list[str] = field(default_factory=list)
     scored: int = 0
+    second_looks: int = 0  # photos whose first look could be wet, scored again larger
     unchanged: int = 0
     errors: dict[str, str] = field(default_factory=dict)
     folder_errors: list[WalkError] = field(default_factory=list)
@@ -260,4 +261,5 @@ class Scanner:
                     )
                 )
             self.summary.scored += len(batch)
+            self.summary.second_looks += int(scored.looked_again.sum())
         self.catalog.record_scans(results)

@@ -72,8 +72,9 @@ def test_scan_decodes_the_looks_and_stores_the_mean_embedding(tmp_path: Path) ->
     Image.fromarray(px).save(root / "wet.png")
     scorer = FakeScorer(looks=(64,), look_above=0.0)
     with Catalog(tmp_path / "catalog.sqlite") as cat:
-        list(Scanner(root, cat, scorer, ThumbnailCache(tmp_path / "thumbs")).run())
+        scanner = Scanner(root, cat, scorer, ThumbnailCache(tmp_path / "thumbs"))
+        list(scanner.run())
         _, emb, _ = cat.embeddings()
-    assert scorer.sizes_seen == [288, 64]
+    assert scorer.sizes_seen == [288, 64] and scanner.summary.second_looks == 1
     assert emb.shape == (1, 1280)
     assert float(emb[0, 0]) == pytest.approx(0.5, abs=0.02)  # both looks see half the frame blue
