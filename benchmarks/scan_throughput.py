@@ -131,16 +131,15 @@ def main() -> None:
     from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
-    warm = Scorer(load_default_model(), device="cpu")
-    for size in warm.looks:  # and once for each size of the second look
-        warm.embed_and_map(np.zeros((1, size, size, 3), np.uint8))
+    warm = Scorer(load_default_model(), device="cpu")  # builds the second look's size too
+    sizes = " and ".join(f"{size} px" for size in warm.looks) or "no size"
 
     first_s, n, looks = engine_scan(work / "photos12mp", catalog, thumbs, args.every_photo_twice)
     re_s, n2, _ = engine_scan(work / "photos12mp", catalog, thumbs)
     base = naive_baseline(paths[: args.baseline_count])
     first = n / first_s
     print(f"first scan : {n} photos in {first_s:6.2f} s = {first:7.1f} photos/s")
-    print(f"             of which {looks} got the second look at {warm.looks or 'no'} px")
+    print(f"             of which {looks} got the second look (at {sizes})")
     print(f"rescan     : {n2} photos in {re_s:6.3f} s = {n2 / re_s:7.0f} photos/s")
     print(
         f"naive      : {args.baseline_count} photos, full decode + eager fp32 = "
@@ -149,26 +148,31 @@ def main() -> None:
     print(f"speed-up   : {first / base:.1f}x over the naive baseline")
 
     if args.memory_count:
-        print(f"generating {args.memory_count} 1.2-MP JPEGs for the memory run …", flush=True)
-        make_photos(work / "photos-mem", args.memory_count, (1280, 960))
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--_memory-child",
-                str(work / "photos-mem"),
-                str(work / f"mem-{run}.db"),
-                str(work / f"mem-thumbs-{run}"),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        result = json.loads(out.stdout.strip().splitlines()[-1])
-        print(
-            f"memory     : scan of {result['count']} photos peaked at {result['peak_mb']:.0f} MB "
-            f"({result['count'] / result['seconds']:.1f} photos/s)"
-        )
+        memory_run(work, run, args.memory_count)
+
+
+def memory_run(work: Path, run: str, count: int) -> None:
+    """Peak memory of a scan of ``count`` 1.2-MP photos, measured in a child process."""
+    print(f"generating {count} 1.2-MP JPEGs for the memory run …", flush=True)
+    make_photos(work / "photos-mem", count, (1280, 960))
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--_memory-child",
+            str(work / "photos-mem"),
+            str(work / f"mem-{run}.db"),
+            str(work / f"mem-thumbs-{run}"),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(
+        f"memory     : scan of {result['count']} photos peaked at {result['peak_mb']:.0f} MB "
+        f"({result['count'] / result['seconds']:.1f} photos/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ MAIN_COMMANDS = {
     "hard-negatives",
     "train-base",
     "calibrate",
+    "calibrate-map",
+    "train-map",
 }
 
 

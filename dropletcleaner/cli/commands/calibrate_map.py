@@ -29,8 +29,8 @@ def register(sub: Any) -> None:
         "again at those sizes and scored from the mean of the looks. Name the clean photo "
         "folders the model was trained on: its split is rebuilt from its card.",
         examples=(
-            "dropletcleaner calibrate-map droplet-v4.safetensors --data clean clean-more "
-            "--looks 416 --out droplet-v4.1.safetensors --version droplet-v4.1",
+            "dropletcleaner calibrate-map m.safetensors --data pics --looks 416 "
+            "--out n.safetensors --version n",
         ),
     )
     c.add_argument("weights", type=Path, metavar="FILE.safetensors", help="model to calibrate")
@@ -53,14 +53,14 @@ def register(sub: Any) -> None:
     )
     c.add_argument(
         "--look-share",
-        type=float_between(0.0, 1.0),
+        type=float_between(0.0, 1.0, open_low=True),
         default=0.1,
         metavar="SHARE",
         help="share of clean photos that get the second look (default: 0.1)",
     )
     c.add_argument(
         "--target-fpr",
-        type=float_between(0.0, 0.5),
+        type=float_between(0.0, 0.5, open_low=True),
         default=None,
         metavar="RATE",
         help="false-positive rate the threshold keeps on each group (default: as trained)",
@@ -69,7 +69,7 @@ def register(sub: Any) -> None:
 
 
 def run_calibrate_map(args: argparse.Namespace) -> int:
-    from dropletcleaner.core.ml.card import ModelLoadError
+    from dropletcleaner.core.ml.card import ModelLoadError, valid_version
     from dropletcleaner.core.training.map_recalibrate import recalibrate_map
 
     if not args.weights.is_file():
@@ -77,9 +77,11 @@ def run_calibrate_map(args: argparse.Namespace) -> int:
     for d in args.data:
         if not d.is_dir():
             raise UsageError(f"clean photo folder does not exist: {d}")
-    bad = [size for size in args.looks if not 32 <= size <= 4096]
-    if bad:
-        raise UsageError(f"--looks must be pixel sizes from 32 to 4096, got {bad[0]}")
+    _check_looks(args.looks)
+    if not valid_version(args.version):
+        raise UsageError(f"--version {args.version!r} is not a plain name (letters, digits, ._+-)")
+    if args.out.resolve() == args.weights.resolve():
+        raise UsageError("--out names the model being calibrated: write it to a new file")
     data = [str(d.resolve()) for d in args.data]
     try:
         card = drive(
@@ -95,6 +97,8 @@ def run_calibrate_map(args: argparse.Namespace) -> int:
         )
     except (ModelLoadError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.out}: {exc.strerror or exc}") from exc
     rates = card.metrics.get("calibration_fpr", {})
     print(
         f"Model {card.version} written to {args.out}: threshold {card.threshold:.3f}; "
@@ -102,3 +106,16 @@ def run_calibrate_map(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} {v:.2%}" for k, v in rates.items())
     )
     return 0
+
+
+def _check_looks(looks: list[int]) -> None:
+    """Second-look sizes: distinct, larger than the first look, within the scan's decode."""
+    from dropletcleaner.core.photos.preprocess import PREPROCESS
+
+    low, high = PREPROCESS.input_size, PREPROCESS.decode_size
+    if len(set(looks)) != len(looks):
+        raise UsageError(f"--looks names a size twice: {looks}")
+    # A scan decodes to about decode_size px: a larger look would only upsample.
+    bad = [size for size in looks if not low < size <= high]
+    if bad:
+        raise UsageError(f"--looks must be sizes above {low} and up to {high} px, got {bad[0]}")

@@ -180,6 +180,9 @@ def recalibrate(
     """
     cancel = cancel or CancelToken()
     loaded = load_model(weights)
+    if loaded.model.scoring.looks:
+        # Renders are scored on one look here; its threshold would not fit a second look.
+        raise ValueError(f"{weights.name} takes a second look: use `calibrate-map` for it")
     recorded = dict(loaded.card.training.get("config", {}))
     known = {k: v for k, v in recorded.items() if k in TrainConfig.__dataclass_fields__}
     cfg = TrainConfig(**known)

@@ -143,6 +143,8 @@ def threshold_on_real(
             cancel.raise_if_cancelled()
             yield Progress("calibrating", message=f"decoding real clean photos ({name})")
             decoded[name] = scan_photos(groups[name], looks)
+            if not decoded[name]:
+                raise ValueError(f"none of the calibration photos could be read ({name})")
     model.scoring = replace(model.scoring, looks=(), look_above=1.0)
     if looks:
         yield Progress("calibrating", message="choosing which photos get a second look")
@@ -154,6 +156,13 @@ def threshold_on_real(
         yield Progress("calibrating", message=f"scoring real clean photos ({name})")
         clean_scores[name] = scan_scores(model, decoded[name])
     threshold = threshold_for(clean_scores, target_fpr)
+    if looks and model.scoring.look_above >= threshold:
+        # Photos under the gate are scored on one look; above the threshold that would
+        # flag them by other rules than their neighbours just over the gate.
+        raise ValueError(
+            f"the second-look gate ({model.scoring.look_above:.3f}) is not below the "
+            f"threshold ({threshold:.3f}): give more photos the second look (--look-share)"
+        )
     everything = np.concatenate(list(clean_scores.values()))
     metrics = {
         "fpr_curve": {

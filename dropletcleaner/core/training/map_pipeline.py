@@ -201,7 +201,7 @@ def finish_map_run(
             "split_counts": {k: len(v) for k, v in splits.items()},
             "split": inherited_split(parent),
             "calibration_samples": describe(calib.jobs),
-            "target_fpr": _replay_fpr(model, replay, fitted["threshold"]),
+            "target_fpr": replay_fpr(model, replay, fitted["threshold"]),
             "torch": torch.__version__,
         }
     )
@@ -236,7 +236,7 @@ def _relative(path: Path, roots: Sequence[str]) -> str:
     return path.name
 
 
-def _replay_fpr(model: Any, replay: ReplaySet, threshold: float) -> float:
+def replay_fpr(model: Any, replay: ReplaySet, threshold: float) -> float:
     """False-positive rate on the replay set's clean examples at ``threshold``.
 
     Fast retraining re-chooses the threshold on replay examples for this rate, so a retrained

@@ -21,8 +21,8 @@ from dropletcleaner.core.ml.card import ModelCard
 from dropletcleaner.core.ml.checkpoint import load_model, save_model
 from dropletcleaner.core.training.data import collect_images
 from dropletcleaner.core.training.map_calibrate import threshold_on_real
-from dropletcleaner.core.training.map_pipeline import split_photos
-from dropletcleaner.core.training.replay import replay_path
+from dropletcleaner.core.training.map_pipeline import replay_fpr, split_photos
+from dropletcleaner.core.training.replay import load_replay, replay_path
 
 
 def recalibrate_map(
@@ -59,8 +59,12 @@ def recalibrate_map(
         **card.training,
         "recalibrated": {"looks": list(looks), "look_share": look_share, "from": card.parent},
     }
-    save_model(model, card, out_path)
     if replay_path(weights).is_file():  # the replay set is training's: it stays the same
+        # Fast retraining re-chooses its threshold for this rate on the replay set.
+        replay = load_replay(replay_path(weights))
+        card.training["target_fpr"] = replay_fpr(model, replay, card.threshold)
+    save_model(model, card, out_path)
+    if replay_path(weights).is_file():
         atomic_write_bytes(replay_path(out_path), replay_path(weights).read_bytes())
     yield Progress("done", done=1, total=1, extra={"threshold": card.threshold})
     return card

@@ -235,8 +235,11 @@ class OverlayMixin:
         self._draw_layer()
         how = "from the cache" if result.from_cache else f"in {result.seconds:.1f} s"
         note = "" if self.explainer.trained else " (untrained model)"
+        # Explanations see the photo once, at the model's input size; a photo that got a
+        # second look in the scan has a score from both looks, which may differ.
         self._set_status(
-            f"{METHOD_LABELS[result.method]} {how} · explains a score of {result.score:.2f}{note}"
+            f"{METHOD_LABELS[result.method]} {how} · explains a first-look score of "
+            f"{result.score:.2f}{note}"
         )
         self.attributionReady.emit(result)
 

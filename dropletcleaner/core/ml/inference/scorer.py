@@ -13,7 +13,9 @@ backend is built for each size the first time pixels of that size arrive.
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
 
 import numpy as np
 import torch
@@ -48,13 +50,22 @@ class Scorer:
         self.loaded = loaded
         self.device = resolve_device(device)
         self.model = loaded.model.eval()
-        self._head_model = self.model  # head + temperature stay in torch on the CPU
+        # The head and temperature stay in float32 torch on the CPU. The CUDA backend moves
+        # the model it runs to the GPU in half precision, so it gets a copy of its own.
+        self._head_model = self.model
+        if self.device.type == "cuda":
+            self.model = copy.deepcopy(self.model)
         self.threads = threads
         card = loaded.card
         self.input_size = int(card.input_size)
         self._mean, self._std = tuple(card.mean), tuple(card.std)
         self.backend_name, first = self._build_backend(backend, self.input_size)
         self._embedders: dict[int, Embedder] = {self.input_size: first}
+        # Every size the card asks for is built now, on the loading thread: never mid-scan.
+        self._requested = backend
+        self._lock = threading.Lock()
+        for size in self.looks:
+            self._embedder(size)
 
     @property
     def version(self) -> str:
@@ -99,10 +110,15 @@ class Scorer:
         return "eager", eager_embedder(self.model)
 
     def _embedder(self, size: int) -> Embedder:
-        """The backend for ``size`` px inputs: the first one's kind, built on first use."""
-        if size not in self._embedders:
-            self._embedders[size] = self._build_backend(self.backend_name, size)[1]
-        return self._embedders[size]
+        """The backend for ``size`` px inputs, built once (scans on two threads may ask)."""
+        embedder = self._embedders.get(size)
+        if embedder is not None:
+            return embedder
+        with self._lock:
+            if size not in self._embedders:
+                # As asked: "auto" keeps its TorchScript fallback for every size.
+                self._embedders[size] = self._build_backend(self._requested, size)[1]
+            return self._embedders[size]
 
     # -- scoring -------------------------------------------------------------------------
     def embed_and_map(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -22,7 +22,9 @@ from dropletcleaner.core.photos.preprocess import PREPROCESS
 
 
 def backbone_digest(model: DropletNet) -> str:
-    """Identity of what makes the embedding: the backbone, and the map head that guides pooling.
+    """Identity of what makes the embedding: the backbone, the map head that guides pooling,
+    and the card's scoring (pooling and second looks: droplet-v4 and -v4.1 share weights but
+    not embeddings).
 
     With the input size (see :func:`embedding_key`) it decides whether two models'
     embeddings are interchangeable.
@@ -38,7 +40,13 @@ def backbone_digest(model: DropletNet) -> str:
     return h.hexdigest()[:16]
 
 
-_DIGESTS: dict[str, str] = {}  # weights checksum (or "imagenet") -> backbone digest
+# (weights checksum and scoring, or "imagenet") -> backbone digest. The scoring is part of
+# the key because a recalibrated card can give the same weights other second looks.
+_DIGESTS: dict[str, str] = {}
+
+
+def _digest_key(checksum: str, scoring: dict[str, object]) -> str:
+    return f"{checksum}|{sorted(scoring.items())!r}"
 
 
 def embedding_key(digest: str | None, input_size: int) -> str | None:
@@ -57,9 +65,9 @@ def model_backbone(loaded: LoadedModel) -> str:
     recorded = loaded.card.training.get("backbone")
     if isinstance(recorded, str):
         return recorded
-    key = loaded.card.sha256
-    if not key:
+    if not loaded.card.sha256:
         return backbone_digest(loaded.model)
+    key = _digest_key(loaded.card.sha256, loaded.card.scoring)
     if key not in _DIGESTS:
         _DIGESTS[key] = backbone_digest(loaded.model)
     return _DIGESTS[key]
@@ -108,7 +116,7 @@ def _describe_version(version: str) -> tuple[str | None, float]:
         if card is not None and card.version == version:
             digest = card.training.get("backbone")
             if digest is None:
-                key = card.sha256 or str(shipped)
+                key = _digest_key(card.sha256 or str(shipped), card.scoring)
                 if key not in _DIGESTS:
                     _DIGESTS[key] = backbone_digest(load_model(shipped).model)
                 digest = _DIGESTS[key]
