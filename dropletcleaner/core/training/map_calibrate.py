@@ -163,6 +163,14 @@ def threshold_on_real(
             f"the second-look gate ({model.scoring.look_above:.3f}) is not below the "
             f"threshold ({threshold:.3f}): give more photos the second look (--look-share)"
         )
+    metrics = calibration_metrics(clean_scores, threshold, target_fpr)
+    return {"threshold": threshold, "metrics": metrics}
+
+
+def calibration_metrics(
+    clean_scores: dict[str, np.ndarray], threshold: float, target_fpr: float
+) -> dict[str, Any]:
+    """What the card records of a calibration: the FPR curve and each group's rate."""
     everything = np.concatenate(list(clean_scores.values()))
     metrics = {
         "fpr_curve": {
@@ -176,4 +184,4 @@ def threshold_on_real(
         "target_fpr": target_fpr,
         "calibration_fpr_all": float((everything >= threshold).mean()),
     }
-    return {"threshold": threshold, "metrics": metrics}
+    return metrics
