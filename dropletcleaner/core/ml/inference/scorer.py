@@ -8,7 +8,7 @@ backend is always reported. The small head runs in torch on the pooled embedding
 retrained head never needs a new export. One pass gives both the pooled embedding and the
 droplet map (per-cell logits). Input size, mean and std come from the model card, and so
 do the further sizes of a second look (:mod:`~dropletcleaner.core.ml.inference.looks`): a
-backend is built for each size the first time pixels of that size arrive.
+backend is built for each of them when the scorer is made, so a scan never stops to export.
 """
 
 from __future__ import annotations
