@@ -6,6 +6,7 @@ app promises to stop all of its workers when its window closes.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import shutil
@@ -133,7 +134,40 @@ def no_thread_left_running() -> Iterator[None]:
     names = [t.objectName() or type(t).__name__ for t in qthreads] + [t.name for t in py_threads]
     if pool_busy:
         names.append(f"{pool_busy} thread-pool task(s)")
+    _stop_leftovers(qthreads)
     pytest.fail(f"threads still running after the test: {names}")
+
+
+# Threads a failed test left behind that would not stop: kept referenced, so that no later
+# collection destroys a running QThread (Qt aborts the worker process then).
+_UNSTOPPABLE: list[QThread] = []
+_JOIN_MS = 30_000
+
+
+def _stop_leftovers(qthreads: list[QThread]) -> None:
+    """Ask what a test left running to stop, and wait for it, before its objects are freed
+    (its late signals would otherwise reach widgets and blockers already torn down)."""
+    for t in qthreads:
+        with contextlib.suppress(RuntimeError):
+            for name in ("cancel", "stop"):  # GeneratorWorker (scans, retrain), _ThumbLoader
+                ask = getattr(t, name, None)
+                if callable(ask):
+                    ask()
+            jobs = getattr(t, "jobs", None)  # the quarantine queue's thread ends on None
+            if jobs is not None:
+                jobs.put(None)
+            t.requestInterruption()
+            t.quit()
+    for t in qthreads:
+        with contextlib.suppress(RuntimeError):
+            if not t.wait(_JOIN_MS):
+                _UNSTOPPABLE.append(t)
+    for pool in [QThreadPool.globalInstance(), *_USED_POOLS]:
+        with contextlib.suppress(RuntimeError):  # deleted with its owner
+            pool.waitForDone(_JOIN_MS)
+    app = QApplication.instance()
+    if app is not None:
+        app.processEvents()  # their queued results, while the receivers are still alive
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from dropletcleaner.core.ml.card import Scoring
 from dropletcleaner.core.ml.inference.protocol import to_model_tensor
 from dropletcleaner.core.ml.metrics import auroc
 from dropletcleaner.core.ml.network import DropletNet, map_pool
+from dropletcleaner.core.synthetic.lens_water.kinds import KIND_WEIGHTS
 from dropletcleaner.core.training.evaluate import recall_at_fpr
 from dropletcleaner.core.training.map_data import MapJob, labels_of, map_sample_job
 from dropletcleaner.core.training.optim import (  # shared with base training and retrain
@@ -331,4 +332,5 @@ def training_record(cfg: MapTrainConfig, train: CachedSamples) -> dict[str, Any]
         "config": {k: v for k, v in asdict(cfg).items() if k != "history"},
         "history": cfg.history,
         "samples": {role: roles.count(role) for role in sorted(set(roles))},
+        "lens_water_kinds": dict(KIND_WEIGHTS),
     }

@@ -128,6 +128,9 @@ class MainWindow(UndoRedoMixin, ScanningMixin, ReviewMixin, ViewMixin, ActionsMi
                 self._catalog.close()
                 self._catalog = None
             return
+        if self.retrain_dialog is not None:
+            # A child window: deleted with this one, and its running worker with it.
+            self.retrain_dialog.stop_worker()
         self.scans.shutdown()
         self.quarantine_queue.shutdown()
         self.thumbnails.shutdown()
