@@ -30,9 +30,9 @@ def _disconnect_blockers_on_error() -> None:
         from pytestqt.wait_signal import _AbstractSignalBlocker as blocker
     except ImportError:
         return
-    original = blocker.__exit__
     if not hasattr(blocker, "_cleanup"):
         return
+    original = blocker.__exit__
 
     def exit_disconnecting(self, exc_type, exc, tb):  # type: ignore[no-untyped-def]
         __tracebackhide__ = True
