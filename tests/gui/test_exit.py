@@ -63,13 +63,19 @@ def _close_and_time(tmp_path: Path, when: str) -> float:
     )
     assert proc.stdout is not None
     closing = None
-    for line in proc.stdout:
-        if line.startswith("CLOSING"):
-            closing = float(line.split()[1])
-            break
-    proc.wait(timeout=60)
-    ended = time.time()
-    rest = proc.stdout.read()
+    try:
+        for line in proc.stdout:
+            if line.startswith("CLOSING"):
+                closing = float(line.split()[1])
+                break
+        proc.wait(timeout=60)
+        ended = time.time()
+        rest = proc.stdout.read()
+    finally:
+        # A child that hangs must not outlive the test or hold its worker.
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     assert closing is not None, rest
     assert proc.returncode == 0, rest
     return ended - closing

@@ -131,15 +131,22 @@ def _add_hard_negatives(sub: Any) -> None:
     h.add_argument(
         "--held-out",
         action="store_true",
-        help="only photos a base training run with --seed never saw, its test split "
+        help="only the photos the model never trained or calibrated on, as its card lists "
+        "them (a card without that list: the test split of a base training run with --seed) "
         "(default: every photo)",
+    )
+    h.add_argument(
+        "--weights",
+        type=Path,
+        metavar="FILE.safetensors",
+        help="with --held-out, the model whose held-out photos to use (default: the active model)",
     )
     h.add_argument(
         "--seed",
         type=non_negative_int,
         default=0,
         metavar="N",
-        help="random seed of the degradations and of the split (default: 0)",
+        help="random seed of the degradations (and of a base run's split) (default: 0)",
     )
     h.add_argument(
         "--variants",
@@ -224,22 +231,34 @@ def _evaluate(args: argparse.Namespace, json_out: TextIO) -> int:
 def run_hard_negatives(args: argparse.Namespace) -> int:
     from dropletcleaner.core.training.config import TrainConfig
     from dropletcleaner.core.training.data import collect_images
-    from dropletcleaner.core.training.evaluate import held_out_photos, make_hard_negative_set
+    from dropletcleaner.core.training.evaluate import (
+        held_out_photos,
+        make_hard_negative_set,
+        model_held_out_photos,
+    )
 
     data = args.data
     for d in data:
         if not d.is_dir():
             raise UsageError(f"clean photo folder does not exist: {d}")
     if args.held_out:
-        cfg = TrainConfig()
-        sources = held_out_photos(
-            [d.resolve() for d in data], args.seed, cfg.val_fraction, cfg.test_fraction
-        )
+        roots = [d.resolve() for d in data]
+        listed = load_model_announced(args.weights).card.data_manifest.get("test", [])
+        if listed:
+            sources = model_held_out_photos(listed, roots)
+        else:
+            cfg = TrainConfig()
+            sources = held_out_photos(roots, args.seed, cfg.val_fraction, cfg.test_fraction)
+            print(
+                f"The model's card lists no held-out photos; using the test split of a base "
+                f"training run with --seed {args.seed}.",
+                file=sys.stderr,
+            )
     else:
         sources = collect_images(data)
     folders = ", ".join(str(d) for d in data)
     if not sources:
-        which = f"of the test split (--seed {args.seed}) " if args.held_out else ""
+        which = "held out by the model " if args.held_out else ""
         print(
             f"No photos {which}were found in {folders}; no hard negatives were written.",
             file=sys.stderr,

@@ -193,6 +193,22 @@ def make_hard_negative_set(
     return written
 
 
+def model_held_out_photos(test_manifest: Sequence[str], data: Sequence[Path]) -> list[Path]:
+    """The photos of ``data`` that a model's card lists as held out, in the card's order.
+
+    The card names them relative to the data folder holding them (``clean-more/x.jpg``), so
+    each is looked up under the folder of that name; photos no longer there are skipped.
+    """
+    roots = {d.name: d for d in data}
+    found: list[Path] = []
+    for rel in test_manifest:
+        parts = Path(rel).parts
+        root = roots.get(parts[0]) if len(parts) > 1 else None
+        if root is not None and (root / Path(*parts[1:])).is_file():
+            found.append(root / Path(*parts[1:]))
+    return found
+
+
 def held_out_photos(
     data: Sequence[Path], seed: int, val_fraction: float, test_fraction: float
 ) -> list[Path]:
@@ -210,6 +226,7 @@ __all__ = [
     "evaluate_folder",
     "held_out_photos",
     "make_hard_negative_set",
+    "model_held_out_photos",
     "precision_at_prevalence",
     "recall_at_fpr",
 ]

@@ -53,3 +53,21 @@ def test_hard_negatives_counts_in_words(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["hard-negatives", str(dest), "--data", str(tmp_path / "clean")]) == 0
     assert capsys.readouterr().out == f"Wrote 1 hard negative from 1 photo to {dest}\n"
     assert len(list(dest.iterdir())) == 1
+
+
+def test_held_out_hard_negatives_are_made_from_the_photos_the_models_card_holds_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from dropletcleaner.cli.commands import evaluate as command
+
+    for name in ("seen.jpg", "unseen.jpg"):
+        write_jpeg(tmp_path / "clean" / name, size=(64, 48))
+    card = SimpleNamespace(data_manifest={"test": ["clean/unseen.jpg", "clean/gone.jpg"]})
+    monkeypatch.setattr(command, "load_model_announced", lambda w: SimpleNamespace(card=card))
+    dest = tmp_path / "out"
+    args = ["hard-negatives", str(dest), "--data", str(tmp_path / "clean"), "--held-out"]
+    assert main(args) == 0
+    assert capsys.readouterr().out == f"Wrote 1 hard negative from 1 photo to {dest}\n"
+    assert [p.name.split("_")[1] for p in dest.iterdir()] == ["unseen"]
