@@ -23,14 +23,14 @@ from dropletcleaner.core.training.replay import replay_path
 from tests.conftest import SHARED_DATA
 
 REAL_DEV = SHARED_DATA / "real-dev"
-# What droplet-v4.1 measurably holds, as regression guards. They are below the targets we
-# aim for (real-dev recall 0.90 and 1 % FPR on hard negatives): droplet-v4.1 measures 0.62
-# at its threshold and 1.43 % on one render of the hard negatives; see the README's model
-# section. Its ranking is the guard that matters most: recall 0.86 at a 1 % FPR on the
-# held-out photos (droplet-v4, with one look: 0.72).
-REAL_DEV_RECALL = 0.6
-RECALL_AT_1_PERCENT = 0.8
-FPR_CEILING = {"plain": 0.01, "hard negatives": 0.015, "scene water": 0.03}
+# What droplet-v5 measurably holds, as regression guards. Real-dev recall is below the 0.90
+# we aim for: droplet-v5 measures 0.76 at its threshold (droplet-v4.1: 0.62), and 0.60-0.95 %
+# on three renders of the hard negatives; see the README's model section. Its ranking is the
+# guard that matters most: recall 0.93 at a 1 % FPR on the held-out photos (droplet-v4.1
+# 0.86, droplet-v4 with one look 0.72).
+REAL_DEV_RECALL = 0.7
+RECALL_AT_1_PERCENT = 0.85
+FPR_CEILING = {"plain": 0.01, "hard negatives": 0.01, "scene water": 0.03}
 needs_data = pytest.mark.skipif(not REAL_DEV.is_dir(), reason="real development photos absent")
 
 
