@@ -29,7 +29,7 @@ from dropletcleaner.core.ml.network import build_imagenet_model
 from dropletcleaner.core.paths import models_dir, resource_folders
 from dropletcleaner.core.photos.preprocess import PREPROCESS
 
-SHIPPED_MODEL_NAME = "droplet-v5"
+SHIPPED_MODEL_NAME = "droplet-v6"
 UNTRAINED_VERSION = "untrained-head"
 ACTIVE_FILE = "active.json"
 WEIGHTS_SUFFIX = ".safetensors"

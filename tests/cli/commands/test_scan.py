@@ -72,7 +72,7 @@ def test_scan_json_report(photo_dir: Path, tmp_path: Path) -> None:
         == 0
     )
     data = json.loads(report.read_text())
-    assert data["schema_version"] == 2 and data["model_version"] == "droplet-v5"
+    assert data["schema_version"] == 2 and data["model_version"] == "droplet-v6"
     assert isinstance(data["threshold"], float) and data["created"].endswith("+00:00")
     rows = data["rows"]
     assert len(rows) == 4 and all(isinstance(r["flagged"], bool) for r in rows)
