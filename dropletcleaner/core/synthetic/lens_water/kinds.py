@@ -23,7 +23,7 @@ KINDS: tuple[str, ...] = (
 )
 
 # Windscreen specks are drawn twice as often as droplet-v4 drew them: they are most of the
-# real wet photos that droplet-v4.1 missed (droplet-v5 was trained with this mix).
+# real wet photos that droplet-v4.1 missed (droplet-v5 and droplet-v6 were trained with it).
 KIND_WEIGHTS: dict[str, float] = {
     "lens_blobs": 0.26,
     "glass_dense": 0.22,
