@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 BASELINE = "baseline, head fitted to the replay labels and threshold refitted on renders"
 
 
-def _library(data: Path, dest: Path, hard_variants: int) -> list[Path]:
+def build_library(data: Path, dest: Path, hard_variants: int) -> list[Path]:
     """Folders to scan: real-dev, the held-out clean photos, and hard negatives of them."""
     import shutil
 
@@ -77,7 +77,7 @@ def main() -> int:
         from dropletcleaner.core.training.retrain.fast import Calibration, fast_retrain
         from dropletcleaner.core.training.retrain.rescore import plan_rescore
 
-        roots = _library(data, Path(tmp) / "library", args.hard_variants)
+        roots = build_library(data, Path(tmp) / "library", args.hard_variants)
         base = load_default_model()
         scorer = Scorer(base, device="cpu")
         catalog = Catalog(Path(tmp) / "catalog.sqlite3")
