@@ -134,6 +134,8 @@ def main() -> int:
         f"model {base.version}: {len(ids)} photos, {len(false_alarms)} false alarms, "
         f"{len(hits)} of {truth.sum()} wet photos flagged; replay set of {len(replay)}"
     )
+    if len(false_alarms) <= 10 or len(hits) <= 5:
+        raise SystemExit("too few flagged photos to label 10 + 5 and measure the others")
     for k in args.dims:
         z = whiten(np.concatenate([emb, replay.embeddings.astype(np.float32)]), k)
         z_lib, z_rep = z[: len(emb)], z[len(emb) :]
