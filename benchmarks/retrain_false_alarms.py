@@ -8,9 +8,10 @@ random draws, labels ``--false-alarms`` of the *flagged* clean photos as clean a
 ``--droplets`` flagged droplet photos as droplet, runs a fast retrain, and measures the
 photos that were NOT labelled: how many clean ones are flagged (before at the current
 threshold, after at the new model's threshold), droplet recall, and whether the accept
-rule kept the new model.
+rule kept the new model. With ``--deep`` it runs a deep retrain instead, whose new backbone
+changes every embedding, so the library is scanned again with each candidate.
 
-    python3 benchmarks/retrain_false_alarms.py --data ../shared/data [--trials 5]
+    python3 benchmarks/retrain_false_alarms.py --data ../shared/data [--trials 5] [--deep]
 """
 
 from __future__ import annotations
@@ -29,6 +30,27 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 BASELINE = "baseline, head fitted to the replay labels and threshold refitted on renders"
+WHAT = {
+    "base": "fast retrain, the current model's calibration kept",
+    "replay": BASELINE,
+    "deep": "deep retrain (last block fine-tuned on the labelled photos)",
+}
+
+
+def rescan_scores(roots: list[Path], candidate: object, folder: Path) -> dict[str, float]:
+    """``path -> score`` of the library scanned afresh with ``candidate`` (a deep retrain's)."""
+    from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.library.scan import Scanner
+    from dropletcleaner.core.ml.inference.scorer import Scorer
+
+    scorer = Scorer(candidate, device="cpu")  # type: ignore[arg-type]
+    with Catalog(folder / "rescan.sqlite3") as catalog:
+        for root in roots:
+            for _ in Scanner(root, catalog, scorer).run():
+                pass
+        scores = {r.path: float(r.score) for r in catalog.photos() if r.score is not None}
+    (folder / "rescan.sqlite3").unlink()
+    return scores
 
 
 def build_library(data: Path, dest: Path, hard_variants: int) -> list[Path]:
@@ -58,6 +80,9 @@ def main() -> int:
     parser.add_argument("--droplets", type=int, default=5)
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument(
+        "--deep", action="store_true", help="measure the deep retrain instead of the fast one"
+    )
+    parser.add_argument(
         "--hard-variants",
         type=int,
         default=3,
@@ -74,7 +99,8 @@ def main() -> int:
         from dropletcleaner.core.library.scan import Scanner
         from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.store import load_default_model
-        from dropletcleaner.core.training.retrain.fast import Calibration, fast_retrain
+        from dropletcleaner.core.training.retrain.deep import deep_retrain
+        from dropletcleaner.core.training.retrain.fast import fast_retrain
         from dropletcleaner.core.training.retrain.rescore import plan_rescore
 
         roots = build_library(data, Path(tmp) / "library", args.hard_variants)
@@ -102,7 +128,8 @@ def main() -> int:
         if n_fa < args.false_alarms:
             print(f"only {len(false_alarms)} false alarms to label; labelling all but one")
             n_fa = max(1, len(false_alarms) - 1)
-        rows: dict[Calibration, list[dict[str, float]]] = {"base": [], "replay": []}
+        kinds = ["deep"] if args.deep else ["base", "replay"]
+        rows: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
         for trial in range(args.trials):
             rng = np.random.default_rng(trial)
             chosen = np.concatenate(
@@ -114,11 +141,17 @@ def main() -> int:
             others = np.ones(len(ids), dtype=bool)
             others[chosen] = False
             clean, wet = others & (truth == 0), others & (truth == 1)
-            for calibration, out in rows.items():
-                result = run_job(fast_retrain(catalog, base, seed=trial, calibration=calibration))
-                plan = plan_rescore(catalog, result.candidate, previous=[base])
-                order = {int(i): k for k, i in enumerate(plan.ids)}
-                new = np.array([plan.scores[order[int(i)]] for i in ids])
+            for kind, out in rows.items():
+                if kind == "deep":
+                    result = run_job(deep_retrain(catalog, base, seed=trial))
+                    fresh = rescan_scores(roots, result.candidate, Path(tmp))
+                    new = np.array([fresh[paths[int(i)]] for i in ids])
+                else:
+                    job = fast_retrain(catalog, base, seed=trial, calibration=kind)  # type: ignore[arg-type]
+                    result = run_job(job)
+                    plan = plan_rescore(catalog, result.candidate, previous=[base])
+                    order = {int(i): k for k, i in enumerate(plan.ids)}
+                    new = np.array([plan.scores[order[int(i)]] for i in ids])
                 after = new >= result.candidate.threshold
                 # What the user gets: the new model only if the accept rule kept it.
                 kept = after if result.accepted else flagged
@@ -135,10 +168,7 @@ def main() -> int:
                         "seconds": result.seconds,
                     }
                 )
-                print(
-                    f"  draw {trial}, {calibration}: {json.dumps(out[-1])}; "
-                    f"{result.decision.reason}"
-                )
+                print(f"  draw {trial}, {kind}: {json.dumps(out[-1])}; {result.decision.reason}")
         print(
             f"label {n_fa} false alarms + {n_hit} droplet photos, measure the other "
             f"{len(ids) - n_fa - n_hit} ({args.trials} draws, mean):"
@@ -148,8 +178,7 @@ def main() -> int:
             for name, out in rows.items()
         }
         for name, figures in stats.items():
-            what = BASELINE if name == "replay" else "the current model's calibration kept"
-            print(f"  {what}:")
+            print(f"  {WHAT[name]}:")
             for k, v in figures.items():
                 print(f"    {k:<28} {v:.3f}")
         catalog.close()

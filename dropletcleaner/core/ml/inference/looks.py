@@ -17,11 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from dropletcleaner.core.ml.inference.protocol import DropletScorer
-from dropletcleaner.core.photos.decode import DecodedPhoto
+
+
+class Frames(Protocol):
+    """A photo as the model sees it: the first look's pixels and each further look's.
+
+    A scan's :class:`~dropletcleaner.core.photos.decode.DecodedPhoto` is one; so are the
+    rendered examples that judge a retrain.
+    """
+
+    @property
+    def pixels(self) -> np.ndarray: ...
+
+    @property
+    def looks(self) -> dict[int, np.ndarray]: ...
 
 
 @dataclass
@@ -34,7 +48,7 @@ class PhotoScores:
     looked_again: np.ndarray  # bool [B]: whether the photo got its further looks
 
 
-def score_photos(scorer: DropletScorer, photos: Sequence[DecodedPhoto]) -> PhotoScores:
+def score_photos(scorer: DropletScorer, photos: Sequence[Frames]) -> PhotoScores:
     """Score decoded photos (decoded with ``looks=scorer.looks``) as the model card says."""
     emb32, cells = scorer.embed_and_map(np.stack([p.pixels for p in photos]))
     # Scores come from the stored float16 embedding, so a re-score from the catalog matches.
@@ -55,11 +69,11 @@ def score_photos(scorer: DropletScorer, photos: Sequence[DecodedPhoto]) -> Photo
     return PhotoScores(emb, np.asarray(scores), cells, again)
 
 
-def _look(photo: DecodedPhoto, size: int) -> np.ndarray:
+def _look(photo: Frames, size: int) -> np.ndarray:
     try:
         return photo.looks[size]
     except KeyError:
         raise ValueError(f"photo was not decoded for a {size} px look") from None
 
 
-__all__ = ["PhotoScores", "score_photos"]
+__all__ = ["Frames", "PhotoScores", "score_photos"]

@@ -30,6 +30,7 @@ class Evaluation:
     # On the held-back base examples: what users notice of forgetting, missed water and
     # false alarms, rather than raw accuracy on a mostly synthetic set.
     replay: BinaryMetrics | None = None
+    replay_name: str = "held-back base examples"  # what the replay figures were measured on
 
     @property
     def replay_recall(self) -> float | None:
@@ -81,13 +82,13 @@ def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
             return Decision(
                 False,
                 "kept the current model: the new one would miss water it used to find "
-                f"(recall on held-back base examples {o_r.recall:.3f} → {n_r.recall:.3f})",
+                f"(recall on {new.replay_name} {o_r.recall:.3f} → {n_r.recall:.3f})",
             )
         if n_r.fpr > o_r.fpr + REPLAY_FPR_TOLERANCE:
             return Decision(
                 False,
                 "kept the current model: the new one would flag more clean photos "
-                f"(false alarms on held-back base examples {o_r.fpr:.3f} → {n_r.fpr:.3f})",
+                f"(false alarms on {new.replay_name} {o_r.fpr:.3f} → {n_r.fpr:.3f})",
             )
     better = n.accuracy > o.accuracy or (both_auroc and n.auroc > o.auroc)
     verdict = "better" if better else "no worse"

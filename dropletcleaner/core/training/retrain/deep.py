@@ -26,7 +26,7 @@ from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.core.jobs import CancelToken, Progress
 from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.ml.inference.protocol import to_model_tensor
-from dropletcleaner.core.ml.metrics import binary_metrics
+from dropletcleaner.core.ml.metrics import BinaryMetrics, binary_metrics
 from dropletcleaner.core.ml.network import DropletNet
 from dropletcleaner.core.photos.decode import DecodeError, decode_for_scan, load_rgb, model_pixels
 from dropletcleaner.core.photos.preprocess import PREPROCESS
@@ -40,6 +40,11 @@ from dropletcleaner.core.training.optim import (
 )
 from dropletcleaner.core.training.replay import ReplaySet
 from dropletcleaner.core.training.retrain.accept import Evaluation
+from dropletcleaner.core.training.retrain.forgetting import (
+    CHECK_NAME,
+    check_photos,
+    render_check_set,
+)
 from dropletcleaner.core.training.retrain.heads import LABEL_SMOOTHING
 from dropletcleaner.core.training.retrain.labels import (
     LABEL_VALUES,
@@ -214,8 +219,14 @@ class _HeldOut:
     new: np.ndarray
     fresh: np.ndarray  # labels the current model did not learn from (all, if none)
 
-    def evaluation(self, scores: np.ndarray, threshold: float) -> Evaluation:
-        return Evaluation(binary_metrics(self.y[self.fresh], scores[self.fresh], threshold))
+    def evaluation(
+        self, scores: np.ndarray, threshold: float, check: BinaryMetrics | None
+    ) -> Evaluation:
+        return Evaluation(
+            binary_metrics(self.y[self.fresh], scores[self.fresh], threshold),
+            replay=check,
+            replay_name=CHECK_NAME,
+        )
 
     @property
     def comparison(self) -> str:
@@ -289,6 +300,10 @@ def deep_retrain(
     yield from _fine_tune(model, feats, y, epochs, seed, cancel)
     yield Progress("evaluating", done=0, total=len(held))
     out = _held_out(rows, labels, held, base, model)
+    check = yield from render_check_set(
+        check_photos(catalog, base, rng), base, render_droplets, seed, cancel
+    )
+    old_check, new_check = check.judge(base, model)
     replay = _replay(model, feats, y, rng)
     yield Progress("checking the catalog", done=0, total=1)
     result = conclude(
@@ -298,9 +313,9 @@ def deep_retrain(
         kind="deep",
         threshold=base.threshold,
         temperature=model_temperature(base.model),
-        old=out.evaluation(out.old, base.threshold),
-        new=out.evaluation(out.new, base.threshold),
-        comparison=out.comparison,
+        old=out.evaluation(out.old, base.threshold, old_check),
+        new=out.evaluation(out.new, base.threshold, new_check),
+        comparison=out.comparison + check.comparison,
         counts=counts,
         replay=replay,
         training=_record(model, base, rows, train_rows, epochs, variants, len(y), seed),

@@ -1,0 +1,99 @@
+"""The deep retrain's forgetting check: water drawn on photos the current model calls clean."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.jobs import CancelToken, run_job
+from dropletcleaner.core.ml.checkpoint import LoadedModel
+from dropletcleaner.core.training.retrain.accept import Evaluation, accept_rule
+from dropletcleaner.core.training.retrain.forgetting import (
+    CHECK_NAME,
+    check_photos,
+    render_check_set,
+)
+from tests.helpers import write_jpeg
+
+render = pytest.importorskip("dropletcleaner.core.synthetic.lens_water.render")
+
+
+def _catalogue(catalog: Catalog, base: LoadedModel, folder: Path, scores: list[float]) -> list[str]:
+    results = []
+    for i, score in enumerate(scores):
+        path = write_jpeg(folder / f"p{i}.jpg", size=(160, 120), seed=i)
+        results.append(
+            ScanResult(
+                str(path),
+                path.stat().st_size,
+                i,
+                fingerprint=f"fp{i}",
+                score=score,
+                model_version=base.version,
+            )
+        )
+    catalog.record_scans(results)
+    return [r.path for r in results]
+
+
+def _biased(base: LoadedModel, towards_droplet: float) -> LoadedModel:
+    """``base`` with its head's bias pushed towards droplet (> 0) or clean (< 0)."""
+    model = copy.deepcopy(base.model)
+    with torch.no_grad():
+        model.head.bias.copy_(torch.tensor([-towards_droplet, towards_droplet]))
+        model.head.weight.zero_()
+    return LoadedModel(model=model.eval(), card=base.card)
+
+
+def test_only_unlabelled_photos_the_model_calls_clean_are_checked_on(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths = _catalogue(catalog, base, tmp_path / "photos", [0.01, 0.02, 0.9, 0.03, 0.04, 0.05])
+    catalog.set_label([paths[1]], "clean")
+    Path(paths[3]).unlink()  # gone since the scan
+    chosen = check_photos(catalog, base, np.random.default_rng(0))
+    assert sorted(chosen) == sorted([paths[0], paths[4], paths[5]])
+    assert len(check_photos(catalog, base, np.random.default_rng(0), limit=2)) == 2
+
+
+def test_each_photo_is_checked_dry_and_with_water_drawn_on(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths = _catalogue(catalog, base, tmp_path / "photos", [0.01, 0.02])
+    broken = tmp_path / "photos" / "broken.jpg"
+    broken.write_bytes(b"not a jpeg")
+    check = run_job(
+        render_check_set(
+            [paths[0], str(broken), paths[1]], base, render.render_droplets, 0, CancelToken()
+        )
+    )
+    assert check.photos == 2  # the unreadable one is left out, the others still check
+    assert check.labels.tolist() == [0, 1, 0, 1]
+    size = int(base.card.input_size)
+    assert all(f.pixels.shape == (size, size, 3) for f in check.frames)
+    # The wet twin differs from its dry one only by the water drawn on it.
+    assert np.abs(check.frames[0].pixels.astype(int) - check.frames[1].pixels).max() > 0
+
+
+def test_a_candidate_that_misses_drawn_water_is_refused(
+    catalog: Catalog, base: LoadedModel, tmp_path: Path
+) -> None:
+    paths = _catalogue(catalog, base, tmp_path / "photos", [0.01] * 4)
+    check = run_job(render_check_set(paths, base, render.render_droplets, 0, CancelToken()))
+    finds_water = _biased(base, 4.0)
+    forgetful = _biased(base, -4.0)
+    old_check, new_check = check.judge(finds_water, forgetful.model)
+    assert old_check is not None and new_check is not None
+    assert old_check.recall == 1.0 and new_check.recall == 0.0
+    same = old_check  # the same held-out figures for both models: only forgetting differs
+    decision = accept_rule(
+        Evaluation(same, replay=old_check, replay_name=CHECK_NAME),
+        Evaluation(same, replay=new_check, replay_name=CHECK_NAME),
+    )
+    assert not decision.accepted
+    assert "miss water it used to find" in decision.reason and CHECK_NAME in decision.reason
