@@ -27,6 +27,11 @@ from dropletcleaner.core.wording import plural
 from dropletcleaner.gui.scores import score_text, threshold_text
 
 KEPT_PREFIX = "kept the current model: "
+# How the held-back figures read, by what they were measured on (the accept rule's sets).
+REPLAY_PHRASES = {
+    "base": ("water found in its earlier examples", "false alarms on its earlier examples"),
+    "own photos": ("water drawn on your photos found", "false alarms on your photos as they are"),
+}
 
 
 def caught(m: BinaryMetrics) -> str:
@@ -64,11 +69,12 @@ def _changes(result: RetrainResult) -> tuple[list[str], list[str]]:
         (rose if n.auroc > o.auroc else fell).append(words)
     o_r, n_r = result.old.replay, result.new.replay
     if o_r is not None and n_r is not None:
+        found, alarms = REPLAY_PHRASES[result.new.replay_set]
         if round(n_r.recall, 3) != round(o_r.recall, 3):
-            words = f"water found in its earlier examples {o_r.recall:.1%} → {n_r.recall:.1%}"
+            words = f"{found} {o_r.recall:.1%} → {n_r.recall:.1%}"
             (rose if n_r.recall > o_r.recall else fell).append(words)
         if round(n_r.fpr, 3) != round(o_r.fpr, 3):
-            words = f"false alarms on its earlier examples {o_r.fpr:.1%} → {n_r.fpr:.1%}"
+            words = f"{alarms} {o_r.fpr:.1%} → {n_r.fpr:.1%}"
             (rose if n_r.fpr < o_r.fpr else fell).append(words)
     return rose, fell
 

@@ -227,8 +227,10 @@ def format_comparison(result: RetrainResult) -> str:
         ("AUROC", old.metrics.auroc, new.metrics.auroc),
     ]
     if old.replay is not None and new.replay is not None:
-        rows.append(("base recall", old.replay.recall, new.replay.recall))
-        rows.append(("base FPR", old.replay.fpr, new.replay.fpr))
+        # Base examples replayed, or (deep retrain) the user's own photos with water drawn on.
+        where = "base" if new.replay_set == "base" else "check"
+        rows.append((f"{where} recall", old.replay.recall, new.replay.recall))
+        rows.append((f"{where} FPR", old.replay.fpr, new.replay.fpr))
     left = f"current ({result.base_version})"
     right = f"new ({result.version})"
     width = max(len(left), 10)

@@ -20,6 +20,13 @@ from dropletcleaner.core.training.retrain.rescore import score_embeddings
 REPLAY_TOLERANCE = 0.02  # largest drop in recall on base wet examples still "not forgetting"
 REPLAY_FPR_TOLERANCE = 0.01  # largest rise in false alarms on base clean examples
 AUROC_TOLERANCE = 0.005  # ranking noise allowed even on many labels
+# What held-back figures were measured on, in words: (where water is counted, where false
+# alarms are). Fast retraining replays base examples; a deep retrain checks the user's own
+# photos, dry and with water drawn on (see forgetting.py).
+REPLAY_SETS = {
+    "base": ("held-back base examples", "held-back base examples"),
+    "own photos": ("water drawn on your own photos", "your own photos as they are"),
+}
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,12 @@ class Evaluation:
     # On the held-back base examples: what users notice of forgetting, missed water and
     # false alarms, rather than raw accuracy on a mostly synthetic set.
     replay: BinaryMetrics | None = None
-    replay_name: str = "held-back base examples"  # what the replay figures were measured on
+    replay_set: str = "base"  # a key of REPLAY_SETS: what the replay figures were measured on
+
+    @property
+    def replay_words(self) -> tuple[str, str]:
+        """Where the replay recall and false alarms were counted, in words."""
+        return REPLAY_SETS[self.replay_set]
 
     @property
     def replay_recall(self) -> float | None:
@@ -45,6 +57,7 @@ class Evaluation:
             **self.metrics.as_dict(),
             "replay_recall": self.replay_recall,
             "replay_fpr": self.replay_fpr,
+            "replay_set": self.replay_set,
         }
 
 
@@ -61,7 +74,8 @@ def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
     present) not lower by more than one (droplet, clean) pair ranked the other way, nor by
     more than :data:`AUROC_TOLERANCE`, whichever is larger; and, on the held-back base
     examples, recall not lower by more than :data:`REPLAY_TOLERANCE` and the false-positive
-    rate not higher by more than :data:`REPLAY_FPR_TOLERANCE` (it must not forget).
+    rate not higher by more than :data:`REPLAY_FPR_TOLERANCE` (it must not forget), or by
+    more than one example where the set is too small to resolve those.
     """
     o, n = old.metrics, new.metrics
     acc = f"held-out accuracy {o.accuracy:.3f} → {n.accuracy:.3f}"
@@ -78,17 +92,19 @@ def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
         )
     if old.replay is not None and new.replay is not None:
         o_r, n_r = old.replay, new.replay
-        if n_r.recall < o_r.recall - REPLAY_TOLERANCE:
+        wet, dry = new.replay_words
+        # As for AUROC: one example more or less is below the resolution of a small set.
+        if n_r.recall < o_r.recall - max(REPLAY_TOLERANCE, 1.0 / max(1, n_r.tp + n_r.fn)):
             return Decision(
                 False,
                 "kept the current model: the new one would miss water it used to find "
-                f"(recall on {new.replay_name} {o_r.recall:.3f} → {n_r.recall:.3f})",
+                f"(recall on {wet} {o_r.recall:.3f} → {n_r.recall:.3f})",
             )
-        if n_r.fpr > o_r.fpr + REPLAY_FPR_TOLERANCE:
+        if n_r.fpr > o_r.fpr + max(REPLAY_FPR_TOLERANCE, 1.0 / max(1, n_r.tn + n_r.fp)):
             return Decision(
                 False,
                 "kept the current model: the new one would flag more clean photos "
-                f"(false alarms on {new.replay_name} {o_r.fpr:.3f} → {n_r.fpr:.3f})",
+                f"(false alarms on {dry} {o_r.fpr:.3f} → {n_r.fpr:.3f})",
             )
     better = n.accuracy > o.accuracy or (both_auroc and n.auroc > o.auroc)
     verdict = "better" if better else "no worse"

@@ -41,7 +41,7 @@ from dropletcleaner.core.training.optim import (
 from dropletcleaner.core.training.replay import ReplaySet
 from dropletcleaner.core.training.retrain.accept import Evaluation
 from dropletcleaner.core.training.retrain.forgetting import (
-    CHECK_NAME,
+    CHECK_SET,
     check_photos,
     render_check_set,
 )
@@ -225,7 +225,7 @@ class _HeldOut:
         return Evaluation(
             binary_metrics(self.y[self.fresh], scores[self.fresh], threshold),
             replay=check,
-            replay_name=CHECK_NAME,
+            replay_set=CHECK_SET,
         )
 
     @property
@@ -303,7 +303,7 @@ def deep_retrain(
     check = yield from render_check_set(
         check_photos(catalog, base, rng), base, render_droplets, seed, cancel
     )
-    old_check, new_check = check.judge(base, model)
+    old_check, new_check = check.judge(base, model, cancel)
     replay = _replay(model, feats, y, rng)
     yield Progress("checking the catalog", done=0, total=1)
     result = conclude(

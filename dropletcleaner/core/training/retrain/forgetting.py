@@ -3,10 +3,10 @@
 A deep retrain changes the backbone, so the replay embeddings that fast retraining is judged
 on say nothing about it, and the few held-out labels cannot show a retrain that silences
 wet photos wholesale. Before it may be kept, both models therefore score a set that neither
-trained on: photos of the user's library that the current model clearly calls clean
-(unlabelled, scored below its second-look gate), each once as it is and once with droplets
-drawn on it. A candidate that misses more of the wet twins, or flags more of the dry ones,
-than the accept rule tolerates is refused ("it would miss water it used to find").
+trained on: unlabelled photos of the user's library scored clearly clean (below the second
+look's gate), each once as it is and once with droplets drawn on it. A candidate that
+misses more of the wet twins, or flags more of the dry ones, than the accept rule tolerates
+is refused ("it would miss water it used to find").
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from dropletcleaner.core.ml.metrics import BinaryMetrics, binary_metrics
 from dropletcleaner.core.ml.network import DropletNet
 from dropletcleaner.core.photos.decode import DecodeError, load_rgb, model_pixels
 
-CHECK_PHOTOS = 64  # wet/dry twins: one missed twin moves recall by 1/64, under the tolerance
-CHECK_NAME = "water drawn on your clean photos"
+CHECK_PHOTOS = 64  # wet/dry twins of each; the accept rule allows one example of slack
+CHECK_SET = "own photos"  # its name among the accept rule's REPLAY_SETS
 
 
 @dataclass
@@ -51,47 +51,47 @@ class CheckSet:
     @property
     def comparison(self) -> str:
         if not self.photos:
-            return "; no unlabelled photo the current model calls clean to check forgetting on"
+            return (
+                "; forgetting not checked: no readable unlabelled photo that a model scored "
+                "clearly clean"
+            )
         return f"; forgetting checked on {self.photos} of your clean photos, with water drawn on"
 
     def judge(
-        self, base: LoadedModel, model: DropletNet
+        self, base: LoadedModel, model: DropletNet, cancel: CancelToken
     ) -> tuple[BinaryMetrics | None, BinaryMetrics | None]:
         """``(current model's figures, candidate's)``; ``None`` when the set is empty."""
         if not self.photos:
             return None, None
-        return self.metrics(base), self.metrics(LoadedModel(model=model, card=base.card))
+        candidate = LoadedModel(model=model, card=base.card)
+        return self.metrics(base, cancel), self.metrics(candidate, cancel)
 
-    def metrics(self, loaded: LoadedModel) -> BinaryMetrics:
+    def metrics(self, loaded: LoadedModel, cancel: CancelToken) -> BinaryMetrics:
         """``loaded``'s figures on the set, scored as a scan scores (looks included)."""
         scorer = Scorer(loaded, device="cpu", backend="eager")
-        scores = np.concatenate(
-            [
-                score_photos(scorer, self.frames[i : i + 32]).scores
-                for i in range(0, len(self.frames), 32)
-            ]
-        )
-        return binary_metrics(self.labels, scores, loaded.threshold)
+        scores: list[np.ndarray] = []
+        for i in range(0, len(self.frames), 32):
+            cancel.raise_if_cancelled()
+            scores.append(score_photos(scorer, self.frames[i : i + 32]).scores)
+        return binary_metrics(self.labels, np.concatenate(scores), loaded.threshold)
 
 
 def check_photos(
     catalog: Catalog, base: LoadedModel, rng: np.random.Generator, limit: int = CHECK_PHOTOS
 ) -> list[str]:
-    """Up to ``limit`` unlabelled photos on disk that ``base`` scored far below its threshold.
+    """Up to ``limit`` unlabelled photos on disk scored far below ``base``'s threshold.
 
-    Only the current model's own scores are trusted, and only where they are low: the second
-    look's gate sits far below the threshold, so photos under it are almost surely clean.
+    Only low scores are trusted: the second look's gate sits far below the threshold, so
+    photos under it are almost surely clean. Scores by an earlier model count too, since
+    after a deep retrain the catalog is re-scored only at the next scan; both models score
+    the photos afresh anyway.
     """
     scoring = base.model.scoring
     gate = min(scoring.look_above, base.threshold / 2) if scoring.looks else base.threshold / 2
     candidates = [
         r.path
         for r in catalog.photos()
-        if r.label is None
-        and r.error is None
-        and r.score is not None
-        and r.score < gate
-        and r.model_version == base.version
+        if r.label is None and r.error is None and r.score is not None and r.score < gate
     ]
     order = rng.permutation(len(candidates))
     chosen: list[str] = []
@@ -131,4 +131,5 @@ def render_check_set(
             frames.append(CheckFrames(shots[0], dict(zip(sizes[1:], shots[1:], strict=True))))
             labels.append(label)
         used += 1
+    yield Progress("checking for forgetting", done=len(paths), total=len(paths))
     return CheckSet(frames, np.asarray(labels, dtype=np.int64), used)

@@ -74,3 +74,25 @@ def test_accept_rule_cases() -> None:
     # One class only: AUROC is undefined and accuracy decides.
     one = binary_metrics(np.array([1, 1]), np.array([0.9, 0.2]), 0.5)
     assert math.isnan(one.auroc) and accept_rule(Evaluation(one), Evaluation(one)).accepted
+
+
+def test_a_small_held_back_set_allows_one_example_of_slack() -> None:
+    """On a set of 20 twins, one example more or less is below resolution; two are not."""
+    y = np.array([0, 0, 1, 1])
+    same = binary_metrics(y, np.array([0.1, 0.2, 0.8, 0.9]), 0.5)
+    ys = np.array([0] * 20 + [1] * 20)
+
+    def check(new_alarms: int, new_misses: int) -> Evaluation:
+        scores = np.r_[
+            np.full(new_alarms, 0.9),
+            np.full(20 - new_alarms, 0.1),
+            np.full(20 - new_misses, 0.9),
+            np.full(new_misses, 0.1),
+        ]
+        return Evaluation(same, binary_metrics(ys, scores, 0.5), replay_set="own photos")
+
+    assert accept_rule(check(0, 0), check(1, 1)).accepted
+    missed = accept_rule(check(0, 0), check(0, 2))
+    assert not missed.accepted and "recall on water drawn on your own photos" in missed.reason
+    flagged = accept_rule(check(0, 0), check(2, 0))
+    assert not flagged.accepted and "false alarms on your own photos as they are" in flagged.reason
