@@ -8,6 +8,7 @@ cannot see until it is retrained.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,29 @@ def add_photos(
                 score=float(s),
                 model_version=model.version,
                 embedding=e,
+            )
+        )
+    catalog.record_scans(results)
+    return [r.path for r in results]
+
+
+def scanned_jpegs(
+    catalog: Catalog, folder: Path, scores: Sequence[float | None], version: str | None
+) -> list[str]:
+    """Small real JPEGs catalogued as scanned, with these scores by ``version``; their paths."""
+    from tests.helpers import write_jpeg
+
+    results = []
+    for i, score in enumerate(scores):
+        path = write_jpeg(folder / f"p{i}.jpg", size=(160, 120), seed=i)
+        results.append(
+            ScanResult(
+                str(path),
+                path.stat().st_size,
+                i,
+                fingerprint=f"{folder.name}-{i}",
+                score=score,
+                model_version=None if score is None else version,
             )
         )
     catalog.record_scans(results)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from dropletcleaner.core.catalog.photos import Catalog, ScanResult
+from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.core.jobs import CancelToken, run_job
 from dropletcleaner.core.ml.checkpoint import LoadedModel
 from dropletcleaner.core.training.retrain.accept import Evaluation, accept_rule
@@ -19,7 +19,7 @@ from dropletcleaner.core.training.retrain.forgetting import (
     check_photos,
     render_check_set,
 )
-from tests.helpers import write_jpeg
+from tests.retrain_helpers import scanned_jpegs
 
 render = pytest.importorskip("dropletcleaner.core.synthetic.lens_water.render")
 
@@ -31,21 +31,7 @@ def _catalogue(
     scores: list[float],
     version: str | None = None,
 ) -> list[str]:
-    results = []
-    for i, score in enumerate(scores):
-        path = write_jpeg(folder / f"p{i}.jpg", size=(160, 120), seed=i)
-        results.append(
-            ScanResult(
-                str(path),
-                path.stat().st_size,
-                i,
-                fingerprint=f"{folder.name}{i}",
-                score=score,
-                model_version=version or base.version,
-            )
-        )
-    catalog.record_scans(results)
-    return [r.path for r in results]
+    return scanned_jpegs(catalog, folder, scores, version or base.version)
 
 
 def _biased(base: LoadedModel, towards_droplet: float) -> LoadedModel:
