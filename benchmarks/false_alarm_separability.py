@@ -36,7 +36,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from retrain_false_alarms import build_library
+from retrain_false_alarms import build_library, scan_library
 
 
 def whiten(x: np.ndarray, k: int) -> np.ndarray:
@@ -102,7 +102,6 @@ def main() -> int:
         os.environ["DROPLETCLEANER_DATA"] = str(Path(tmp) / "data")
         os.environ["DROPLETCLEANER_CACHE"] = str(Path(tmp) / "cache")
         from dropletcleaner.core.catalog.photos import Catalog
-        from dropletcleaner.core.library.scan import Scanner
         from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.store import load_default_model
         from dropletcleaner.core.training.retrain.fast import find_replay
@@ -114,9 +113,7 @@ def main() -> int:
             raise SystemExit(f"no replay set for {base.version}")
         catalog = Catalog(Path(tmp) / "catalog.sqlite3")
         scorer = Scorer(base, device="cpu")
-        for root in build_library(data, Path(tmp) / "library", 3):
-            for _ in Scanner(root, catalog, scorer).run():
-                pass
+        scan_library(build_library(data, Path(tmp) / "library", 3), catalog, scorer)
         ids, stored, scores, _ = catalog.scored_embeddings()
         paths = {r.id: r.path for r in catalog.photos()}
         catalog.close()

@@ -24,10 +24,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+if TYPE_CHECKING:  # imported for real only once the data folders are set (see main)
+    from dropletcleaner.core.catalog.photos import Catalog
+    from dropletcleaner.core.ml.checkpoint import LoadedModel
+    from dropletcleaner.core.ml.inference.protocol import DropletScorer
 
 BASELINE = "baseline, head fitted to the replay labels and threshold refitted on renders"
 WHAT = {
@@ -37,17 +43,22 @@ WHAT = {
 }
 
 
-def rescan_scores(roots: list[Path], candidate: object, folder: Path) -> dict[str, float]:
+def scan_library(roots: list[Path], catalog: Catalog, scorer: DropletScorer) -> None:
+    """Scan every folder of the library into ``catalog`` with ``scorer``."""
+    from dropletcleaner.core.library.scan import Scanner
+
+    for root in roots:
+        for _ in Scanner(root, catalog, scorer).run():
+            pass
+
+
+def rescan_scores(roots: list[Path], candidate: LoadedModel, folder: Path) -> dict[str, float]:
     """``path -> score`` of the library scanned afresh with ``candidate`` (a deep retrain's)."""
     from dropletcleaner.core.catalog.photos import Catalog
-    from dropletcleaner.core.library.scan import Scanner
     from dropletcleaner.core.ml.inference.scorer import Scorer
 
-    scorer = Scorer(candidate, device="cpu")  # type: ignore[arg-type]
     with Catalog(folder / "rescan.sqlite3") as catalog:
-        for root in roots:
-            for _ in Scanner(root, catalog, scorer).run():
-                pass
+        scan_library(roots, catalog, Scorer(candidate, device="cpu"))
         scores = {r.path: float(r.score) for r in catalog.photos() if r.score is not None}
     (folder / "rescan.sqlite3").unlink()
     return scores
@@ -96,7 +107,6 @@ def main() -> int:
         os.environ["DROPLETCLEANER_CACHE"] = str(Path(tmp) / "cache")
         from dropletcleaner.core.catalog.photos import Catalog
         from dropletcleaner.core.jobs import run_job
-        from dropletcleaner.core.library.scan import Scanner
         from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.store import load_default_model
         from dropletcleaner.core.training.retrain.deep import deep_retrain
@@ -108,9 +118,7 @@ def main() -> int:
         scorer = Scorer(base, device="cpu")
         catalog = Catalog(Path(tmp) / "catalog.sqlite3")
         start = time.perf_counter()
-        for root in roots:
-            for _ in Scanner(root, catalog, scorer).run():
-                pass
+        scan_library(roots, catalog, scorer)
         scan_s = time.perf_counter() - start
         ids, _, stored, _ = catalog.scored_embeddings()
         paths = {r.id: r.path for r in catalog.photos()}
