@@ -107,6 +107,8 @@ def main() -> int:
         os.environ["DROPLETCLEANER_CACHE"] = str(Path(tmp) / "cache")
         from dropletcleaner.core.catalog.photos import Catalog
         from dropletcleaner.core.jobs import run_job
+        from dropletcleaner.core.library.same_shot import ShotHashes, same_shot
+        from dropletcleaner.core.library.thumbnails import ThumbnailCache
         from dropletcleaner.core.ml.inference.scorer import Scorer
         from dropletcleaner.core.ml.store import load_default_model
         from dropletcleaner.core.training.retrain.deep import deep_retrain
@@ -136,6 +138,9 @@ def main() -> int:
         if n_fa < args.false_alarms:
             print(f"only {len(false_alarms)} false alarms to label; labelling all but one")
             n_fa = max(1, len(false_alarms) - 1)
+        records = {r.path: r for r in catalog.photos()}
+        hashes = ShotHashes(ThumbnailCache())
+        suggested: list[tuple[int, int]] = []
         kinds = ["deep"] if args.deep else ["base", "replay"]
         rows: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
         for trial in range(args.trials):
@@ -149,6 +154,21 @@ def main() -> int:
             others = np.ones(len(ids), dtype=bool)
             others[chosen] = False
             clean, wet = others & (truth == 0), others & (truth == 1)
+            marked = [records[paths[int(ids[i])]] for i in chosen if not truth[i]]
+            offered = {
+                s.path
+                for s in same_shot(
+                    marked,
+                    [records[paths[int(ids[i])]] for i in np.flatnonzero(flagged & others)],
+                    hashes,
+                )
+            }
+            is_offered = np.array([paths[int(i)] in offered for i in ids])
+            suggested.append((int((is_offered & clean).sum()), int((is_offered & wet).sum())))
+            print(
+                f"  draw {trial}, same shot: offers {suggested[-1][0]} of the "
+                f"{int((flagged & clean).sum())} other false alarms, {suggested[-1][1]} wet photos"
+            )
             for kind, out in rows.items():
                 if kind == "deep":
                     result = run_job(deep_retrain(catalog, base, seed=trial))
@@ -185,6 +205,11 @@ def main() -> int:
             name: {k: statistics.mean(r[k] for r in out) for k in out[0]}
             for name, out in rows.items()
         }
+        print(
+            "  same-shot suggestion: offers "
+            f"{statistics.mean(a for a, _ in suggested):.1f} other false alarms and "
+            f"{statistics.mean(b for _, b in suggested):.1f} wet photos"
+        )
         for name, figures in stats.items():
             print(f"  {WHAT[name]}:")
             for k, v in figures.items():

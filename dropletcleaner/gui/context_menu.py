@@ -110,7 +110,12 @@ class PhotoMenu(QObject):
         for act in (self.reveal_action, self.open_action, self.copy_action):
             menu.addAction(act)
         menu.addSeparator()
-        for act in (w.droplet_action, w.clean_action, w.clear_label_action):
+        for act in (
+            w.droplet_action,
+            w.clean_action,
+            w.clear_label_action,
+            w.same_shot.select_action,
+        ):
             menu.addAction(act)
         menu.addSeparator()
         menu.addAction(w.quarantine_action)

@@ -29,6 +29,7 @@ from dropletcleaner.cli.options import (
 from dropletcleaner.cli.progressbar import ProgressBar
 
 if TYPE_CHECKING:  # the core retrain module pulls in torch: imported only when used
+    from dropletcleaner.core.catalog.photos import Catalog
     from dropletcleaner.core.training.retrain.labels import LabelCounts
     from dropletcleaner.core.training.retrain.result import RetrainResult
 
@@ -100,6 +101,9 @@ def _add_retrain(sub: Any) -> None:
     r.set_defaults(func=run_retrain)
 
 
+_SHOWN = 10  # same-shot photos named one by one; the rest are counted
+
+
 # -- label --------------------------------------------------------------------------------------
 def run_label(args: argparse.Namespace) -> int:
     from dropletcleaner.core.training.retrain.labels import label_counts
@@ -127,14 +131,50 @@ def run_label(args: argparse.Namespace) -> int:
             raise UsageError("none of the given paths is a catalogued photo")
         changed = catalog.set_label(list(dict.fromkeys(targets)), label)
         counts = label_counts(catalog)
+        offered = _same_shot(catalog, targets) if label == "clean" else []
     if label is None:
         print(f"Cleared the label of {plural(changed, 'photo')}")
     else:
         print(f"Labelled {plural(changed, 'photo')} as {label}")
+    _print_same_shot(offered, args.catalog)
     _print_counts(counts)
     if counts.enough:
         print(f"Retrain with: {command_line(['retrain'], args.catalog)}")
     return 1 if unknown else 0
+
+
+def _same_shot(catalog: Catalog, marked: list[str]) -> list[str]:
+    """Flagged, unlabelled photos of the same shot as the false alarms just labelled clean."""
+    from dropletcleaner.core.library.same_shot import ShotHashes, offer_pool, same_shot
+    from dropletcleaner.core.library.thumbnails import ThumbnailCache
+    from dropletcleaner.core.ml.card import ModelLoadError
+    from dropletcleaner.core.ml.store import default_model_card
+
+    try:
+        card = default_model_card()
+    except ModelLoadError:
+        return []  # no threshold to say what is flagged: nothing to offer
+    records = [r for p in dict.fromkeys(marked) if (r := catalog.get(p)) is not None]
+    anchors, candidates = offer_pool(records, catalog.photos(), card.threshold, card.version)
+    if not anchors:
+        return []
+    return [s.path for s in same_shot(anchors, candidates, ShotHashes(ThumbnailCache()))]
+
+
+def _print_same_shot(paths: list[str], catalog: Path | None) -> None:
+    """Name them and the command that labels them: the user looks first, nothing is implied."""
+    if not paths:
+        return
+    n = len(paths)
+    print(
+        f"{plural(n, 'more flagged photo')} {'looks' if n == 1 else 'look'} like the same shot "
+        "(a copy, a burst frame, a blurred take); look at them, and if they are dry too:"
+    )
+    for path in paths[:_SHOWN]:
+        print(f"  {path}")
+    if n > _SHOWN:
+        print(f"  … and {n - _SHOWN} more")
+    print(f"  {command_line(['label', *paths[:_SHOWN], '--as', 'clean'], catalog)}")
 
 
 def _print_counts(counts: LabelCounts) -> None:

@@ -14,6 +14,7 @@ from dropletcleaner.gui.detail.large_view import LargeView
 from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
 from dropletcleaner.gui.grid.thumb_size import ThumbSize
 from dropletcleaner.gui.quarantine.window import QuarantineWindow
+from dropletcleaner.gui.same_shot_actions import SameShotActions
 from dropletcleaner.gui.window.context import APP_NAME
 from dropletcleaner.gui.window.parts import WindowParts
 from dropletcleaner.gui.xmp_actions import XmpActions
@@ -146,6 +147,7 @@ class ActionsMixin(WindowParts):
         self.compare = CompareMode(self)  # N: the selected photos side by side
         self.thumb_size = ThumbSize(self)  # the size slider, Ctrl+plus / Ctrl+minus
         self.xmp = XmpActions(self)  # tag flagged photos' XMP sidecars, now or after scans
+        self.same_shot = SameShotActions(self)  # S / Shift+S: the other frames of a shot
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
@@ -180,6 +182,8 @@ class ActionsMixin(WindowParts):
         photo.addAction(self.droplet_action)
         photo.addAction(self.clean_action)
         photo.addAction(self.clear_label_action)
+        photo.addAction(self.same_shot.select_action)
+        photo.addAction(self.same_shot.offer_action)
         photo.addSeparator()
         photo.addAction(self.quarantine_action)
         photo.addSeparator()
@@ -264,6 +268,7 @@ class ActionsMixin(WindowParts):
         for act in (self.droplet_action, self.clean_action, self.clear_label_action):
             act.setEnabled(has_selection)
         self.quarantine_action.setEnabled(has_selection)
+        self.same_shot.select_action.setEnabled(has_selection)
         self.xmp.update_enabled(scanning)
         self._update_history_actions()
         self.details_action.setEnabled(self.grid.currentIndex().isValid())

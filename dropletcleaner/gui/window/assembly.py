@@ -120,6 +120,7 @@ class MainWindow(UndoRedoMixin, ScanningMixin, ReviewMixin, ViewMixin, ActionsMi
         self._closing = True
         self._refilter_timer.stop()
         self._detail_timer.stop()
+        self.same_shot.shutdown()  # reads thumbnails only; stops at its next photo
         if self.ends_process:
             self.quarantine_queue.shutdown()
             # SQLite rolls back a transaction cut short, so a scan need not finish.

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue
     from dropletcleaner.gui.quarantine.window import QuarantineWindow
     from dropletcleaner.gui.retrain_dialog import RetrainDialog
+    from dropletcleaner.gui.same_shot_actions import SameShotActions
     from dropletcleaner.gui.scans import ScanController, ScanOutcome, ScanStatus
     from dropletcleaner.gui.settings import AppSettings
     from dropletcleaner.gui.threshold_info import ThresholdInfo
@@ -119,6 +120,7 @@ class WindowParts(QMainWindow):
     compare: CompareMode
     thumb_size: ThumbSize
     xmp: XmpActions
+    same_shot: SameShotActions
     photo_menu: PhotoMenu
     folder_drop: FolderDrop
     _refilter_timer: QTimer

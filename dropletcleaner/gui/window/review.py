@@ -100,6 +100,8 @@ class ReviewMixin(WindowParts):
         if n == 1:
             self._advance()
         self._show_current_in_detail()
+        if label == "clean":  # a false alarm rarely comes alone: offer the rest of its shot
+            self.same_shot.offer_after_marking_clean(paths)
 
     def _advance(self) -> None:
         current = self.grid.currentIndex()

@@ -192,3 +192,53 @@ def test_a_rejected_retrain_exits_1_and_keeps_the_model(  # type: ignore[no-unty
     out = capsys.readouterr().out
     assert "Not accepted: forced." in out and f"The current model {BASE_VERSION} stays" in out
     assert registry.active_version() is None
+
+
+def test_labelling_a_false_alarm_clean_names_the_rest_of_its_shot(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    from dropletcleaner.core.catalog.photos import ScanResult
+    from dropletcleaner.core.library.thumbnails import ThumbnailCache
+    from dropletcleaner.core.ml.store import default_model_card
+
+    card = default_model_card()
+    rng = np.random.default_rng(4)
+    small = rng.normal(0, 1, (12, 16, 3)).cumsum(0).cumsum(1)
+    small = (small - small.min()) / (np.ptp(small) + 1e-6) * 220 + 15
+    scene = Image.fromarray(small.astype(np.uint8)).resize((256, 192), Image.Resampling.BICUBIC)
+    other = scene.transpose(Image.Transpose.ROTATE_180)
+    pictures = {  # name: (thumbnail, score)
+        "false_alarm": (scene, 0.99),
+        "blurred_copy": (scene.filter(ImageFilter.GaussianBlur(2)), 0.98),
+        "copy_not_flagged": (scene, 0.10),
+        "other_scene": (other, 0.99),
+    }
+    thumbs, results = ThumbnailCache(), []
+    for i, (name, (thumb, score)) in enumerate(pictures.items()):
+        path = tmp_path / "shoot" / f"{name}.jpg"
+        path.parent.mkdir(exist_ok=True)
+        thumb.save(path, "JPEG")
+        results.append(
+            ScanResult(str(path), path.stat().st_size, i, score=score, model_version=card.version)
+        )
+        thumbs.store(str(path), path.stat().st_size, i, thumb)
+    db = tmp_path / "catalog.db"
+    with Catalog(db) as catalog:
+        catalog.record_scans(results)
+    photo = str(tmp_path / "shoot" / "false_alarm.jpg")
+
+    assert main(["label", photo, "--as", "clean", "--catalog", str(db)]) == 0
+    out = capsys.readouterr().out
+    blurred = tmp_path / "shoot" / "blurred_copy.jpg"
+    assert "1 more flagged photo looks like the same shot" in out, out
+    assert f"  {blurred}\n" in out
+    assert "copy_not_flagged" not in out and "other_scene" not in out  # unflagged; another scene
+    assert f"dropletcleaner label {blurred} --as clean --catalog {db}" in out
+    with Catalog(db) as catalog:
+        assert catalog.labels() == {photo: "clean"}  # named, never labelled for the user
+
+    # A photo the model did not flag anchors nothing.
+    unflagged = str(tmp_path / "shoot" / "copy_not_flagged.jpg")
+    assert main(["label", unflagged, "--as", "clean", "--catalog", str(db)]) == 0
+    assert "same shot" not in capsys.readouterr().out
