@@ -39,6 +39,7 @@ class SameShotActions(QObject):
         self._hashes = ShotHashes(window.ctx.thumbs)
         self._worker: GeneratorWorker | None = None
         self._old_workers: list[GeneratorWorker] = []
+        self._done: Callable[[list[SameShot]], None] = lambda _found: None
         self.offer: list[str] = []  # flagged photos like the ones last marked clean
         self.select_action = QAction("Select &Same Shot", window)
         self.select_action.setShortcut(QKeySequence("S"))
@@ -108,27 +109,35 @@ class SameShotActions(QObject):
     ) -> None:
         if self._worker is not None:  # the newer request wins; the older answer is dropped
             self._worker.cancel()
-            self._worker.returned.disconnect()
             self._old_workers.append(self._worker)
         candidates = self._candidates() if candidates is None else candidates
         hashes = self._hashes
         worker = GeneratorWorker(
             lambda cancel: find_same_shot(marked, candidates, hashes, cancel), "same-shot", self
         )
-        worker.returned.connect(done)
-        worker.errored.connect(
-            lambda why: self._window.notifier.warning("Same-shot photos were not found", why)
-        )
-        worker.finished.connect(lambda: self._forget(worker))
+        # Bound methods of this GUI-thread object, so Qt queues every signal to the GUI thread.
+        worker.returned.connect(self._on_returned)
+        worker.errored.connect(self._on_errored)
+        worker.finished.connect(self._on_finished)
+        self._done = done
         self._worker = worker
         worker.start()
 
-    def _forget(self, worker: GeneratorWorker) -> None:
+    def _on_returned(self, found: list[SameShot]) -> None:
+        if self.sender() is self._worker:  # an older request's answer is dropped
+            self._done(found)
+
+    def _on_errored(self, why: str) -> None:
+        self._window.notifier.warning("Same-shot photos were not found", why)
+
+    def _on_finished(self) -> None:
+        worker = self.sender()
         if worker is self._worker:
             self._worker = None
         elif worker in self._old_workers:
             self._old_workers.remove(worker)
-        worker.deleteLater()
+        if worker is not None:
+            worker.deleteLater()
 
     def _select(self, marked: list[PhotoRecord], found: list[SameShot]) -> None:
         status = self._window.statusBar()
