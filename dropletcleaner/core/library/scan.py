@@ -38,10 +38,10 @@ from dropletcleaner.core.photos.selection import Selection
 
 # How often (in files) discovery reports progress and the catalog commits results.
 _DISCOVERY_REPORT_EVERY = 500
-# Photos per inference batch. On two cores 16 scans 12-MP JPEGs faster and more evenly than
-# 32 (33-35 against 27-33 photos/s over three runs each, benchmarks/scan_throughput.py): the
-# decode threads wait less for each batch, and the larger batch's buffers cost the kernel
-# page faults (three times the system time).
+# Photos per inference batch. On two cores 16 scans 12-MP JPEGs faster and more evenly
+# than 32 (medians of six runs each: 32.1 against 28.8 photos/s on the photos of
+# benchmarks/scan_throughput.py): the decode threads wait less for each batch, and the
+# larger batch's buffers cost the kernel page faults (three times the system time).
 SCAN_BATCH = 16
 
 
