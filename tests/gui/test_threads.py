@@ -13,9 +13,13 @@ from dropletcleaner.gui.threads import GeneratorWorker, describe_error, running_
 
 def test_a_job_reports_its_progress_then_its_result_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
     closed_on: list[threading.Thread] = []
+    # The job waits until the test has seen it running: on a loaded machine a job this
+    # short could otherwise end before the leak-guard assertion below looks for it.
+    seen_running = threading.Event()
 
     def job(cancel: CancelToken) -> Generator[Progress, None, str]:
         try:
+            seen_running.wait(10)
             for i in range(3):
                 yield Progress("counting", done=i + 1, total=3)
             return "done"
@@ -36,6 +40,7 @@ def test_a_job_reports_its_progress_then_its_result_on_the_gui_thread(qtbot) -> 
     with qtbot.waitSignal(worker.finished, timeout=10_000):
         worker.start()
         assert worker in running_threads()  # the leak guard sees it
+        seen_running.set()
     # ``finished`` comes from the thread just before it ends: wait for the end, or the
     # QThread could be destroyed while still running when the test lets go of it.
     worker.wait()
