@@ -88,7 +88,9 @@ def accept_rule(old: Evaluation, new: Evaluation) -> Decision:
     tolerance = max(AUROC_TOLERANCE, 1.0 / pairs) if pairs else AUROC_TOLERANCE
     if both_auroc and n.auroc < o.auroc - tolerance:
         return Decision(
-            False, f"kept the current model: it ranks the held-out photos better ({acc}{rank})"
+            False,
+            "kept the current model: the new one ranks the held-out photos worse "
+            f"({acc}{rank} on {n.n} labels)",
         )
     if old.replay is not None and new.replay is not None:
         o_r, n_r = old.replay, new.replay

@@ -70,7 +70,8 @@ def test_accept_rule_cases() -> None:
     ranked = binary_metrics(y6, np.array([0.1, 0.2, 0.6, 0.4, 0.8, 0.9]), 0.5)
     misranked = binary_metrics(y6, np.array([0.1, 0.95, 0.2, 0.7, 0.8, 0.05]), 0.5)
     assert misranked.accuracy == ranked.accuracy and misranked.auroc < ranked.auroc
-    assert not accept_rule(Evaluation(ranked), Evaluation(misranked)).accepted
+    worse = accept_rule(Evaluation(ranked), Evaluation(misranked))
+    assert not worse.accepted and "the new one ranks the held-out photos worse" in worse.reason
     # One class only: AUROC is undefined and accuracy decides.
     one = binary_metrics(np.array([1, 1]), np.array([0.9, 0.2]), 0.5)
     assert math.isnan(one.auroc) and accept_rule(Evaluation(one), Evaluation(one)).accepted
