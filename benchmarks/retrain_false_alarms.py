@@ -8,8 +8,11 @@ random draws, labels ``--false-alarms`` of the *flagged* clean photos as clean a
 ``--droplets`` flagged droplet photos as droplet, runs a fast retrain, and measures the
 photos that were NOT labelled: how many clean ones are flagged (before at the current
 threshold, after at the new model's threshold), droplet recall, and whether the accept
-rule kept the new model. With ``--deep`` it runs a deep retrain instead, whose new backbone
-changes every embedding, so the library is scanned again with each candidate.
+rule kept the new model. It also counts the other clean photos scored above the
+wet photos' cut at the current model's recall, which tells ranking from calibration: a
+retrain that only moved its scores leaves that count as it was. With ``--deep`` it runs
+a deep retrain instead, whose new backbone changes every embedding, so the library is
+scanned again with each candidate.
 
     python3 benchmarks/retrain_false_alarms.py --data ../shared/data [--trials 5] [--deep]
 """
@@ -62,6 +65,20 @@ def rescan_scores(roots: list[Path], candidate: LoadedModel, folder: Path) -> di
         scores = {r.path: float(r.score) for r in catalog.photos() if r.score is not None}
     (folder / "rescan.sqlite3").unlink()
     return scores
+
+
+def false_alarms_at_recall(
+    scores: np.ndarray, clean: np.ndarray, wet: np.ndarray, hits: int
+) -> int:
+    """Clean photos scored at or above the ``hits``-th best wet photo: ranking, not calibration.
+
+    A retrain may move every score and its threshold with them; counted at the recall the
+    current model has, the false alarms say whether the new model tells the two apart better.
+    """
+    if hits < 1:
+        return 0
+    cut = np.sort(scores[wet])[::-1][hits - 1]
+    return int((scores[clean] >= cut).sum())
 
 
 def build_library(data: Path, dest: Path, hard_variants: int) -> list[Path]:
@@ -188,6 +205,12 @@ def main() -> int:
                         "other_clean_flagged_before": float(flagged[clean].sum()),
                         "other_clean_flagged_after": float(after[clean].sum()),
                         "other_clean_flagged_kept": float(kept[clean].sum()),
+                        "other_clean_at_same_recall_before": float(
+                            false_alarms_at_recall(stored, clean, wet, int(flagged[wet].sum()))
+                        ),
+                        "other_clean_at_same_recall_after": float(
+                            false_alarms_at_recall(new, clean, wet, int(flagged[wet].sum()))
+                        ),
                         "recall_before": float(flagged[wet].mean()),
                         "recall_after": float(after[wet].mean()),
                         "recall_kept": float(kept[wet].mean()),
