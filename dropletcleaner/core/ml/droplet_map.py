@@ -51,16 +51,36 @@ def where(grid: np.ndarray) -> str:
     total = float(wet.sum())
     if total <= 0.0:
         return ""
+    mass = _zone_mass(wet)
+    share = mass / total
+    if (share > 0.05).sum() >= 6 or (cov >= WET_CELL).mean() > 0.5:
+        return "whole frame"
+    return _zone_name(mass)
+
+
+def strongest_zone(grid: np.ndarray) -> str:
+    """The zone holding most of the map's coverage, faint cells included (``centre`` if flat).
+
+    For a map with no clearly wet cell, this still says where to look: drops smaller than a
+    cell fill little of it and read faint.
+    """
+    return _zone_name(_zone_mass(cell_coverage(grid)))
+
+
+def _zone_mass(cov: np.ndarray) -> np.ndarray:
     h, w = cov.shape
     mass = np.zeros((3, 3), np.float32)
     for i in range(3):
         for j in range(3):
             ys = slice(i * h // 3, (i + 1) * h // 3)
             xs = slice(j * w // 3, (j + 1) * w // 3)
-            mass[i, j] = wet[ys, xs].sum()
-    share = mass / total
-    if (share > 0.05).sum() >= 6 or (cov >= WET_CELL).mean() > 0.5:
-        return "whole frame"
+            mass[i, j] = cov[ys, xs].sum()
+    return mass
+
+
+def _zone_name(mass: np.ndarray) -> str:
+    if float(np.ptp(mass)) <= 1e-6 * max(1.0, float(mass.max())):
+        return "centre"  # an even map: no zone stands out, so no corner is named
     row, col = (int(v) for v in np.unravel_index(int(np.argmax(mass)), mass.shape))
     name = "-".join(part for part in (_ZONES_V[row], _ZONES_H[col]) if part)
     return name or "centre"

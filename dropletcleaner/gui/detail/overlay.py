@@ -55,7 +55,13 @@ def map_summary(grid: np.ndarray) -> str:
     percent = f"{share * 100:.0f} %" if share >= 0.01 else "under 1 %"
     if not place:
         # No cell is clearly wet: the coverage is the report's figure, but not "water on".
-        return f"Droplet map: faint traces only (coverage {percent}), no clearly wet area"
+        # A photo can still score high: drops smaller than a cell fill little of it and read
+        # faint, so the line says where the traces are and how to check them.
+        return (
+            f"Droplet map: no clearly wet area; faint traces ({percent} of the frame), "
+            f"strongest in the {droplet_map.strongest_zone(grid)}. Small drops read faint "
+            "here: zoom to 100 % (Z) to check them"
+        )
     text = f"Droplet map: water on {percent} of the frame"
     if place == "whole frame":
         return f"{text}, spread over the whole frame"

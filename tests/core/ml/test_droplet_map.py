@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from dropletcleaner.core.ml.droplet_map import coverage, overlay_rgba, ramp, to_grid, where
+from dropletcleaner.core.ml.droplet_map import (
+    coverage,
+    overlay_rgba,
+    ramp,
+    strongest_zone,
+    to_grid,
+    where,
+)
 
 
 def _grid(cells: dict[tuple[int, int], float], side: int = 9) -> np.ndarray:
@@ -40,6 +47,14 @@ def test_where_names_the_zone_holding_the_water() -> None:
 
 def test_faint_cells_do_not_count_as_wet() -> None:
     assert where(np.full((9, 9), 25, np.uint8)) == ""  # about 10 %: a clean photo's noise
+
+
+def test_strongest_zone_points_at_faint_traces_that_where_ignores() -> None:
+    faint = np.full((9, 9), 10, np.uint8)
+    faint[6:, :3] = 28  # under a wet cell everywhere: small drops at the bottom left
+    assert where(faint) == ""
+    assert strongest_zone(faint) == "bottom-left"
+    assert strongest_zone(np.zeros((9, 9), np.uint8)) == "centre"  # flat: no zone stands out
 
 
 def test_overlay_is_absolute_so_a_clean_photo_shows_no_hot_spot() -> None:

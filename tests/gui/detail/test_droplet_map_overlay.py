@@ -211,5 +211,8 @@ def test_summary_and_legend_follow_the_core_scale() -> None:
     assert colours[0, 3] == 0 and colours[-1, 3] > 100  # transparent when dry, strong when wet
     faint = np.full((SIDE, SIDE), 20, np.uint8)
     assert map_summary(faint) == (
-        "Droplet map: faint traces only (coverage 8 %), no clearly wet area"
+        "Droplet map: no clearly wet area; faint traces (8 % of the frame), strongest in the "
+        "centre. Small drops read faint here: zoom to 100 % (Z) to check them"
     )
+    faint[:4, -4:] = 28  # still under a wet cell, but the traces gather at the top right
+    assert "strongest in the top-right." in map_summary(faint)
