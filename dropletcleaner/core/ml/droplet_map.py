@@ -79,7 +79,7 @@ def _zone_mass(cov: np.ndarray) -> np.ndarray:
 
 
 def _zone_name(mass: np.ndarray) -> str:
-    if float(np.ptp(mass)) <= 1e-6 * max(1.0, float(mass.max())):
+    if float(np.ptp(mass)) <= 1e-6:
         return "centre"  # an even map: no zone stands out, so no corner is named
     row, col = (int(v) for v in np.unravel_index(int(np.argmax(mass)), mass.shape))
     name = "-".join(part for part in (_ZONES_V[row], _ZONES_H[col]) if part)
