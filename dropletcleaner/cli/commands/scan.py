@@ -201,7 +201,7 @@ def _print_summary(
     flagged: int,
 ) -> None:
     """The scan's figures, the model, and every file that could not be read."""
-    from dropletcleaner.core.ml.flag_rates import describe_threshold
+    from dropletcleaner.core.ml.flag_rates import NEAR_BAND, band_share, describe_threshold, one_in
     from dropletcleaner.core.photos.formats import skipped_summary
 
     unreadable = sum(bool(r.error) for r in rows) - len(skipped)
@@ -224,6 +224,13 @@ def _print_summary(
     meaning = describe_threshold(loaded.card.metrics, threshold)
     if meaning is not None:
         print(f"  what it means:     {meaning}")
+    near = just_under(rows, threshold)
+    if near:
+        low = max(0.0, threshold - NEAR_BAND)
+        band = band_share(loaded.card.metrics, low, threshold)
+        where = "" if band is None else f"; {one_in(band)} clean photos score there"
+        print(f"  just under it:     {near:,} ({low:.2f}-{threshold:.2f}{where})")
+        print("                     not flagged; the app's Uncertain filter lists them for a look")
     untrained = "" if loaded.trained else "  (UNTRAINED: scores mean nothing)"
     print(f"  model:             {loaded.version}{untrained}")
     print(f"  time:              {summary.seconds:.1f} s")
@@ -233,6 +240,20 @@ def _print_summary(
         if row.error:
             kind = "skipped" if row.path in skipped else "unreadable"
             print(f"  {kind}: {row.path}: {row.error}")
+
+
+def just_under(rows: list[ReportRow], threshold: float) -> int:
+    """Unlabelled photos scored just under ``threshold``: the misses a look would catch."""
+    from dropletcleaner.core.ml.flag_rates import near_threshold
+
+    return sum(
+        r.droplet_score is not None
+        and not r.flagged
+        and not r.error
+        and not r.label
+        and near_threshold(r.droplet_score, threshold)
+        for r in rows
+    )
 
 
 def check_report_path(report: Path) -> None:

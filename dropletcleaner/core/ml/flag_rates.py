@@ -3,7 +3,8 @@
 A model card may record the false-positive-rate curve measured on real, varied clean photos
 that training never saw (``metrics["fpr_curve"]``: thresholds ascending, the share of those
 clean photos scoring at or above each). From it the app says "at 0.93, about 1 in 200 clean
-photos is flagged" and, for a library, how many false alarms to expect.
+photos is flagged" and, for a library, how many false alarms to expect. It also says which
+photos sit near the threshold (:func:`near_threshold`), where a score decides little.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from typing import Any
 import numpy as np
 
 from dropletcleaner.core.wording import plural
+
+# Unlabelled photos scored this close to the threshold are "uncertain": a small change of
+# the threshold or a second opinion would flip them, so the app's Uncertain filter and the
+# scan summary point them out for a look at 100 % rather than leave them unseen.
+NEAR_BAND = 0.10
 
 
 def fpr_curve(
@@ -46,6 +52,19 @@ def false_positive_rate(metrics: Mapping[str, Any], threshold: float) -> float |
     return float(np.interp(threshold, ts, rates))
 
 
+def near_threshold(score: float, threshold: float) -> bool:
+    """Whether ``score`` lies within :data:`NEAR_BAND` of ``threshold``, on either side."""
+    return abs(score - threshold) <= NEAR_BAND
+
+
+def band_share(metrics: Mapping[str, Any], low: float, high: float) -> float | None:
+    """Share of clean photos scored in ``[low, high)`` by the card's curve; ``None`` if absent."""
+    at_low, at_high = false_positive_rate(metrics, low), false_positive_rate(metrics, high)
+    if at_low is None or at_high is None:
+        return None
+    return max(0.0, at_low - at_high)
+
+
 def one_in(rate: float) -> str:
     """``about 1 in 200`` for 0.005; ``fewer than 1 in 1,000`` below that."""
     if rate <= 0.001:
@@ -76,9 +95,12 @@ def expected_false_alarms(metrics: Mapping[str, Any], threshold: float, photos: 
 
 
 __all__ = [
+    "NEAR_BAND",
+    "band_share",
     "describe_threshold",
     "expected_false_alarms",
     "false_positive_rate",
     "fpr_curve",
+    "near_threshold",
     "one_in",
 ]

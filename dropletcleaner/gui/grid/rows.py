@@ -18,9 +18,10 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog.photos import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
+from dropletcleaner.core.ml.flag_rates import NEAR_BAND, near_threshold
 
-# Photos whose score is this close to the threshold (and unlabelled) are "uncertain".
-UNCERTAIN_BAND = 0.10
+# Unlabelled photos this close to the threshold are "uncertain" (the scan summary's band).
+UNCERTAIN_BAND = NEAR_BAND
 
 
 class Roles(IntEnum):
@@ -94,7 +95,7 @@ def is_uncertain(rec: PhotoRecord, threshold: float) -> bool:
         is_reviewable(rec)
         and rec.label is None
         and rec.score is not None
-        and abs(rec.score - threshold) <= UNCERTAIN_BAND
+        and near_threshold(rec.score, threshold)
     )
 
 

@@ -197,3 +197,32 @@ def test_a_folder_of_unsupported_files_only_says_no_photos(
     out = capsys.readouterr().out
     assert "1 skipped: .psd not supported" in out
     assert "No photos were found in" in out
+
+
+def test_photos_just_under_the_threshold_are_counted_for_a_look(
+    photo_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cat = str(tmp_path / "c.db")
+    assert main(["scan", str(photo_dir), "--catalog", cat, "--json", "--quiet"]) == 0
+    scores = [r["droplet_score"] for r in json.loads(capsys.readouterr().out)["rows"]]
+    threshold = round(max(scores) + 0.05, 2)  # every photo below it, the highest within reach
+    near = sum(threshold - 0.10 <= s < threshold for s in scores)
+    args = ["scan", str(photo_dir), "--catalog", cat, "--threshold", str(threshold), "--quiet"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert f"  just under it:     {near} ({threshold - 0.10:.2f}-{threshold:.2f}" in out
+    assert "the app's Uncertain filter lists them" in out
+
+
+def test_labelled_unreadable_and_flagged_photos_are_not_just_under() -> None:
+    from dropletcleaner.cli.commands.scan import just_under
+    from dropletcleaner.core.library.report import ReportRow
+
+    rows = [
+        ReportRow("a.jpg", 0.85, False, ""),  # counted
+        ReportRow("b.jpg", 0.86, False, "", label="clean"),  # the user said so
+        ReportRow("c.jpg", 0.95, True, ""),  # flagged already
+        ReportRow("d.jpg", 0.70, False, ""),  # too far under
+        ReportRow("e.jpg", None, False, "empty file (0 bytes)"),
+    ]
+    assert just_under(rows, 0.9) == 1

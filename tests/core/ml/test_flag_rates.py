@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dropletcleaner.core.ml.flag_rates import (
+    NEAR_BAND,
+    band_share,
     describe_threshold,
     expected_false_alarms,
     false_positive_rate,
     fpr_curve,
+    near_threshold,
     one_in,
 )
 
@@ -47,3 +50,14 @@ def test_expected_false_alarms_scale_with_the_library() -> None:
         expected_false_alarms(_metrics(), 0.95, 200)
         == "≈ 1 false alarm expected in your 200 photos"
     )
+
+
+def test_near_threshold_is_a_band_on_both_sides() -> None:
+    assert near_threshold(0.9 - NEAR_BAND, 0.9) and near_threshold(0.95, 0.9)
+    assert not near_threshold(0.79, 0.9) and not near_threshold(0.2, 0.9)
+
+
+def test_band_share_is_the_clean_photos_scored_between_two_thresholds() -> None:
+    share = band_share(_metrics(), 0.9, 0.95)
+    assert share is not None and abs(share - 0.015) < 1e-9
+    assert band_share({}, 0.9, 0.95) is None
