@@ -10,6 +10,7 @@ and, with ``--memory-count``, the peak memory of a scan of that many (smaller) p
 measured in a child process.
 
     python3 benchmarks/scan_throughput.py --count 200
+    python3 benchmarks/scan_throughput.py --count 200 --device cuda   # on a machine with a GPU
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def make_photos(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
 
 
 def engine_scan(
-    folder: Path, catalog: Path, thumbs: Path, twice: bool = False
+    folder: Path, catalog: Path, thumbs: Path, twice: bool = False, device: str = "cpu"
 ) -> tuple[float, int, int]:
     """Seconds, photos and second looks of one scan; ``twice`` gives every photo its looks."""
     from dataclasses import replace
@@ -61,7 +62,7 @@ def engine_scan(
     from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
-    scorer = Scorer(load_default_model(), device="cpu")
+    scorer = Scorer(load_default_model(), device=device)
     if twice:
         scorer.model.scoring = replace(scorer.model.scoring, look_above=0.0)
     with Catalog(catalog) as cat:
@@ -113,6 +114,12 @@ def main() -> None:
     parser.add_argument(
         "--every-photo-twice", action="store_true", help="give every photo the second look"
     )
+    parser.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help="where the engine's scans run (the naive baseline stays on the CPU)",
+    )
     parser.add_argument("--_memory-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args._memory_child:
@@ -131,18 +138,21 @@ def main() -> None:
     from dropletcleaner.core.ml.inference.scorer import Scorer
     from dropletcleaner.core.ml.store import load_default_model
 
-    warm = Scorer(load_default_model(), device="cpu")  # builds the second look's size too
+    warm = Scorer(load_default_model(), device=args.device)  # builds the second look's size too
     sizes = " and ".join(f"{size} px" for size in warm.looks) or "no size"
+    print(f"engine on  : {warm.backend_name} on {warm.device.type}")
 
-    first_s, n, looks = engine_scan(work / "photos12mp", catalog, thumbs, args.every_photo_twice)
-    re_s, n2, _ = engine_scan(work / "photos12mp", catalog, thumbs)
-    base = naive_baseline(paths[: args.baseline_count])
+    folder = work / "photos12mp"
+    first_s, n, looks = engine_scan(folder, catalog, thumbs, args.every_photo_twice, args.device)
+    re_s, n2, _ = engine_scan(folder, catalog, thumbs, device=args.device)
+    baseline_paths = paths[: args.baseline_count]
+    base = naive_baseline(baseline_paths)
     first = n / first_s
     print(f"first scan : {n} photos in {first_s:6.2f} s = {first:7.1f} photos/s")
     print(f"             of which {looks} got the second look (at {sizes})")
     print(f"rescan     : {n2} photos in {re_s:6.3f} s = {n2 / re_s:7.0f} photos/s")
     print(
-        f"naive      : {args.baseline_count} photos, full decode + eager fp32 = "
+        f"naive      : {len(baseline_paths)} photos, full decode + eager fp32 = "
         f"{base:7.1f} photos/s"
     )
     print(f"speed-up   : {first / base:.1f}x over the naive baseline")
