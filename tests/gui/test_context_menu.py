@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication
 
@@ -75,13 +75,20 @@ def test_keyboard_help_lists_every_shortcut(window: MainWindow) -> None:
         assert f"<b>{wanted}" in html or f" / {wanted}" in html, wanted
 
 
+def _drag_enter(pos: QPointF, mime: QMimeData) -> QDragEnterEvent:
+    """A drag of ``mime`` entering at ``pos`` (PySide6 before 6.12 takes an integer point)."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    try:
+        return QDragEnterEvent(pos, *args)
+    except TypeError:
+        return QDragEnterEvent(pos.toPoint(), *args)
+
+
 def test_dropping_a_folder_opens_it(qtbot, window: MainWindow, library: Path) -> None:  # type: ignore[no-untyped-def]
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(library))])
     pos = window.rect().center().toPointF()
-    enter = QDragEnterEvent(
-        pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
-    )
+    enter = _drag_enter(pos, mime)
     QApplication.sendEvent(window, enter)
     assert enter.isAccepted()
     drop = QDropEvent(
@@ -98,8 +105,6 @@ def test_dropping_a_folder_opens_it(qtbot, window: MainWindow, library: Path) ->
     # A file is not a folder: refused, nothing opened.
     other = QMimeData()
     other.setUrls([QUrl.fromLocalFile(str(library / "beach0.jpg"))])
-    refused = QDragEnterEvent(
-        pos, Qt.DropAction.CopyAction, other, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
-    )
+    refused = _drag_enter(pos, other)
     QApplication.sendEvent(window, refused)
     assert not refused.isAccepted()

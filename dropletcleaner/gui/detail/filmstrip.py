@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.gui.grid.model import FILTER_TITLES, PhotoModel, Roles
+from dropletcleaner.gui.grid.model import FILTER_TITLES, PhotoModel
 
 STRIP_THUMB = QSize(96, 72)
 _ModelIndex = QModelIndex | QPersistentModelIndex
@@ -65,7 +65,14 @@ class StripDelegate(QStyledItemDelegate):
             path.addRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), 5, 5)
             painter.fillPath(path, palette.color(QPalette.ColorRole.Highlight))
         box = rect.adjusted(4, 4, -4, -4)
-        pixmap = index.data(Roles.THUMBNAIL)  # asks for it lazily, like the grid does
+        # One call for the cell (PhotoModel.cell); asking for the thumbnail starts its load,
+        # as the grid's cells do.
+        model = index.model()
+        photo = model.cell(index.row()) if isinstance(model, PhotoModel) else None
+        if photo is None:
+            painter.restore()
+            return
+        pixmap = photo.thumbnail
         if isinstance(pixmap, QPixmap) and not pixmap.isNull():
             size = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
             target = QRect(0, 0, size.width(), size.height())
@@ -74,7 +81,7 @@ class StripDelegate(QStyledItemDelegate):
         else:
             target = box
             painter.fillRect(box, palette.color(QPalette.ColorRole.AlternateBase))
-        if index.data(Roles.FLAGGED):
+        if photo.flagged:
             painter.fillRect(QRect(target.left(), target.bottom() - 3, target.width(), 4), _FLAGGED)
         painter.restore()
 

@@ -3,6 +3,7 @@
 Colours come from the palette (so dark and light themes both read well), except the
 score badge, which sits on the photo and uses fixed, high-contrast colours. A cell only
 asks the model for its thumbnail when it is painted, which is what makes loading lazy.
+A cell is read with one call (:meth:`PhotoModel.cell`), not one ``index.data()`` per role.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 
 from dropletcleaner.core.catalog.photos import STATE_QUARANTINED
-from dropletcleaner.gui.grid.model import Roles
+from dropletcleaner.core.names import printable
+from dropletcleaner.gui.grid.model import Cell, PhotoModel
 from dropletcleaner.gui.scores import score_text
 
 # The box a thumbnail is fitted into: 4:3 suits most cameras, portraits still read well.
@@ -75,6 +77,10 @@ class PhotoDelegate(QStyledItemDelegate):
         return self.cell_size(option.font)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _ModelIndex) -> None:
+        model = index.model()
+        photo = model.cell(index.row()) if isinstance(model, PhotoModel) else None
+        if photo is None:
+            return
         self.paint_count += 1
         opt_rect: QRect = option.rect
         state: QStyle.StateFlag = option.state
@@ -100,12 +106,11 @@ class PhotoDelegate(QStyledItemDelegate):
         thumb_w, thumb_h = self.thumb.width(), self.thumb.height()
         left = opt_rect.x() + max(PAD, (opt_rect.width() - thumb_w) // 2)
         box = QRect(left, opt_rect.y() + PAD, thumb_w, thumb_h)
-        pixmap = index.data(Roles.THUMBNAIL)
-        error = index.data(Roles.ERROR)
+        rec = photo.record
         photo_rect = self._draw_thumbnail(
-            painter, palette, box, pixmap, error, bool(index.data(Roles.THUMBNAIL_FAILED))
+            painter, palette, box, photo.thumbnail, rec.error, photo.thumbnail_failed
         )
-        self._draw_badges(painter, index, photo_rect, font)
+        self._draw_badges(painter, photo, photo_rect, font)
 
         # File name under the photo.
         name_rect = QRect(left, box.bottom() + 5, thumb_w, opt_rect.bottom() - box.bottom() - 5)
@@ -113,7 +118,7 @@ class PhotoDelegate(QStyledItemDelegate):
         painter.setPen(palette.color(role))
         painter.setFont(font)
         name = QFontMetrics(font).elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+            printable(rec.name),
             Qt.TextElideMode.ElideMiddle,
             thumb_w,
         )
@@ -129,25 +134,17 @@ class PhotoDelegate(QStyledItemDelegate):
         painter.restore()
 
     # -- pieces --------------------------------------------------------------------------------
-    def _draw_badges(
-        self, painter: QPainter, index: _ModelIndex, photo_rect: QRectF, font: QFont
-    ) -> None:
+    def _draw_badges(self, painter: QPainter, photo: Cell, photo_rect: QRectF, font: QFont) -> None:
         """Over the photo: in quarantine, its score, and the user's label."""
-        if index.data(Roles.STATE) == STATE_QUARANTINED:
+        rec = photo.record
+        if rec.state == STATE_QUARANTINED:
             self._draw_quarantined(painter, photo_rect, font)
-        score = index.data(Roles.SCORE)
-        if score is not None and not index.data(Roles.ERROR):
+        if rec.score is not None and not rec.error:
             self._draw_score(
-                painter,
-                photo_rect,
-                float(score),
-                bool(index.data(Roles.FLAGGED)),
-                bool(index.data(Roles.UNCERTAIN)),
-                font,
+                painter, photo_rect, float(rec.score), photo.flagged, photo.uncertain, font
             )
-        label = index.data(Roles.LABEL)
-        if label:
-            self._draw_label(painter, photo_rect, str(label), font)
+        if rec.label:
+            self._draw_label(painter, photo_rect, rec.label, font)
 
     def _draw_thumbnail(
         self,

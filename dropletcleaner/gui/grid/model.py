@@ -26,13 +26,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QPixmap
 
-from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, PhotoRecord
+from dropletcleaner.core.catalog.photos import PhotoRecord
 from dropletcleaner.core.names import printable
 from dropletcleaner.gui.grid.rows import (
     FILTER_TITLES,
     SORT_KEYS,
     SORT_TITLES,
     UNCERTAIN_BAND,
+    Cell,
     Counts,
     Filter,
     Roles,
@@ -42,8 +43,8 @@ from dropletcleaner.gui.grid.rows import (
     is_reviewable,
     is_uncertain,
     matches,
+    tooltip_for,
 )
-from dropletcleaner.gui.scores import score_line
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -52,6 +53,7 @@ __all__ = [
     "FILTER_TITLES",
     "SORT_TITLES",
     "UNCERTAIN_BAND",
+    "Cell",
     "Counts",
     "Filter",
     "PhotoModel",
@@ -137,7 +139,7 @@ class PhotoModel(QAbstractListModel):
         if role == Roles.UNCERTAIN:
             return is_uncertain(rec, self._threshold)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _tooltip(rec, self._threshold)
+            return tooltip_for(rec, self._threshold)
         return None
 
     def flags(self, index: _ModelIndex) -> Qt.ItemFlag:
@@ -162,6 +164,20 @@ class PhotoModel(QAbstractListModel):
     @property
     def threshold(self) -> float:
         return self._threshold
+
+    def cell(self, row: int) -> Cell | None:
+        """The photo at ``row`` as a delegate paints it, in one Python call.
+
+        Reading each role through ``index.data()`` costs a round trip through Qt per role,
+        ten per cell on every repaint; the grid and the filmstrip read their cells here.
+        """
+        if not 0 <= row < len(self._view):
+            return None
+        rec, thumbs, t = self._records[self._view[row]], self._thumbnails, self._threshold
+        self.thumbnail_requests += 1
+        pixmap = None if thumbs is None else thumbs.pixmap(rec)
+        failed = thumbs is not None and thumbs.failed(rec)
+        return Cell(rec, pixmap, failed, is_flagged(rec, t), is_uncertain(rec, t))
 
     def record_at(self, row: int) -> PhotoRecord:
         return self._records[self._view[row]]
@@ -372,19 +388,3 @@ class PhotoModel(QAbstractListModel):
         if row is not None:
             idx = self.index(row)
             self.dataChanged.emit(idx, idx, [Roles.THUMBNAIL])
-
-
-def _tooltip(rec: PhotoRecord, threshold: float) -> str:
-    lines = [printable(rec.path)]
-    if rec.error:
-        lines.append(f"Could not be read: {rec.error}")
-    elif rec.score is not None:
-        # A number and what it means here, not a percentage that reads as certainty.
-        lines.append(score_line(rec.score, threshold))
-    if rec.label:
-        lines.append(f"Your label: {rec.label}")
-    if rec.state == STATE_QUARANTINED:
-        lines.append("In quarantine")
-    if rec.taken_at:
-        lines.append(f"Taken {rec.taken_at}")
-    return "\n".join(lines)

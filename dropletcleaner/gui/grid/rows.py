@@ -16,9 +16,12 @@ from enum import Enum, IntEnum
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 
 from dropletcleaner.core.catalog.photos import STATE_PRESENT, STATE_QUARANTINED, PhotoRecord
 from dropletcleaner.core.ml.flag_rates import NEAR_BAND, near_threshold
+from dropletcleaner.core.names import printable
+from dropletcleaner.gui.scores import score_line
 
 # Unlabelled photos this close to the threshold are "uncertain" (the scan summary's band).
 UNCERTAIN_BAND = NEAR_BAND
@@ -99,6 +102,34 @@ def is_uncertain(rec: PhotoRecord, threshold: float) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Cell:
+    """What a delegate paints for one photo (:meth:`.model.PhotoModel.cell`)."""
+
+    record: PhotoRecord
+    thumbnail: QPixmap | None  # None until loaded (asking for it starts the load)
+    thumbnail_failed: bool
+    flagged: bool
+    uncertain: bool
+
+
+def tooltip_for(rec: PhotoRecord, threshold: float) -> str:
+    """The grid's tooltip for a photo: its path, score, label, state and date."""
+    lines = [printable(rec.path)]
+    if rec.error:
+        lines.append(f"Could not be read: {rec.error}")
+    elif rec.score is not None:
+        # A number and what it means here, not a percentage that reads as certainty.
+        lines.append(score_line(rec.score, threshold))
+    if rec.label:
+        lines.append(f"Your label: {rec.label}")
+    if rec.state == STATE_QUARANTINED:
+        lines.append("In quarantine")
+    if rec.taken_at:
+        lines.append(f"Taken {rec.taken_at}")
+    return "\n".join(lines)
+
+
 def matches(rec: PhotoRecord, kind: Filter, threshold: float) -> bool:
     if kind is Filter.QUARANTINED:
         return rec.state == STATE_QUARANTINED
@@ -144,6 +175,7 @@ class Counts:
     labelled: int
     quarantined: int
     errors: int
+    just_under: int = 0  # uncertain and not flagged: the misses a look would catch
 
     def for_filter(self, kind: Filter) -> int:
         return {
@@ -245,4 +277,5 @@ class _Columns:
             labelled=int((present & labelled).sum()),
             quarantined=int(self.quarantined[:n].sum()),
             errors=int((present & error).sum()),
+            just_under=int((reviewable & ~labelled & near & ~above).sum()),
         )

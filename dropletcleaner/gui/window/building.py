@@ -26,7 +26,13 @@ from PySide6.QtWidgets import (
 from dropletcleaner.gui.detail.panel import DetailPanel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.grid.delegate import PhotoDelegate
-from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
+from dropletcleaner.gui.grid.model import (
+    FILTER_TITLES,
+    SORT_TITLES,
+    UNCERTAIN_BAND,
+    Filter,
+    SortKey,
+)
 from dropletcleaner.gui.grid.view import PhotoGrid
 from dropletcleaner.gui.notifier import MessageBar
 from dropletcleaner.gui.threshold_info import ThresholdInfo
@@ -84,7 +90,9 @@ class UiMixin(WindowParts):
         bar.addWidget(self.threshold_label)
         self.counts_label = QLabel()
         self.counts_label.setToolTip(
-            "Flagged photos at this threshold, of all photos in the folder"
+            "Flagged photos at this threshold, of all photos in the folder. “Just under”: "
+            f"unlabelled photos scored within {UNCERTAIN_BAND:.2f} below it, which a look at "
+            "100 % settles; the Uncertain filter shows them"
         )
         font = self.counts_label.font()
         font.setBold(True)

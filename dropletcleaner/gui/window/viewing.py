@@ -90,8 +90,9 @@ class ViewMixin(WindowParts):
 
     def _update_counts(self) -> None:
         c = self.model.counts()
+        under = f" · {c.just_under:,} just under" if c.just_under else ""
         self.counts_label.setText(
-            f"  {c.flagged:,} flagged of {c.total:,}" if self.root is not None else ""
+            f"  {c.flagged:,} flagged of {c.total:,}{under}" if self.root is not None else ""
         )
         for i in range(self.filter_combo.count()):
             kind = Filter(self.filter_combo.itemData(i))

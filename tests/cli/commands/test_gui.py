@@ -36,3 +36,30 @@ def test_gui_refuses_a_folder_as_its_catalog(
 
     assert run_app(str(tmp_path), catalog=tmp_path) == 2
     assert "--catalog is a folder" in capsys.readouterr().err
+
+
+def test_a_qt_binding_that_would_abort_the_app_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.metadata
+
+    from dropletcleaner.cli.commands import gui
+
+    real_version = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata,
+        "version",
+        lambda name: "6.12.0" if name == "shiboken6" else real_version(name),
+    )
+    assert gui.broken_qt_binding((3, 11)) is not None
+    assert gui.broken_qt_binding((3, 12)) is None  # None is immortal there: no harm
+    monkeypatch.setattr(gui, "broken_qt_binding", lambda: "PySide6 6.12.0 aborts on Python 3.11")
+    assert main(["gui"]) == 1
+    err = capsys.readouterr().err
+    assert err == "dropletcleaner gui: error: PySide6 6.12.0 aborts on Python 3.11\n"
+
+
+def test_the_installed_qt_binding_is_not_a_broken_one() -> None:
+    from dropletcleaner.cli.commands.gui import broken_qt_binding
+
+    assert broken_qt_binding() is None

@@ -116,6 +116,8 @@ def test_counts_agree_with_filters_at_every_threshold() -> None:
             expected = sum(matches(r, kind, t) for r in SAMPLE)
             assert counts.for_filter(kind) == expected, (t, kind)
         assert counts.flagged == sum(is_flagged(r, t) for r in SAMPLE)
+        under = [r for r in SAMPLE if matches(r, Filter.UNCERTAIN, t) and not is_flagged(r, t)]
+        assert counts.just_under == len(under), t
 
 
 def test_threshold_refilters_the_flagged_view() -> None:

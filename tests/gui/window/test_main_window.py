@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.gui.grid.delegate import MAX_THUMB_BOX
-from dropletcleaner.gui.grid.model import Filter, Roles, SortKey
+from dropletcleaner.gui.grid.model import UNCERTAIN_BAND, Filter, Roles, SortKey
 from dropletcleaner.gui.scans import ScanStatus
 from dropletcleaner.gui.window import MainWindow
 from dropletcleaner.gui.window.scanning import scan_status_text
@@ -110,7 +110,9 @@ def test_scan_fills_the_grid_and_lists_unreadable_files(
     ]
     assert window.errors_button.isVisible()
     counts = window.model.counts()
-    assert window.counts_label.text().strip() == f"{counts.flagged:,} flagged of {counts.total:,}"
+    under = f" · {counts.just_under:,} just under" if counts.just_under else ""
+    expected = f"{counts.flagged:,} flagged of {counts.total:,}{under}"
+    assert window.counts_label.text().strip() == expected
     # The shipped model is trained: no warning banner.
     assert window.untrained_banner.isVisible() is (not window.model_handle.bundle.loaded.trained)
     assert window.settings.recent_folders()[0] == str(library)
@@ -150,8 +152,12 @@ def test_sorting_and_filtering_from_the_toolbar(
     window.threshold_slider.setValue(1)
     qtbot.waitUntil(lambda: window.model.rowCount() == 8, timeout=5000)
     assert window.counts_label.text().strip() == "8 flagged of 9"
+    scores = [window.model.record_at(r).score or 0.0 for r in range(8)]
     window.threshold_slider.setValue(99)
-    assert window.counts_label.text().strip() == "0 flagged of 9"
+    # Unlabelled photos within the Uncertain band under the threshold are counted apart.
+    near = sum(0.99 - UNCERTAIN_BAND <= score < 0.99 for score in scores)
+    under = f" · {near} just under" if near else ""
+    assert window.counts_label.text().strip() == f"0 flagged of 9{under}"
     qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
     assert "threshold" in window.grid.empty_text
     assert window.settings.threshold() == pytest.approx(0.99)
