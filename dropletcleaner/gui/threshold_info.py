@@ -1,7 +1,7 @@
-"""What the threshold means, in the user's own numbers, beside the threshold slider.
+"""What the threshold means, in the user's own numbers: the status bar and the slider's tip.
 
 The model card may record how often real clean photos score above each threshold (its
-false-positive-rate curve). From it the toolbar says "≈ 6 false alarms expected in your
+false-positive-rate curve). From it the status bar says "≈ 6 false alarms expected in your
 1,200 photos", and the slider's tooltip "at 0.93, about 1 in 200 clean photos is flagged".
 A card without the curve adds nothing: the app does not guess.
 """

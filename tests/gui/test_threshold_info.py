@@ -34,7 +34,7 @@ def test_the_label_counts_false_alarms_in_the_users_photos(qtbot) -> None:  # ty
     assert info.isHidden()  # an empty folder expects nothing
 
 
-def test_the_toolbar_says_it_once_the_model_card_has_a_curve(
+def test_the_status_bar_says_it_once_the_model_card_has_a_curve(
     qtbot, make_context, bundle, library: Path, scan_folder
 ) -> None:  # type: ignore[no-untyped-def]
     card = dataclasses.replace(bundle.loaded.card, metrics=METRICS, threshold=0.93)
@@ -50,6 +50,10 @@ def test_the_toolbar_says_it_once_the_model_card_has_a_curve(
         assert win.threshold_info.text().strip() == (
             f"fewer than 1 false alarm expected in your {total} photos"
         )
+        # In the status bar, laid out where it can be seen (a full toolbar would hide it).
+        info = win.threshold_info
+        assert win.statusBar().isAncestorOf(info)
+        qtbot.waitUntil(lambda: info.isVisible() and info.width() < win.width(), timeout=2000)
     finally:
         win.close()
 

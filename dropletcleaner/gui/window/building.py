@@ -98,8 +98,9 @@ class UiMixin(WindowParts):
         font.setBold(True)
         self.counts_label.setFont(font)
         bar.addWidget(self.counts_label)
+        # Said in the status bar, not here: the full toolbar would push it into its overflow
+        # menu, out of sight.
         self.threshold_info = ThresholdInfo(self.threshold_slider)
-        bar.addWidget(self.threshold_info)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
@@ -159,7 +160,7 @@ class UiMixin(WindowParts):
         self.errors_action.setText("&Unreadable Files")
 
     def _build_status_bar(self) -> None:
-        """The summary on the left; scan progress, errors and stop on the right."""
+        """The summary on the left; expected false alarms, scan progress, errors, stop right."""
         status = self.statusBar()
         self.summary_label = QLabel()
         status.addWidget(self.summary_label, 1)
@@ -176,6 +177,7 @@ class UiMixin(WindowParts):
         self.errors_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.errors_button.clicked.connect(lambda: self.errors_dock.setVisible(True))
         self.errors_button.hide()
+        status.addPermanentWidget(self.threshold_info)  # hidden until it has a figure
         for w in (self.scan_label, self.scan_bar, self.stop_button):
             status.addPermanentWidget(w)
             w.hide()
