@@ -97,7 +97,9 @@ class PhotoMenu(QObject):
         self.copy_action = QAction("&Copy Path", window)
         self.copy_action.triggered.connect(self.copy_paths)
         # How a built menu is shown (modal, at a screen position); tests record it instead.
-        self.show_menu: Callable[[QMenu, QPoint], object] = QMenu.exec
+        # A function of its own, not the unbound ``QMenu.exec``: PySide6 before 6.12 rejects
+        # that called as ``exec(menu, pos)``, and right-click raised an error banner.
+        self.show_menu: Callable[[QMenu, QPoint], object] = lambda menu, pos: menu.exec(pos)
         grid = window.grid
         grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         grid.customContextMenuRequested.connect(self.popup)

@@ -65,6 +65,29 @@ def test_right_click_pops_the_menu_on_the_photo(
     assert shown == [window.grid.viewport().mapToGlobal(centre)]
 
 
+def test_the_real_menu_opens_and_closes_without_an_error(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMenu
+
+    scan_folder(window, library)
+    select_rows(window, 0)
+    opened: list[str] = []
+
+    def close_it() -> None:
+        popup = QApplication.activePopupWidget()
+        if isinstance(popup, QMenu):
+            opened.append(popup.actions()[0].text())
+            popup.close()
+
+    QTimer.singleShot(200, close_it)
+    # The default show_menu runs the menu's own event loop until it closes.
+    window.photo_menu.popup(window.grid.visualRect(window.model.index(0)).center())
+    assert opened == ["&Reveal in File Manager"]
+    assert not window.message_bar.isVisible()  # no "Unexpected error" banner
+
+
 def test_keyboard_help_lists_every_shortcut(window: MainWindow) -> None:
     html = shortcuts_html(window)
     for action in window.findChildren(QAction):
