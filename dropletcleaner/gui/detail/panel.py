@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -62,6 +62,9 @@ class DetailPanel(OverlayMixin, QWidget):
     previewReady = Signal(str)  # path, once the preview is drawn
     fullResolutionReady = Signal(str)  # path, once the loupe has the file's own pixels
     busyChanged = Signal(bool)
+    # Emitted whenever the panel comes on screen (F9, leaving Compare or the large view):
+    # while hidden it is not kept up to date, so the window shows the current photo then.
+    shown = Signal()
 
     # Built by detail_layout.build_panel.
     canvas: LoupeCanvas
@@ -144,6 +147,10 @@ class DetailPanel(OverlayMixin, QWidget):
         """The threshold the user works with: the score line is worded against it."""
         self._threshold = threshold
         self._show_record_text(self._shown.record)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown.emit()
 
     def show_photo(self, record: PhotoRecord | None) -> None:
         """Show a photo (or nothing); its preview loads in the background."""

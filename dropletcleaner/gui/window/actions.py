@@ -243,6 +243,7 @@ class ActionsMixin(WindowParts):
         self._detail_timer.setInterval(60)  # holding an arrow key does not flood the panel
         self._detail_timer.timeout.connect(self._show_current_in_detail)
         self.grid.selectionModel().currentChanged.connect(lambda *_: self._detail_timer.start())
+        self.detail.shown.connect(self._show_current_in_detail)
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.grid.doubleClicked.connect(lambda _index: self.toggle_detail_mode())
         self.errors_panel.photoActivated.connect(self.select_path)

@@ -124,3 +124,19 @@ def test_the_confirmation_names_one_photo_and_lists_a_few() -> None:
 
     _, details = quarantine_question([f"/p/{i}.jpg" for i in range(9)], "9 MB", "/p/.q")
     assert "… and 5 more" in details and "8.jpg" not in details
+
+
+def test_the_panel_shows_the_selected_photo_again_after_it_was_hidden(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    window.panel_action.setChecked(True)
+    select_rows(window, 0)
+    qtbot.waitUntil(lambda: shown_path(window) == window.model.record_at(0).path, timeout=5000)
+    window.panel_action.setChecked(False)  # F9: the panel hides and stops following
+    select_rows(window, 2)
+    qtbot.wait(150)  # longer than the panel's debounce
+    window.panel_action.setChecked(True)
+    # Back on screen, it shows the photo the keys act on, not the one it showed before.
+    qtbot.waitUntil(lambda: shown_path(window) == window.model.record_at(2).path, timeout=5000)
+    assert window.selected_paths() == [window.model.record_at(2).path]
