@@ -36,15 +36,17 @@ class ThresholdInfo(QLabel):
         """The active model card's metrics (``None`` or empty while no model is loaded)."""
         self._metrics = metrics or {}
 
-    def update_for(self, threshold: float, photos: int) -> None:
-        """Re-word for this threshold and this many photos in the folder."""
+    def update_for(self, threshold: float, photos: int, flagged: int | None = None) -> None:
+        """Re-word for this threshold, this many photos in the folder, ``flagged`` of them."""
         meaning = describe_threshold(self._metrics, threshold)
         self._slider.setToolTip(
             SLIDER_TIP
             if meaning is None
             else f"{SLIDER_TIP}: {meaning}, as measured on real clean photos the model never saw"
         )
-        expected = expected_false_alarms(self._metrics, threshold, photos) if photos else None
+        expected = (
+            expected_false_alarms(self._metrics, threshold, photos, flagged) if photos else None
+        )
         self.setText(f"  {expected}" if expected else "")
         self.setToolTip(
             ""

@@ -9,6 +9,7 @@ photos sit near the threshold (:func:`near_threshold`), where a score decides li
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,9 +53,25 @@ def false_positive_rate(metrics: Mapping[str, Any], threshold: float) -> float |
     return float(np.interp(threshold, ts, rates))
 
 
+def near_band(threshold: float) -> tuple[float, float]:
+    """``(low, high)``: the scores near ``threshold``, where a look decides, not the score.
+
+    Below, :data:`NEAR_BAND`. Above, as far in log-odds as that is below: scores crowd
+    towards 1, so a plain 0.10 above a threshold of 0.94 would take in every flagged
+    photo (at 0.94 the band is 0.84-0.98; at 0.5 it is 0.40-0.60).
+    """
+    low = max(0.0, threshold - NEAR_BAND)
+    if low <= 0.0 or threshold >= 1.0:
+        return low, min(1.0, threshold + NEAR_BAND)
+    odds = math.log(threshold / (1 - threshold))
+    width = odds - math.log(low / (1 - low))
+    return low, 1.0 / (1.0 + math.exp(-(odds + width)))
+
+
 def near_threshold(score: float, threshold: float) -> bool:
-    """Whether ``score`` lies within :data:`NEAR_BAND` of ``threshold``, on either side."""
-    return abs(score - threshold) <= NEAR_BAND
+    """Whether ``score`` lies in :func:`near_band` of ``threshold``."""
+    low, high = near_band(threshold)
+    return low <= score <= high
 
 
 def band_share(metrics: Mapping[str, Any], low: float, high: float) -> float | None:
@@ -83,12 +100,18 @@ def describe_threshold(metrics: Mapping[str, Any], threshold: float) -> str | No
     return f"at {threshold:.2f}, {one_in(rate)} clean photos is flagged"
 
 
-def expected_false_alarms(metrics: Mapping[str, Any], threshold: float, photos: int) -> str | None:
-    """``≈ 6 false alarms expected in your 1,200 photos``; ``None`` without a curve."""
+def expected_false_alarms(
+    metrics: Mapping[str, Any], threshold: float, photos: int, flagged: int | None = None
+) -> str | None:
+    """``≈ 6 false alarms expected in your 1,200 photos``; ``None`` without a curve.
+
+    With ``flagged``, never more than that: a folder's false alarms are among its flags,
+    and "≈ 11 expected" beside "5 flagged" reads as a mistake.
+    """
     rate = false_positive_rate(metrics, threshold)
     if rate is None:
         return None
-    expected = rate * photos
+    expected = rate * photos if flagged is None else min(rate * photos, float(flagged))
     shown = "fewer than 1" if expected < 1 else f"≈ {round(expected):,}"
     noun = "false alarm" if shown in ("≈ 1", "fewer than 1") else "false alarms"
     return f"{shown} {noun} expected in your {plural(photos, 'photo')}"
@@ -101,6 +124,7 @@ __all__ = [
     "expected_false_alarms",
     "false_positive_rate",
     "fpr_curve",
+    "near_band",
     "near_threshold",
     "one_in",
 ]

@@ -97,7 +97,8 @@ class ViewMixin(WindowParts):
         for i in range(self.filter_combo.count()):
             kind = Filter(self.filter_combo.itemData(i))
             self.filter_combo.setItemText(i, f"{FILTER_TITLES[kind]} ({c.for_filter(kind):,})")
-        self.threshold_info.update_for(self.threshold(), c.total if self.root is not None else 0)
+        photos = c.total if self.root is not None else 0
+        self.threshold_info.update_for(self.threshold(), photos, c.flagged)
         for act in self.filter_group.actions():
             kind = Filter(act.data())
             act.setText(f"{FILTER_TITLES[kind]} ({c.for_filter(kind):,})")

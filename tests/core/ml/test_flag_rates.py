@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dropletcleaner.core.ml.flag_rates import (
     NEAR_BAND,
     band_share,
@@ -9,6 +11,7 @@ from dropletcleaner.core.ml.flag_rates import (
     expected_false_alarms,
     false_positive_rate,
     fpr_curve,
+    near_band,
     near_threshold,
     one_in,
 )
@@ -55,6 +58,25 @@ def test_expected_false_alarms_scale_with_the_library() -> None:
 def test_near_threshold_is_a_band_on_both_sides() -> None:
     assert near_threshold(0.9 - NEAR_BAND, 0.9) and near_threshold(0.95, 0.9)
     assert not near_threshold(0.79, 0.9) and not near_threshold(0.2, 0.9)
+
+
+def test_the_band_above_is_as_wide_in_odds_as_the_band_below() -> None:
+    assert near_band(0.5) == pytest.approx((0.4, 0.6))
+    low, high = near_band(0.94)
+    assert low == pytest.approx(0.84) and high == pytest.approx(0.979, abs=1e-3)
+    # Not every flagged photo: real drops at 0.99 are not "uncertain" at 0.94.
+    assert not near_threshold(0.99, 0.94) and near_threshold(0.96, 0.94)
+    assert near_band(0.05) == pytest.approx((0.0, 0.15)) and near_band(1.0)[1] == 1.0
+
+
+def test_expected_false_alarms_never_exceed_the_photos_flagged() -> None:
+    # The curve expects 0.005 * 3,000 = 15 here, but only 5 photos are flagged.
+    assert expected_false_alarms(_metrics(), 0.95, 3000, flagged=5) == (
+        "≈ 5 false alarms expected in your 3,000 photos"
+    )
+    assert expected_false_alarms(_metrics(), 0.95, 3000, flagged=40) == (
+        "≈ 15 false alarms expected in your 3,000 photos"
+    )
 
 
 def test_band_share_is_the_clean_photos_scored_between_two_thresholds() -> None:
