@@ -62,23 +62,8 @@ class UiMixin(WindowParts):
         bar.addAction(self.rescan_action)
         bar.addAction(self.quarantine_action)  # early: narrow windows overflow the end
         bar.addSeparator()
-        bar.addWidget(QLabel(" Show "))
-        self.filter_combo = QComboBox()
-        # Sized once for the longest title with a six-digit count: it never shifts the toolbar.
-        longest = max(FILTER_TITLES.values(), key=len) + " (99,999)"
-        self.filter_combo.setFixedWidth(
-            self.filter_combo.fontMetrics().horizontalAdvance(longest) + 40
-        )
-        for kind in Filter:
-            self.filter_combo.addItem(FILTER_TITLES[kind], kind.value)
-        self.filter_combo.setToolTip("Which photos the grid shows")
-        bar.addWidget(self.filter_combo)
-        bar.addWidget(QLabel("  Sort by "))
-        self.sort_combo = QComboBox()
-        for sort_key in SortKey:
-            self.sort_combo.addItem(SORT_TITLES[sort_key], sort_key.value)
-        bar.addWidget(self.sort_combo)
-        bar.addSeparator()
+        # The threshold and its counts first: a narrow window overflows the toolbar's end
+        # into a menu, and Show and Sort by are also in the View menu; the slider is not.
         bar.addWidget(QLabel(" Threshold "))
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(1, 99)
@@ -98,6 +83,23 @@ class UiMixin(WindowParts):
         font.setBold(True)
         self.counts_label.setFont(font)
         bar.addWidget(self.counts_label)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Show "))
+        self.filter_combo = QComboBox()
+        # Sized once for the longest title with a six-digit count: it never shifts the toolbar.
+        longest = max(FILTER_TITLES.values(), key=len) + " (99,999)"
+        self.filter_combo.setFixedWidth(
+            self.filter_combo.fontMetrics().horizontalAdvance(longest) + 40
+        )
+        for kind in Filter:
+            self.filter_combo.addItem(FILTER_TITLES[kind], kind.value)
+        self.filter_combo.setToolTip("Which photos the grid shows")
+        bar.addWidget(self.filter_combo)
+        bar.addWidget(QLabel("  Sort by "))
+        self.sort_combo = QComboBox()
+        for sort_key in SortKey:
+            self.sort_combo.addItem(SORT_TITLES[sort_key], sort_key.value)
+        bar.addWidget(self.sort_combo)
         # Said in the status bar, not here: the full toolbar would push it into its overflow
         # menu, out of sight.
         self.threshold_info = ThresholdInfo(self.threshold_slider)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.gui.grid.delegate import MAX_THUMB_BOX
@@ -374,3 +375,21 @@ def test_an_untrained_model_shows_a_loud_banner(qtbot, make_context, scorer) -> 
     qtbot.waitUntil(win.untrained_banner.isVisible)
     assert "no trained droplet model" in win.untrained_banner.label.text().lower()
     win.close()
+
+
+def test_a_narrow_window_keeps_the_threshold_slider_and_its_counts_on_screen(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QPoint
+
+    scan_folder(window, library)
+    window.resize(1024, 700)
+    bar = window.toolbar
+
+    def laid_out(widget: QWidget) -> bool:
+        right = widget.mapTo(bar, QPoint(widget.width(), 0)).x()
+        return widget.isVisible() and 0 < right <= bar.width()
+
+    qtbot.waitUntil(lambda: window.toolbar.width() <= 1024, timeout=5000)
+    for widget in (window.threshold_slider, window.counts_label):
+        qtbot.waitUntil(lambda w=widget: laid_out(w), timeout=5000)
