@@ -25,6 +25,7 @@ from dropletcleaner.gui.detail import overlay
 from dropletcleaner.gui.detail.canvas import Canvas
 from dropletcleaner.gui.detail.explain import METHOD_LABELS, Explainer, ExplainKey
 from dropletcleaner.gui.detail.layout import MAP
+from dropletcleaner.gui.scores import score_text
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation
     from dropletcleaner.core.ml.attribution.methods import Attribution
@@ -239,7 +240,7 @@ class OverlayMixin:
         # second look in the scan has a score from both looks, which may differ.
         self._set_status(
             f"{METHOD_LABELS[result.method]} {how} · explains a first-look score of "
-            f"{result.score:.2f}{note}"
+            f"{score_text(result.score)}{note}"
         )
         self.attributionReady.emit(result)
 

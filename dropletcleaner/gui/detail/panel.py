@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.core.catalog.photos import PhotoRecord
+from dropletcleaner.core.catalog.photos import STATE_QUARANTINED, PhotoRecord
 from dropletcleaner.gui.detail import overlay
 from dropletcleaner.gui.detail.explain import METHOD_LABELS, Explainer, ExplainKey
 from dropletcleaner.gui.detail.full_res import FullResolution
@@ -42,7 +42,7 @@ from dropletcleaner.gui.detail.layout import MAP, build_panel, error_colour, ove
 from dropletcleaner.gui.detail.loupe import LoupeCanvas
 from dropletcleaner.gui.detail.overlay_control import MapSource, OverlayMixin, Shown
 from dropletcleaner.gui.detail.preview import PreviewKey, PreviewLoader
-from dropletcleaner.gui.scores import score_line
+from dropletcleaner.gui.scores import score_line, score_text
 
 if TYPE_CHECKING:  # torch stays unloaded until the user asks for an explanation
     from dropletcleaner.core.ml.attribution.methods import Attribution
@@ -257,7 +257,14 @@ class DetailPanel(OverlayMixin, QWidget):
             self._set_error("")
             return
         threshold = self._threshold if self._threshold is not None else self._model_threshold
-        self.score_label.setText(score_line(record.score, threshold))
+        if record.error:
+            line = "Not scored: the file cannot be read"
+        else:
+            line = score_line(record.score, threshold)
+            if record.state == STATE_QUARANTINED:
+                # The grid does not count quarantined photos as flagged: nor does this line.
+                line = f"Droplet score {score_text(record.score or 0.0)} · in quarantine"
+        self.score_label.setText(line)
         self.date_label.setText(
             f"Taken {record.taken_at}" if record.taken_at else "No capture date (EXIF)"
         )

@@ -45,7 +45,7 @@ class PhotoGrid(QListView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.empty_text = ""
+        self._empty_text = ""
         self.open_requested: Callable[[], None] | None = None
         self._cell = QSize()
         self._following = False
@@ -133,6 +133,19 @@ class PhotoGrid(QListView):
         grid = QSize(max(1, width // columns), self._cell.height())
         if grid != self.gridSize():
             self.setGridSize(grid)
+
+    @property
+    def empty_text(self) -> str:
+        """What an empty grid says (why it is empty, what to do)."""
+        return self._empty_text
+
+    @empty_text.setter
+    def empty_text(self, text: str) -> None:
+        # Repaint: the rows may have gone before the text was chosen (a restore empties a
+        # filter, then the counts update), and the grid stayed blank.
+        if text != self._empty_text:
+            self._empty_text = text
+            self.viewport().update()
 
     # -- keys and painting -------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:

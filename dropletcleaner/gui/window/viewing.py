@@ -108,6 +108,7 @@ class ViewMixin(WindowParts):
         else:
             self.errors_button.hide()
         self._update_summary()
+        self._update_empty_text()  # a filter emptied by an undo or a restore says so
         self._refresh_errors_soon()
 
     def _update_summary(self) -> None:

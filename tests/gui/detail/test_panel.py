@@ -285,3 +285,15 @@ def test_returning_to_a_photo_is_served_from_memory(
         assert panel.canvas.heat_drawn and not panel.busy
     assert blocker.args[0] is first_result
     assert panel.active_workers() == 0
+
+
+def test_the_score_line_says_unreadable_and_in_quarantine_as_the_grid_does(
+    panel: DetailPanel, photo: Path
+) -> None:
+    panel.show_photo(make_record(photo))
+    assert panel.score_label.text() == "Droplet score 0.73 · flagged (threshold 0.50)"
+    panel.show_photo(make_record(photo, score=None, error="truncated or incomplete image data"))
+    assert panel.score_label.text() == "Not scored: the file cannot be read"
+    panel.show_photo(make_record(photo, score=0.98, state="quarantined"))
+    # The grid does not count a quarantined photo as flagged, so neither does the panel.
+    assert panel.score_label.text() == "Droplet score 0.98 · in quarantine"

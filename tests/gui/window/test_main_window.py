@@ -393,3 +393,23 @@ def test_a_narrow_window_keeps_the_threshold_slider_and_its_counts_on_screen(
     qtbot.waitUntil(lambda: window.toolbar.width() <= 1024, timeout=5000)
     for widget in (window.threshold_slider, window.counts_label):
         qtbot.waitUntil(lambda w=widget: laid_out(w), timeout=5000)
+
+
+def test_a_filter_emptied_by_a_file_operation_says_why_it_is_empty(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from dropletcleaner.core.catalog.photos import STATE_PRESENT, STATE_QUARANTINED
+
+    scan_folder(window, library)
+    record = window.model.record_at(0)
+    window.model.upsert([dataclasses.replace(record, state=STATE_QUARANTINED)])
+    window.filter_combo.setCurrentIndex(window.filter_combo.findData(Filter.QUARANTINED.value))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    window.grid.empty_text = ""
+    # As an undo of the quarantine does: the photo is back, and leaves this filter.
+    window.model.upsert([dataclasses.replace(record, state=STATE_PRESENT)])
+    qtbot.waitUntil(lambda: window.model.rowCount() == 0, timeout=5000)
+    expected = "Nothing from this folder is in the quarantine."
+    qtbot.waitUntil(lambda: window.grid.empty_text == expected, timeout=5000)
