@@ -4,16 +4,14 @@
   the file manager, open it with the default app, copy its path, label it, quarantine it.
   The desktop is reached only through :data:`open_url` (``QDesktopServices.openUrl``), so
   tests replace that one call.
-* The keyboard help lists every action that has a shortcut, read from the actions
-  themselves, so a new shortcut can never be missing from it.
+* The keyboard help (:mod:`.shortcuts_dialog`) is re-exported from here for the window.
 * A folder dropped on the window is opened and scanned.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from html import escape
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, QUrl
@@ -23,65 +21,19 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QGuiApplication,
-    QKeySequence,
 )
-from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QMenu
+
+# The keyboard help lives in its own module; these names stay importable from here.
+from dropletcleaner.gui.shortcuts_dialog import shortcut_rows as shortcut_rows
+from dropletcleaner.gui.shortcuts_dialog import shortcuts_html as shortcuts_html
+from dropletcleaner.gui.shortcuts_dialog import show_shortcuts as show_shortcuts
 
 if TYPE_CHECKING:
     from dropletcleaner.gui.window.parts import WindowParts
 
 # The one call that reaches the desktop (file manager, default app); tests replace it.
 open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl
-
-# Keys that are not actions: the grid's own navigation.
-NAVIGATION_KEYS: tuple[tuple[str, str], ...] = (
-    ("Arrows, Home, End, Page Up/Down", "move through the photos (also with Ctrl)"),
-    ("Shift+arrows, Shift+click, Ctrl+click", "extend or change the selection"),
-    ("Enter / double-click", "open or leave the large view"),
-    ("Left / Right in the large view", "previous / next photo in the filter and sort order"),
-    ("Mouse wheel on the photo", "zoom in or out around the pointer"),
-    ("Drag the zoomed photo", "pan; double-click: 100 % at that point, or fit"),
-    ("Right-click", "the photo's menu: reveal, open, copy path, label, quarantine"),
-)
-
-
-def _plain(text: str) -> str:
-    return text.replace("&", "").replace("…", "").strip()
-
-
-def shortcut_rows(actions: Sequence[QAction]) -> list[tuple[str, str]]:
-    """``(keys, what it does)`` for every action with a shortcut, each action once."""
-    rows: list[tuple[str, str]] = []
-    seen: set[int] = set()
-    for action in actions:
-        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-        keys = [k for k in keys if k]
-        if not keys or id(action) in seen:
-            continue
-        seen.add(id(action))
-        what = _plain(action.text())
-        tip = _plain(action.toolTip())
-        if tip and tip.lower() != what.lower():
-            what = f"{what} — {tip[0].lower()}{tip[1:]}"
-        rows.append((" / ".join(dict.fromkeys(keys)), what))
-    return rows
-
-
-def shortcuts_html(window: QWidget) -> str:
-    """The keyboard help: navigation, then every action of the window with a shortcut."""
-    rows = list(NAVIGATION_KEYS) + shortcut_rows(window.findChildren(QAction))
-    body = "".join(f"<tr><td><b>{escape(k)}</b></td><td>{escape(w)}</td></tr>" for k, w in rows)
-    return f"<table cellspacing=6>{body}</table>"
-
-
-def show_shortcuts(window: QWidget) -> QMessageBox:
-    box = QMessageBox(window)
-    box.setWindowTitle("Keyboard shortcuts")
-    box.setText(shortcuts_html(window))
-    box.setWindowModality(Qt.WindowModality.NonModal)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.show()
-    return box
 
 
 class PhotoMenu(QObject):

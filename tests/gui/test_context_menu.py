@@ -5,12 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QRect, Qt, QUrl
+from PySide6.QtGui import (
+    QAction,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QKeySequence,
+    QScreen,
+)
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from dropletcleaner.gui import context_menu
 from dropletcleaner.gui.context_menu import shortcuts_html
+from dropletcleaner.gui.shortcuts_dialog import (
+    MAX_HEIGHT_SHARE,
+    ShortcutsDialog,
+    open_shortcuts,
+    show_shortcuts,
+)
 from dropletcleaner.gui.window import MainWindow
 from tests.gui.gui_helpers import select_rows
 
@@ -96,6 +109,70 @@ def test_keyboard_help_lists_every_shortcut(window: MainWindow) -> None:
             assert f"{text}" in html, action.text()
     for wanted in ("H", "M", "Ctrl+R", "Ctrl+Shift+Q", "Ctrl+A", "F9", "Q", "Esc"):
         assert f"<b>{wanted}" in html or f" / {wanted}" in html, wanted
+
+
+def _help_action(window: MainWindow) -> QAction:
+    """The window's action that F1 and ? trigger."""
+    wanted = QKeySequence("?")
+    return next(a for a in window.findChildren(QAction) if wanted in a.shortcuts())
+
+
+def _visible_helps(window: MainWindow) -> list[ShortcutsDialog]:
+    return [d for d in window.findChildren(ShortcutsDialog) if d.isVisible()]
+
+
+def test_keyboard_help_opens_once_and_closes_with_esc_or_ok(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    help_action = _help_action(window)
+    assert QKeySequence(QKeySequence.StandardKey.HelpContents) in help_action.shortcuts()
+    help_action.trigger()
+    dialog = open_shortcuts(window)
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert dialog.html() == shortcuts_html(window)
+    assert dialog.height() <= window.screen().availableGeometry().height() * MAX_HEIGHT_SHARE
+
+    # Asking again while it is open brings the same one forward, no second copy.
+    help_action.trigger()
+    help_action.trigger()
+    assert _visible_helps(window) == [dialog]
+
+    # Esc closes it (once it is the active window, as on a desktop); asking again opens a
+    # fresh one, and OK closes that.
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: open_shortcuts(window) is None)
+    help_action.trigger()
+    again = open_shortcuts(window)
+    assert again is not None and _visible_helps(window) == [again]
+    ok = again.findChild(QDialogButtonBox)
+    assert ok is not None
+    qtbot.mouseClick(ok.buttons()[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: open_shortcuts(window) is None)
+
+
+def test_keyboard_help_on_a_short_screen_scrolls_with_ok_in_view(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # The offscreen screen's size is not ours to choose: pretend it is far shorter than
+    # the list (as 1000 px was for the 1118 px message box of the report).
+    room = QRect(0, 0, 1600, 300)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: room)
+    dialog = show_shortcuts(window)
+    qtbot.waitExposed(dialog)
+    assert dialog.label.sizeHint().height() > room.height()  # the list is longer than this
+    assert dialog.height() <= room.height() * MAX_HEIGHT_SHARE
+    ok = dialog.findChild(QDialogButtonBox)
+    assert ok is not None and ok.isVisible()
+    assert dialog.rect().contains(ok.geometry())  # OK is inside the dialog, not cut off
+
+    # The rows that do not fit are reached by scrolling, down to the last one.
+    bar = dialog.scroll_area.verticalScrollBar()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum())
+    viewport = dialog.scroll_area.viewport()
+    label_bottom = dialog.label.mapTo(viewport, dialog.label.rect().bottomLeft()).y()
+    assert label_bottom <= viewport.height()
+    dialog.close()
 
 
 def _drag_enter(pos: QPointF, mime: QMimeData) -> QDragEnterEvent:
