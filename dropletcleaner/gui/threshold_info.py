@@ -26,9 +26,8 @@ class ThresholdInfo(QLabel):
         super().__init__(parent)
         self._slider = slider
         self._metrics: Mapping[str, Any] = {}
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.PlaceholderText))
-        self.setPalette(pal)
+        # A role, not a copied colour: it follows the palette when the theme changes.
+        self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         slider.setToolTip(SLIDER_TIP)
         self.hide()
 

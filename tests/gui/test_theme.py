@@ -30,3 +30,26 @@ def test_theme_menu_saves_and_applies_the_choice(qtbot, tmp_path, monkeypatch) -
     }
     actions["system"].trigger()
     assert theme(settings) == "system"
+
+
+def test_dark_is_drawn_even_where_the_platform_ignores_the_hint(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from dropletcleaner.gui.theme import apply_theme
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+
+    def window_lightness() -> int:
+        return app.palette().color(QPalette.ColorRole.Window).lightness()
+
+    try:
+        apply_theme("dark")  # the offscreen platform, like bare X11, ignores the hint
+        assert window_lightness() < 80
+        assert app.palette().color(QPalette.ColorRole.WindowText).lightness() > 200
+        apply_theme("light")
+        assert window_lightness() > 180
+    finally:
+        apply_theme("system")
+    assert window_lightness() > 180  # the platform's own palette again

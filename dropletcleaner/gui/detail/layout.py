@@ -52,9 +52,8 @@ def error_colour(palette: QPalette) -> QColor:
 
 
 def _dim(label: QLabel) -> None:
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.PlaceholderText))
-    label.setPalette(pal)
+    # A role, not a copied colour: it follows the palette when the theme changes.
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
 
 
 def _selectable(label: QLabel) -> QLabel:
