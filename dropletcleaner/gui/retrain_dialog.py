@@ -62,7 +62,7 @@ PHASE_TEXT = {
 Outcome = tuple[RetrainResult, list[ChangedPhoto]]
 
 
-def _retrain_job(catalog_path: Path, deep: bool) -> Job:
+def _retrain_job(catalog_path: Path, deep: bool, user_threshold: float | None) -> Job:
     def job(cancel: CancelToken) -> Generator[Progress, None, Outcome]:
         from dropletcleaner.core.ml.store import load_default_model
 
@@ -71,7 +71,7 @@ def _retrain_job(catalog_path: Path, deep: bool) -> Job:
         trainer = deep_retrain if deep else fast_retrain
         with Catalog(catalog_path) as catalog:
             result = yield from trainer(catalog, base, cancel=cancel)
-            return result, changed_photos(catalog, result, base)
+            return result, changed_photos(catalog, result, base, user_threshold)
 
     return job
 
@@ -91,8 +91,16 @@ class RetrainDialog(QDialog):
     modelAccepted = Signal(str)  # the new active version
     resultReady = Signal(object)  # RetrainResult, when a retrain finished
 
-    def __init__(self, catalog: Catalog, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        parent: QWidget | None = None,
+        user_threshold: float | None = None,
+    ) -> None:
         super().__init__(parent)
+        # The threshold the user chose on the slider (None: the model's own). It stays after
+        # an Accept, so the photos that would change flag are counted at it.
+        self.user_threshold = user_threshold
         self.setWindowTitle("Retrain the droplet model")
         self.setModal(True)
         self.setMinimumWidth(520)
@@ -240,7 +248,9 @@ class RetrainDialog(QDialog):
         self.progress_bar.setValue(0)
         self.status_label.setText("Starting…")
         deep = self.deep_button.isChecked()
-        worker = GeneratorWorker(_retrain_job(self._catalog_path, deep), "retrain", self)
+        worker = GeneratorWorker(
+            _retrain_job(self._catalog_path, deep, self.user_threshold), "retrain", self
+        )
         worker.returned.connect(self._on_result)
         self._set_state("running")
         self._start_worker(worker)
@@ -312,7 +322,7 @@ class RetrainDialog(QDialog):
         self.resultReady.emit(result)
 
     def _show_result(self, result: RetrainResult) -> None:
-        self.results_box.show_result(result, self.changed)
+        self.results_box.show_result(result, self.changed, self.user_threshold)
         self._layout.activate()
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 

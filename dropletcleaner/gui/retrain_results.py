@@ -36,6 +36,7 @@ from dropletcleaner.gui.retrain_words import (
     threshold_change_text,
     verdict_text,
 )
+from dropletcleaner.gui.scores import threshold_text
 
 ROWS = ["Drop photos caught", "Clean photos wrongly flagged", "Right overall", "Ranking (AUROC)"]
 
@@ -88,17 +89,28 @@ class RetrainResults(QGroupBox):
         rb.addWidget(self.changed_list)
         self.setVisible(False)
 
-    def show_result(self, result: RetrainResult, changed: list[ChangedPhoto]) -> None:
+    def show_result(
+        self,
+        result: RetrainResult,
+        changed: list[ChangedPhoto],
+        user_threshold: float | None = None,
+    ) -> None:
+        """Fill the box; ``user_threshold``: the one the user chose, if any (it stays)."""
         old, new = result.old.metrics, result.new.metrics
         self._fill_table(result)
-        self.comparison_label.setText(
-            "Each of your labelled photos is judged by a model that did not learn from it."
-        )
+        judged = "Each of your labelled photos is judged by a model that did not learn from it"
+        if user_threshold is not None:
+            # The grid flags at the user's threshold; these figures are at the models' own.
+            judged += (
+                f", at that model's own threshold ({threshold_text(old.threshold)} now, "
+                f"{threshold_text(new.threshold)} new), not your {threshold_text(user_threshold)}"
+            )
+        self.comparison_label.setText(judged + ".")
         self.comparison_label.setToolTip(f"Measured on {result.comparison}.")
         self.summary_label.setText(f"Current model {in_words(old)}.\nNew model {in_words(new)}.")
         self.threshold_label.setText(threshold_change_text(old.threshold, new.threshold))
         self.threshold_label.setVisible(bool(self.threshold_label.text()))
-        self._list_changed(result, changed)
+        self._list_changed(result, changed, user_threshold)
         self.decision_label.setText(verdict_text(result))
         self.decision_label.setToolTip(f"The accept rule: {result.decision.reason}.")
         self.setVisible(True)
@@ -123,9 +135,15 @@ class RetrainResults(QGroupBox):
         header = self.table.horizontalHeader().sizeHint().height()
         self.table.setFixedHeight(rows_height + header + 2 * self.table.frameWidth())
 
-    def _list_changed(self, result: RetrainResult, changed: list[ChangedPhoto]) -> None:
-        verb = "changes" if result.changed_flags == 1 else "change"
-        text = f"If you accept, {plural(result.changed_flags, 'photo')} {verb} flag"
+    def _list_changed(
+        self, result: RetrainResult, changed: list[ChangedPhoto], user_threshold: float | None
+    ) -> None:
+        # At the user's own threshold the list is the count; at the model's, the catalog's.
+        count = result.changed_flags if user_threshold is None else len(changed)
+        verb = "changes" if count == 1 else "change"
+        text = f"If you accept, {plural(count, 'photo')} {verb} flag"
+        if user_threshold is not None:
+            text += f" at your threshold {threshold_text(user_threshold)}"
         text += ":" if changed else "."
         if result.needs_rescan:
             text += f" {plural(result.needs_rescan, 'photo')} will be re-scored at the next scan."

@@ -129,12 +129,16 @@ class ChangedPhoto:
 
 
 def changed_photos(
-    catalog: Catalog, result: RetrainResult, base: LoadedModel
+    catalog: Catalog,
+    result: RetrainResult,
+    base: LoadedModel,
+    user_threshold: float | None = None,
 ) -> list[ChangedPhoto]:
     """The photos whose flag the new model would flip, in name order; writes nothing.
 
     The same comparison as ``plan_rescore``: a row's old flag uses the threshold of the
-    model version that scored it.
+    model version that scored it. With ``user_threshold`` (one the user chose, which stays
+    after an Accept), both flags use it instead: that is what the grid will show.
     """
     candidate = result.candidate
     plan = plan_rescore(catalog, candidate, previous=[base])
@@ -149,8 +153,10 @@ def changed_photos(
     flipped: dict[int, tuple[float, float, bool]] = {}
     for pid, new in zip(plan.ids.tolist(), np.asarray(plan.scores).tolist(), strict=True):
         old, old_threshold = old_by_id[int(pid)]
+        if user_threshold is not None:
+            old_threshold = user_threshold
         was = not math.isnan(old) and old >= old_threshold
-        now = new >= candidate.threshold
+        now = new >= (candidate.threshold if user_threshold is None else user_threshold)
         if was != now:
             flipped[int(pid)] = (old, float(new), now)
     if not flipped:

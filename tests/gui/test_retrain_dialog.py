@@ -36,8 +36,8 @@ def catalog(tmp_path: Path, base: LoadedModel) -> Iterator[tuple[Catalog, list[s
 def dialog_factory(qtbot):  # type: ignore[no-untyped-def]
     made: list[RetrainDialog] = []
 
-    def make(cat: Catalog) -> RetrainDialog:
-        dialog = RetrainDialog(cat)
+    def make(cat: Catalog, user_threshold: float | None = None) -> RetrainDialog:
+        dialog = RetrainDialog(cat, user_threshold=user_threshold)
         qtbot.addWidget(dialog)
         dialog.show()
         made.append(dialog)
@@ -113,6 +113,22 @@ def test_runs_through_to_accept_and_emits_the_new_version(qtbot, catalog, dialog
     assert {cat.get(p).model_version for p in photos} == {version}  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: not dialog.isVisible())
     assert not dialog.running
+
+
+def test_a_threshold_the_user_chose_is_the_one_the_changed_photos_use(
+    qtbot, catalog, dialog_factory
+) -> None:  # type: ignore[no-untyped-def]
+    cat, photos, y = catalog
+    label_photos(cat, photos[:16], y[:16])  # type: ignore[arg-type]
+    # A threshold below every score: nothing can change flag at it, whatever the models do.
+    dialog = dialog_factory(cat, user_threshold=0.01)
+    with qtbot.waitSignal(dialog.resultReady, timeout=120_000):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert dialog.changed == []
+    assert dialog.changed_label.text().startswith("If you accept, 0 photos change flag at your")
+    assert "threshold 0.01" in dialog.changed_label.text()
+    # The table's figures are at the models' own thresholds, and the box says so.
+    assert "not your 0.01" in dialog.comparison_label.text()
 
 
 def test_discard_keeps_the_current_model(qtbot, catalog, dialog_factory) -> None:  # type: ignore[no-untyped-def]

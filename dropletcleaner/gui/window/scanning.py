@@ -178,7 +178,7 @@ class ScanningMixin(WindowParts):
             return
         from dropletcleaner.gui.retrain_dialog import RetrainDialog  # torch: only when asked
 
-        dialog = RetrainDialog(catalog, self)
+        dialog = RetrainDialog(catalog, self, user_threshold=self.settings.threshold())
         dialog.modelAccepted.connect(self._on_model_retrained)
         dialog.finished.connect(self._on_retrain_dialog_closed)
         self.retrain_dialog = dialog
