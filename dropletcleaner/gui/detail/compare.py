@@ -6,10 +6,15 @@ loupes. Zooming (Z, Space, the wheel) or dragging one pane moves every pane to t
 :class:`~dropletcleaner.gui.detail.loupe.ViewState`: the same zoom factor (100 % is 100 % in
 each) around the same point, as a fraction of each photo, so the same spot of every frame
 is under the eye. Each pane decodes its own preview, and its full resolution once zoomed,
-on its own thread. The droplet map is drawn as in the large view (H hides it).
+on its own thread. The droplet map is drawn as in the large view: the panel's H action is
+attached to the compare page too, so H shows and hides it on every pane.
 
-Clicking a pane selects that photo alone, so D, C, U and Q act on the one the user picked;
-a highlighted frame shows which photos are selected. Esc goes back to the grid.
+What the keys act on is always on screen. Entering narrows the selection to the compared
+photos (the first :data:`MAX_PANES` of a bigger one); clicking a pane selects that photo
+alone, so D, C, U and Q act on the one the user picked; Ctrl+A picks every pane. Any other
+change of the selection while comparing (D's move to the next grid photo, Undo, S) is put
+back on the picked panes, and a pane whose photo leaves the grid (quarantined, filtered
+out) is removed. A highlighted frame shows the pick. Esc goes back to the grid.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -71,10 +76,10 @@ class ComparePane(QFrame):
         self.set_selected(False)
 
     def set_selected(self, selected: bool) -> None:
+        # The box is drawn in the frame's foreground role; changing the role, not the
+        # palette, keeps the children's text (the name) in the normal text colour.
         role = QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Window
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, pal.color(role))
-        self.setPalette(pal)
+        self.setForegroundRole(role)
         self.selected = selected
 
     @property
@@ -108,22 +113,34 @@ class CompareView(QWidget):
 
     def set_records(self, records: Sequence[PhotoRecord]) -> None:
         self.clear()
-        columns = math.ceil(math.sqrt(len(records))) if records else 1
-        if len(records) == 2:
-            columns = 2  # side by side, the usual burst comparison
-        for i, record in enumerate(records):
+        for record in records:
             pane = ComparePane(record, self)
             pane.canvas.viewChanged.connect(self._sync)
             pane.canvas.installEventFilter(self)
-            self._layout.addWidget(pane, i // columns, i % columns)
             self.panes.append(pane)
+        self._lay_out()
 
-    def clear(self) -> None:
-        for pane in self.panes:
+    def remove_panes(self, gone: Sequence[ComparePane]) -> None:
+        """Drop these panes (their photos left the grid); the rest close up, view kept."""
+        for pane in gone:
             pane.shutdown()
             self._layout.removeWidget(pane)
             pane.deleteLater()
-        self.panes = []
+        self.panes = [p for p in self.panes if p not in gone]
+        self._lay_out()
+
+    def clear(self) -> None:
+        self.remove_panes(list(self.panes))
+
+    def _lay_out(self) -> None:
+        count = len(self.panes)
+        columns = math.ceil(math.sqrt(count)) if count else 1
+        if count == 2:
+            columns = 2  # side by side, the usual burst comparison
+        for pane in self.panes:
+            self._layout.removeWidget(pane)
+        for i, pane in enumerate(self.panes):
+            self._layout.addWidget(pane, i // columns, i % columns)
 
     @property
     def view(self) -> ViewState:
@@ -175,10 +192,22 @@ class CompareMode(QObject):
         self.leave_action.setEnabled(False)  # Esc is "Back to Grid" until compare opens
         self.leave_action.triggered.connect(self.leave)
         window.addAction(self.leave_action)
+        # The panel (and its H) is hidden while comparing; one action on both pages keeps
+        # one overlay setting and one line in the keyboard help, and is never ambiguous.
+        self.view.addAction(window.detail.toggle_heatmap_action)
+        self._pick: list[str] = []  # the panes' photos the keys act on while comparing
+        self._applying = False
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.setInterval(0)
+        self._settle_timer.timeout.connect(self._settle)
         selection = window.grid.selectionModel()
+        selection.selectionChanged.connect(self._keep_on_panes)
         selection.selectionChanged.connect(self._on_selection)
+        selection.currentChanged.connect(lambda *_: self._settle_timer.start())
         window.model.rowsRemoved.connect(self._prune)
         window.model.modelReset.connect(self._prune)
+        window.model.layoutChanged.connect(self._prune)  # a filter can take a pane's photo
         window.detail.toggle_heatmap_action.toggled.connect(self._show_maps)
         window.detail.opacity_slider.valueChanged.connect(lambda _v: self._show_maps())
         self._on_selection()
@@ -196,13 +225,18 @@ class CompareMode(QObject):
         records = [r for p in paths[:MAX_PANES] if (r := w.model.record(p)) is not None]
         if len(paths) > MAX_PANES:
             w.statusBar().showMessage(
-                f"Comparing the first {MAX_PANES} of {len(paths):,} selected photos.", 6000
+                f"Comparing the first {MAX_PANES} of {len(paths):,} selected photos; "
+                f"only they stay selected.",
+                6000,
             )
         w.leave_detail_mode()
         self.view.set_records(records)
         self._load_maps()
-        self._on_selection()
         w.stack.setCurrentWidget(self.view)
+        # The keys act on what is on screen: the rest of a bigger selection is let go.
+        self._pick = [r.path for r in records]
+        self._apply_pick()
+        self._on_selection()
         # One Esc: while comparing it leaves the comparison, not the large view.
         w.back_action.setEnabled(False)
         self.leave_action.setEnabled(True)
@@ -212,7 +246,9 @@ class CompareMode(QObject):
         w = self._window
         if not self.active:
             return
+        self._settle_timer.stop()
         self.view.clear()
+        self._pick = []
         w.stack.setCurrentWidget(w.splitter)
         self.leave_action.setEnabled(False)
         w.back_action.setEnabled(True)
@@ -232,7 +268,59 @@ class CompareMode(QObject):
 
     # -- internals -------------------------------------------------------------------------
     def _select_pane(self, pane: ComparePane) -> None:
-        self._window.select_path(pane.record.path)
+        if self._window.model.row_of(pane.record.path) is not None:
+            self._pick = [pane.record.path]
+            self._apply_pick()
+
+    def _compared(self) -> list[str]:
+        """The panes' photos that are still in the grid (and so can be selected)."""
+        model = self._window.model
+        return [p.record.path for p in self.view.panes if model.row_of(p.record.path) is not None]
+
+    def _selected(self) -> set[str]:
+        """The grid's selection itself, without the current-photo fallback."""
+        w = self._window
+        return {w.model.record_at(i.row()).path for i in w.grid.selectionModel().selectedIndexes()}
+
+    def _apply_pick(self) -> None:
+        """Select exactly the picked panes' photos, the current one among them."""
+        w = self._window
+        wanted = {p: i for p in self._pick if (i := w.model.index_of(p)).isValid()}
+        if not wanted:
+            return
+        indexes = list(wanted.values())
+        selection = QItemSelection()
+        for index in indexes:
+            selection.select(index, index)
+        model = w.grid.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag
+        self._applying = True
+        try:
+            if self._selected() != set(wanted):
+                model.select(selection, flags.ClearAndSelect)
+            if model.currentIndex() not in indexes:
+                model.setCurrentIndex(indexes[0], flags.NoUpdate)
+        finally:
+            self._applying = False
+
+    def _keep_on_panes(self, *_args: object) -> None:
+        """Put the selection back on the picked panes when something else moved it."""
+        if self._applying or not self.active:
+            return
+        compared, selected = self._compared(), self._selected()
+        if selected and set(compared) <= selected:
+            self._pick = compared  # Ctrl+A (or S with every pane picked): all the panes
+        if selected - set(self._pick):
+            # Added from outside (D's move to the next photo, Undo, S): undone at once, so
+            # a key pressed next can never reach a photo that is not on screen.
+            self._apply_pick()
+        elif selected != set(self._pick):
+            # Only fewer: rows are leaving (see _prune) or a selection is being rebuilt.
+            self._settle_timer.start()
+
+    def _settle(self) -> None:
+        if self.active and not self._applying:
+            self._apply_pick()
 
     def _on_selection(self, *_args: object) -> None:
         selected = set(self._window.selected_paths())
@@ -246,9 +334,25 @@ class CompareMode(QObject):
     def _prune(self, *_args: object) -> None:
         if not self.active:
             return
-        model = self._window.model
-        if sum(model.row_of(p.record.path) is not None for p in self.view.panes) < 2:
+        compared = set(self._compared())
+        if len(compared) < 2:
             self.leave()  # quarantined, or another folder: nothing left to compare
+            return
+        panes = self.view.panes
+        gone = [p for p in panes if p.record.path not in compared]
+        kept = [p for p in self._pick if p in compared]
+        if not kept and self._pick:
+            # The picked photos went (quarantined): pick the pane that came after them,
+            # as the grid selects the photo that takes a quarantined one's place.
+            first = min(i for i, p in enumerate(panes) if p.record.path in self._pick)
+            left = [i for i, p in enumerate(panes) if p.record.path in compared]
+            after = [i for i in left if i > first]
+            kept = [panes[after[0] if after else left[-1]].record.path]
+        self._pick = kept
+        if gone:
+            self.view.remove_panes(gone)
+        self._apply_pick()
+        self._on_selection()
 
     def _load_maps(self) -> None:
         for pane in self.view.panes:

@@ -97,7 +97,7 @@ class ReviewMixin(WindowParts):
         what = {"droplet": "droplet", "clean": "clean", None: "unlabelled"}[label]
         n = len(paths)
         self.statusBar().showMessage(f"Marked {n:,} photo{'s' if n != 1 else ''} as {what}.", 4000)
-        if n == 1:
+        if n == 1 and not self.compare.active:  # Compare stays on the pane labelled
             self._advance()
         self._show_current_in_detail()
         if label == "clean":  # a false alarm rarely comes alone: offer the rest of its shot
