@@ -179,7 +179,9 @@ class UiMixin(WindowParts):
         self.errors_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.errors_button.clicked.connect(lambda: self.errors_dock.setVisible(True))
         self.errors_button.hide()
-        status.addPermanentWidget(self.threshold_info)  # hidden until it has a figure
+        # Beside the summary, not among the permanent widgets: a passing message (a hint, a
+        # tip) replaces both, and keeps the room the scan's progress leaves it.
+        status.addWidget(self.threshold_info)  # hidden until it has a figure
         for w in (self.scan_label, self.scan_bar, self.stop_button):
             status.addPermanentWidget(w)
             w.hide()
