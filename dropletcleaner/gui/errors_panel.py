@@ -1,4 +1,9 @@
-"""The errors panel: every file or folder that could not be read, with the reason."""
+"""The errors panel: every file or folder that could not be read, with the reason.
+
+Rows open sorted by file name, ascending, as the header's indicator says; clicking a header
+sorts by that column (again: the other way). Names and folders sort naturally and ignoring
+case, as the grid's Sort by Name does ("img_2" before "IMG_10").
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from dropletcleaner.core.names import printable
+from dropletcleaner.gui.grid.rows import natural_key
+
+NAME, REASON, FOLDER = range(3)  # the columns
+_PATH = Qt.ItemDataRole.UserRole  # column 0's data: the exact path, boxed
 
 
 class ErrorsPanel(QWidget):
@@ -36,6 +45,8 @@ class ErrorsPanel(QWidget):
         self._tree.setUniformRowHeights(True)
         self._tree.setAlternatingRowColors(True)
         self._tree.setSortingEnabled(True)
+        # Qt's header starts at column 0 *descending*; the list opens by name, A first.
+        self._tree.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
         self._tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self._tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self._tree.itemActivated.connect(self._activated)
@@ -60,19 +71,11 @@ class ErrorsPanel(QWidget):
 
     def set_errors(self, entries: Sequence[tuple[str, str]]) -> None:
         """``(path, reason)`` pairs; replaces what is shown."""
-        self._entries = sorted(entries)
+        self._entries = sorted(entries, key=lambda e: (natural_key(printable(e[0])), e))
         self._tree.setSortingEnabled(False)
         self._tree.clear()
-        items = []
-        for path, reason in self._entries:
-            name = os.path.basename(path) or path
-            shown = [printable(name), reason, printable(os.path.dirname(path))]
-            item = QTreeWidgetItem(shown)
-            item.setData(0, Qt.ItemDataRole.UserRole, _PathBox(path))
-            item.setToolTip(0, printable(path))
-            item.setToolTip(1, reason)
-            items.append(item)
-        self._tree.addTopLevelItems(items)
+        self._tree.addTopLevelItems([_ErrorItem(path, reason) for path, reason in self._entries])
+        # Re-enabling sorts by the header's indicator: the column the user chose stays.
         self._tree.setSortingEnabled(True)
         n = len(self._entries)
         self._summary.setText(
@@ -82,13 +85,22 @@ class ErrorsPanel(QWidget):
             "could not be read. They were skipped; nothing was changed."
         )
 
+    def shown(self) -> list[tuple[str, str]]:
+        """The ``(path, reason)`` pairs in the order the rows show them."""
+        rows = (self._tree.topLevelItem(i) for i in range(self._tree.topLevelItemCount()))
+        return [(_unbox(r.data(0, _PATH)), r.text(REASON)) for r in rows if r is not None]
+
+    def shown_paths(self) -> list[str]:
+        return [path for path, _reason in self.shown()]
+
     def copy_to_clipboard(self) -> None:
-        text = "\n".join(f"{printable(path)}\t{reason}" for path, reason in self._entries)
+        """Every path and reason, in the order shown, so the paste reads like the list."""
+        text = "\n".join(f"{printable(path)}\t{reason}" for path, reason in self.shown())
         QGuiApplication.clipboard().setText(text)
 
     def _selected_path(self) -> str | None:
         item = self._tree.currentItem()
-        return None if item is None else _unbox(item.data(0, Qt.ItemDataRole.UserRole))
+        return None if item is None else _unbox(item.data(0, _PATH))
 
     def _open_folder(self) -> None:
         path = self._selected_path()
@@ -97,7 +109,35 @@ class ErrorsPanel(QWidget):
             QDesktopServices.openUrl(QUrl.fromLocalFile(folder))
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        self.photoActivated.emit(_unbox(item.data(0, Qt.ItemDataRole.UserRole)))
+        self.photoActivated.emit(_unbox(item.data(0, _PATH)))
+
+
+class _ErrorItem(QTreeWidgetItem):
+    """A row that sorts by natural, case-insensitive keys, ending in the path for ties."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        name = os.path.basename(path) or path
+        folder = os.path.dirname(path)
+        shown = [printable(name), reason, printable(folder)]
+        super().__init__(shown)
+        self.setData(0, _PATH, _PathBox(path))
+        self.setToolTip(0, printable(path))
+        self.setToolTip(1, reason)
+        by_name = (natural_key(shown[NAME]), natural_key(shown[FOLDER]))
+        # Keys of what each column shows, then the others, then the exact text: rows
+        # never tie, so an order is the same every time.
+        self._keys: dict[int, tuple[str, ...]] = {
+            NAME: (*by_name, shown[NAME], path),
+            REASON: (reason.casefold(), *by_name, reason, path),
+            FOLDER: (natural_key(shown[FOLDER]), natural_key(shown[NAME]), shown[NAME], path),
+        }
+
+    def __lt__(self, other: QTreeWidgetItem) -> bool:
+        tree = self.treeWidget()
+        column = tree.sortColumn() if tree is not None else NAME
+        if not isinstance(other, _ErrorItem) or column not in self._keys:
+            return super().__lt__(other)
+        return self._keys[column] < other._keys[column]
 
 
 class _PathBox:

@@ -5,10 +5,15 @@ flagged photos of the open folder, at the slider's threshold, get the keyword an
 their sidecars; one journalled batch, which Undo XMP Tagging (and ``tag --undo``) restores
 byte for byte. Sidecars are small and the plan reads only flagged photos' sidecars, so the
 work runs on the GUI thread behind a busy cursor rather than on a worker.
+
+Undo XMP Tagging is enabled only while the journal holds a batch that undo would restore
+(one from an earlier session or from ``tag`` counts: undo restores it too), so it starts
+disabled on a fresh catalog and goes grey again once the last batch is undone.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +45,11 @@ class XmpActions(QObject):
         self.auto_action.setCheckable(True)
         self.auto_action.setChecked(window.settings.tag_after_scan())
         self.auto_action.toggled.connect(window.settings.set_tag_after_scan)
+        # Whether each journal is undone, by (name, mtime, size): a journal holds every
+        # sidecar's original bytes, so it is parsed again only when it changed.
+        self._undone: dict[str, tuple[tuple[int, int], bool]] = {}
+        self._scanning: bool | None = None
+        self.refresh_undo()
 
     def _journal_dir(self) -> Path:
         from dropletcleaner.core.library.tagging import journal_dir_for
@@ -50,6 +60,40 @@ class XmpActions(QObject):
 
     def update_enabled(self, scanning: bool) -> None:
         self.tag_action.setEnabled(self._window.root is not None and not scanning)
+        if scanning != self._scanning:  # not on every selection change: it lists a folder
+            self._scanning = scanning
+            self.refresh_undo()
+
+    def refresh_undo(self) -> None:
+        """Enable Undo XMP Tagging only when :func:`tagging.undo` has a batch to restore."""
+        self.undo_action.setEnabled(self._has_batch_to_undo())
+
+    def _has_batch_to_undo(self) -> bool:
+        """The same choice as ``tagging.undo``: the newest readable journal not yet undone."""
+        folder = self._journal_dir()
+        try:
+            journals = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        except OSError:
+            return False
+        for journal in reversed(journals):
+            try:
+                st = journal.stat()
+            except OSError:
+                continue
+            stamp = (st.st_mtime_ns, st.st_size)
+            known = self._undone.get(journal.name)
+            if known is None or known[0] != stamp:
+                try:
+                    text = journal.read_text(encoding="utf-8", errors="surrogateescape")
+                    data = json.loads(text)
+                except (OSError, ValueError):
+                    continue  # undo skips an unreadable journal too
+                undone = not isinstance(data, dict) or data.get("state") == "undone"
+                known = (stamp, undone)
+                self._undone[journal.name] = known
+            if not known[1]:
+                return True
+        return False
 
     def after_scan(self, cancelled: bool) -> None:
         """Tag now when the option is on and the scan ran to its end."""
@@ -75,6 +119,7 @@ class XmpActions(QObject):
             return None
         finally:
             QGuiApplication.restoreOverrideCursor()
+            self.refresh_undo()  # a journal may be written even when applying failed
         left = tag_plan.problems + problems
         text = (
             f"{plural(tag_plan.photos, 'flagged photo')}: {plural(len(written), 'sidecar')} "
@@ -90,7 +135,10 @@ class XmpActions(QObject):
     def undo(self) -> str:
         from dropletcleaner.core.library import tagging
 
-        report = tagging.undo(self._journal_dir())
+        try:
+            report = tagging.undo(self._journal_dir())
+        finally:
+            self.refresh_undo()  # the next batch back, if any, is what undo offers now
         if report.batch is None:
             text = "Nothing to undo: no tag batch is left."
         else:

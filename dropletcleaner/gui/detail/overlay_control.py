@@ -5,7 +5,8 @@ Kept apart from the panel's layout and preview code as a mixin of
 catalog (the panel's map source) and draws at once; an explain method starts a worker
 through :class:`~dropletcleaner.gui.detail.explain.Explainer`, shows its progress and time left,
 and is dropped (back to the map, with a note) when the user moves to another photo or
-cancels.
+cancels. After moving on, the note says "M explains this one", so M then runs the method
+that was dropped rather than the next one in the cycle (Grad-CAM after the map).
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ class OverlayMixin:
     _drawn_key: ExplainKey | None
     _map_source: MapSource | None
     _map_model: str
+    # The explain method dropped on moving to another photo, and that photo's generation:
+    # M resumes it there. A class default because the panel's __init__ does not set it.
+    _resume: tuple[str, int] | None = None
 
     @property
     def method(self) -> str:
@@ -100,7 +104,15 @@ class OverlayMixin:
         return self.toggle_heatmap_action.isChecked()
 
     def next_method(self) -> None:
-        """Step to the next overlay: droplet map, then each explain method, then back."""
+        """Step to the next overlay: droplet map, then each explain method, then back.
+
+        Right after moving on from an explanation, the map's note promises that M explains
+        this photo: M then runs the method that was shown, not the cycle's next one.
+        """
+        resume = self._resume
+        if resume is not None and self.method == MAP and resume[1] == self._shown.generation:
+            self.set_method(resume[0])
+            return
         index = self.method_combo.currentIndex()
         for step in range(1, self.method_combo.count() + 1):
             candidate = (index + step) % self.method_combo.count()
@@ -115,6 +127,7 @@ class OverlayMixin:
         if method != MAP:
             self._note = f"{METHOD_LABELS[method]} stopped."
             self._set_method_quietly(MAP)
+            self._resume = None  # stopped on purpose: M goes on with the cycle
             self._refresh_overlay()
 
     def _set_error(self, text: str) -> None:
@@ -144,6 +157,10 @@ class OverlayMixin:
         return (record.path, record.fingerprint, model_key, self.method)
 
     def _set_method_quietly(self, method: str) -> None:
+        if method == MAP and self.method != MAP:
+            # The panel drops an explanation this way on moving to another photo; its note
+            # then says M explains the new one, so remember which method that means.
+            self._resume = (self.method, self._shown.generation)
         self._by_app = True
         try:
             self.set_method(method)
@@ -159,6 +176,7 @@ class OverlayMixin:
     def _on_method_changed(self, _index: int) -> None:
         if not self._by_app:
             self._note = ""
+            self._resume = None  # the user chose an overlay: the note's promise is spent
         self.canvas.set_heat(None)
         self._attribution = None
         self._drawn_key = None

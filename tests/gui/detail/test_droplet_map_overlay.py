@@ -167,6 +167,38 @@ def test_an_explanation_shows_progress_can_be_cancelled_and_does_not_follow(
     assert "water on" in panel.heat_status.text()
 
 
+def test_after_moving_on_m_explains_with_the_method_the_note_names(
+    qtbot, panel: DetailPanel, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    records = [make_record(write_jpeg(tmp_path / f"{i}.jpg", seed=20 + i)) for i in range(3)]
+    show(qtbot, panel, records[0])
+    panel.activateWindow()
+    qtbot.waitUntil(panel.isActiveWindow)
+    panel.set_method("occlusion")  # not the first in M's cycle: Grad-CAM is
+    show(qtbot, panel, records[1])
+    assert panel.method == "map"
+    assert "Occlusion was for the previous photo; M explains this one." in (
+        panel.heat_status.text()
+    )
+    qtbot.keyClick(panel, Qt.Key.Key_M)
+    assert panel.method == "occlusion"  # what the note named, for this photo
+    assert panel.explainer.pending is not None and panel.explainer.pending[0] == records[1].path
+    assert "was for the previous photo" not in panel.heat_status.text()
+    panel.cancel_explain()  # stopped on purpose: M goes on with the cycle from the map
+    qtbot.keyClick(panel, Qt.Key.Key_M)
+    assert panel.method == explain.METHODS[0]
+    panel.explainer.cancel()
+
+    # The promise holds for the photo it was made on: a photo later, M cycles again.
+    panel.set_method("occlusion")
+    show(qtbot, panel, records[2])
+    show(qtbot, panel, records[0])
+    assert "was for the previous photo" not in panel.heat_status.text()
+    qtbot.keyClick(panel, Qt.Key.Key_M)
+    assert panel.method == explain.METHODS[0]
+    panel.explainer.cancel()
+
+
 @pytest.mark.parametrize("method", explain.METHODS)
 def test_progress_counts_match_the_attribution_settings(
     qtbot, loaded: LoadedModel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str
