@@ -95,7 +95,7 @@ def print_batches(catalog: Catalog) -> int:
 
 def size_text(n: int) -> str:
     value = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
+    for unit in ("B", "kB", "MB", "GB"):  # SI units, as the app and file managers use
         if value < 1000 or unit == "GB":
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
