@@ -19,7 +19,9 @@ from typing import Any
 from PySide6.QtCore import QFile, QObject, Signal
 
 from dropletcleaner.core.catalog.photos import STATE_MISSING, Catalog, PhotoRecord
+from dropletcleaner.core.catalog.quarantine_journal import batch_photo_states
 from dropletcleaner.core.jobs import Progress
+from dropletcleaner.core.paths import default_catalog_path
 from dropletcleaner.core.quarantine import api as quarantine_api
 from dropletcleaner.gui.threads import ManagedThread
 
@@ -39,6 +41,7 @@ class FileOpResult:
     records: list[PhotoRecord] = field(default_factory=list)  # touched rows, re-read
     gone: list[str] = field(default_factory=list)  # touched paths no longer in the library
     batches: list[Any] = field(default_factory=list)  # BatchInfo, for "batches"
+    states: dict[str, dict[str, int]] = field(default_factory=dict)  # for "batches"
     files: list[Any] = field(default_factory=list)  # QuarantinedFile, for "files"
     error: str | None = None
     details: str = ""
@@ -171,15 +174,16 @@ class QuarantineQueue(QObject):
     ) -> None:
         super().__init__(parent)
         self._trash = trash
-        self._catalog_path = catalog_path
-        self._thread = _QueueThread(catalog_path)
+        # None means the per-user default catalog: readers need the real path to open it.
+        self._catalog_path = default_catalog_path() if catalog_path is None else catalog_path
+        self._thread = _QueueThread(self._catalog_path)
         self._thread.result.connect(self._on_result)
         self._thread.progress.connect(self.progress)
         self._pending = 0
         self._thread.start()
 
     @property
-    def catalog_path(self) -> Path | None:
+    def catalog_path(self) -> Path:
         """The catalog the worker writes to (readers may open it read-only)."""
         return self._catalog_path
 
@@ -264,7 +268,10 @@ class QuarantineQueue(QObject):
 
     def list_batches(self, tag: object = None) -> None:
         def run(q: Any, catalog: Catalog, _p: Callable[[Progress], None]) -> FileOpResult:
-            return FileOpResult(op="batches", batches=list(q.list_batches(catalog)))
+            batches = list(q.list_batches(catalog))
+            # Read here, between two operations, so the words match the counts beside them.
+            states = batch_photo_states(catalog.path) if batches else {}
+            return FileOpResult(op="batches", batches=batches, states=states)
 
         self._submit(_Job("batches", run, tag))
 

@@ -17,8 +17,14 @@ THUMB_SIDE = 48
 MAX_THUMBS = 200  # a huge batch lists its names at once; only the first get a picture
 
 
-def state_text(states: dict[str, int], open_count: int) -> str:
-    """``In quarantine``, ``Restored``, ``Emptied``, or a mix such as ``2 restored, 1 left``."""
+def state_text(states: dict[str, int], open_count: int, count: int | None = None) -> str:
+    """``In quarantine``, ``Restored``, ``Emptied``, or a mix such as ``2 restored, 1 left``.
+
+    ``states`` may be empty when the catalog could not be read: then ``open_count`` out of
+    ``count`` photos still decides, so a batch that left the quarantine never reads as in it.
+    """
+    if not states and count is not None and open_count < count:
+        return f"{open_count:,} left" if open_count else "Out of quarantine"
     restored = states.get("restored", 0)
     trashed = states.get("trashed", 0)
     if not restored and not trashed:

@@ -13,9 +13,10 @@ selected photos. Esc or Ctrl+W closes the window.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dropletcleaner.core.catalog.quarantine_journal import batch_photo_states
 from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue
 from dropletcleaner.gui.quarantine.view import (
     MAX_THUMBS,
@@ -44,12 +44,23 @@ from dropletcleaner.gui.quarantine.view import (
 _TAG = "quarantine-window"
 
 
+@dataclass(frozen=True)
+class _FilesTag:
+    """Tags a files request with its batch, so a late answer for another batch is dropped."""
+
+    batch_id: str
+
+
 def human_size(n: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1024
-    return f"{n:,.1f} TB"  # pragma: no cover - loop always returns
+    """``157877`` as ``"157.9 kB"``: SI units (1 kB = 1,000 bytes), as Finder and Lightroom."""
+    if round(n) < 1000:
+        return "1 byte" if round(n) == 1 else f"{n:,.0f} bytes"
+    for unit in ("kB", "MB", "GB"):
+        n /= 1000
+        # Compared as shown, so 999,960 bytes is "1.0 MB", never "1,000.0 kB".
+        if round(n, 1) < 1000:
+            return f"{n:,.1f} {unit}"
+    return f"{n / 1000:,.1f} TB"
 
 
 class QuarantineWindow(QWidget):
@@ -223,8 +234,10 @@ class QuarantineWindow(QWidget):
         if result.op == "batches" and result.tag == _TAG:
             self._show_batches(result)
             return
-        if result.op == "files" and result.tag == _TAG:
-            self._show_files(result.files)
+        if result.op == "files" and isinstance(result.tag, _FilesTag):
+            batch = self.selected_batch()
+            if batch is not None and batch.batch_id == result.tag.batch_id:
+                self._show_files(result.files)
             return
         if result.op in ("quarantine", "restore", "undo", "empty", "recover"):
             if result.tag == _TAG and result.error is None and result.report is not None:
@@ -241,7 +254,8 @@ class QuarantineWindow(QWidget):
         previous = self.selected_batch()
         # Restore and empty batches are history; only quarantine batches hold photos.
         self._batches = [b for b in result.batches if b.kind == "quarantine"]
-        states = batch_photo_states(self._ops.catalog_path) if self._batches else {}
+        # Rebuilt silently, then the files asked for once, below.
+        blocker = QSignalBlocker(self.batches)
         self.batches.clear()
         select = None
         for b in self._batches:
@@ -252,7 +266,7 @@ class QuarantineWindow(QWidget):
                     f"{b.count:,}",
                     human_size(b.size_bytes),
                     f"{b.open_count:,}",
-                    state_text(states.get(b.batch_id, {}), b.open_count),
+                    state_text(result.states.get(b.batch_id, {}), b.open_count, b.count),
                     str(b.destination_root),
                 ]
             )
@@ -264,16 +278,21 @@ class QuarantineWindow(QWidget):
             if b.open_count == 0:
                 item.setDisabled(True)  # fully restored or emptied: history only
             self.batches.addTopLevelItem(item)
-            if previous is not None and b.batch_id == previous.batch_id:
+            if previous is not None and b.batch_id == previous.batch_id and b.open_count:
                 select = item
         for col in range(5):
             self.batches.resizeColumnToContents(col)
-        if select is None and self.batches.topLevelItemCount():
-            select = self.batches.topLevelItem(0)
+        # A disabled row never becomes current, so fall back on the first batch that still
+        # holds photos; with none, the files list must empty rather than keep stale rows.
+        if select is None:
+            select = next(
+                (self.batches.topLevelItem(i) for i, b in enumerate(self._batches) if b.open_count),
+                None,
+            )
         if select is not None:
             self.batches.setCurrentItem(select)
-        else:
-            self.files.clear()
+        blocker.unblock()
+        self._batch_selected()
         open_files = self.photos_in_quarantine()
         self.status.setText(
             "The quarantine is empty."
@@ -295,8 +314,12 @@ class QuarantineWindow(QWidget):
     def _batch_selected(self, *_args: object) -> None:
         batch = self.selected_batch()
         self._update_buttons()
-        if batch is not None:
-            self._ops.list_files(batch.batch_id, tag=_TAG)
+        if batch is None:
+            self.files.clear()
+        else:
+            # The list is re-read after every operation: where each file is now, from the
+            # journal; restored photos leave it.
+            self._ops.list_files(batch.batch_id, tag=_FilesTag(batch.batch_id))
 
     def _update_buttons(self) -> None:
         batch = self.selected_batch()

@@ -116,6 +116,11 @@ def test_quarantine_window_restores_and_empties_to_the_trash(
     asked: list[tuple[int, int, str]] = []
     qwin.ask_empty = lambda files, size, where: asked.append((files, size, where)) or False
     qtbot.waitUntil(lambda: qwin.photos_in_quarantine() == 1, timeout=10_000)
+    # The remaining batch is selected and its files listed; then nothing may be queued.
+    qtbot.waitUntil(lambda: not window.quarantine_queue.is_busy(), timeout=10_000)
+    assert qwin.selected_batch().count == 1  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: qwin.files.topLevelItemCount() == 1, timeout=10_000)
+    assert qwin.files.topLevelItem(0).text(0) == first  # type: ignore[union-attr]
     qwin.empty_all()
     assert asked and asked[0][0] == 1 and window.quarantine_queue.pending == 0
     qwin.ask_empty = lambda files, size, where: True
