@@ -137,6 +137,10 @@ def _build_overlay_controls(panel: DetailPanel) -> QHBoxLayout:
 def _build_overlay_status(panel: DetailPanel) -> None:
     """The legend, the overlay's status line, and the explain progress with Cancel."""
     panel.legend = Legend(panel)
+    # Hiding it (H) keeps its room: the photo must not move under the eye at 100 %.
+    policy = panel.legend.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    panel.legend.setSizePolicy(policy)
     panel.legend.hide()
 
     panel.heat_status = _selectable(QLabel(panel))

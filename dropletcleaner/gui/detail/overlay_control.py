@@ -189,8 +189,12 @@ class OverlayMixin:
         leaving = self.method == MAP or record is None or not self.heatmap_visible
         if leaving and self.explainer.pending is not None:
             self.explainer.cancel()
-        if record is None or record.error or not self.heatmap_visible:
+        if record is None or record.error:
             self._set_status("")
+            return
+        if not self.heatmap_visible:
+            # Words rather than nothing: the line keeps its height, so the photo stays put.
+            self._set_status("Overlay hidden: H shows it")
             return
         if self.method == MAP:
             self._draw_layer()

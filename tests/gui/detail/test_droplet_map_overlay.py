@@ -248,3 +248,19 @@ def test_summary_and_legend_follow_the_core_scale() -> None:
     )
     faint[:4, -4:] = 28  # still under a wet cell, but the traces gather at the top right
     assert "strongest in the top-right." in map_summary(faint)
+
+
+def test_hiding_the_overlay_leaves_the_photo_where_it_is(
+    qtbot, panel: DetailPanel, tmp_path: Path, maps: dict[str, np.ndarray]
+) -> None:  # type: ignore[no-untyped-def]
+    photo = write_jpeg(tmp_path / "wet.jpg", seed=1)
+    maps[str(photo)] = wet_top_left()
+    show(qtbot, panel, make_record(photo))
+    before = panel.canvas.geometry()
+    panel.toggle_heatmap_action.setChecked(False)  # H
+    qtbot.wait(50)  # the layout settles on the next events
+    assert panel.canvas.geometry() == before
+    assert panel.heat_status.text() == "Overlay hidden: H shows it"
+    panel.toggle_heatmap_action.setChecked(True)
+    qtbot.wait(50)
+    assert panel.canvas.geometry() == before
