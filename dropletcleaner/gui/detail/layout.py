@@ -110,12 +110,14 @@ def _build_overlay_controls(panel: DetailPanel) -> QHBoxLayout:
         "photo. “Explain” shows what drove this photo's score instead (M steps through)."
     )
     combo.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+    # Wide enough for its longest entry: "Explain: Integrated Gradients (slow)" was cut.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     panel.method_combo = combo
 
     slider = QSlider(Qt.Orientation.Horizontal, panel)
     slider.setRange(0, 100)
     slider.setValue(DEFAULT_OPACITY)
-    slider.setMinimumWidth(80)
+    slider.setMinimumWidth(56)  # narrow enough that the overlay menu's names fit beside it
     slider.setMaximumWidth(160)
     slider.setToolTip("Overlay opacity")
     slider.setFocusPolicy(Qt.FocusPolicy.TabFocus)
