@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QLabel, QSlider, QWidget
+from PySide6.QtWidgets import QLabel, QSlider, QStatusBar, QWidget
 
 from dropletcleaner.core.ml.flag_rates import describe_threshold, expected_false_alarms
 
@@ -26,6 +26,7 @@ class ThresholdInfo(QLabel):
         super().__init__(parent)
         self._slider = slider
         self._metrics: Mapping[str, Any] = {}
+        self._wanted = False
         # A role, not a copied colour: it follows the palette when the theme changes.
         self.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         slider.setToolTip(SLIDER_TIP)
@@ -53,4 +54,17 @@ class ThresholdInfo(QLabel):
             else f"Among photos without water on the lens, {meaning.split(', ', 1)[1]}. "
             "Real drops are not counted here."
         )
-        self.setVisible(bool(expected))
+        self._show(bool(expected))
+
+    def _show(self, shown: bool) -> None:
+        self._wanted = shown
+        bar = self.parentWidget()
+        if shown and isinstance(bar, QStatusBar) and bar.currentMessage():
+            # A passing message has the line; shown now, the label would be drawn over it.
+            return
+        self.setVisible(shown)
+
+    def message_changed(self, text: str) -> None:
+        """The status bar's message changed: once it is gone, show the figure again."""
+        if not text:
+            self.setVisible(self._wanted)

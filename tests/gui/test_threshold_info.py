@@ -54,6 +54,13 @@ def test_the_status_bar_says_it_once_the_model_card_has_a_curve(
         info = win.threshold_info
         assert win.statusBar().isAncestorOf(info)
         qtbot.waitUntil(lambda: info.isVisible() and info.width() < win.width(), timeout=2000)
+        # A passing message has the line to itself, even when the figure is re-worded then
+        # (it was drawn over "Marked 1 photo as droplet."), and the figure comes back after.
+        win.statusBar().showMessage("Marked 1 photo as droplet.", 60_000)
+        info.update_for(0.93, total, 1)
+        assert not info.isVisible()
+        win.statusBar().clearMessage()
+        qtbot.waitUntil(info.isVisible, timeout=2000)
     finally:
         win.close()
 

@@ -264,6 +264,9 @@ class DetailPanel(OverlayMixin, QWidget):
             if record.state == STATE_QUARANTINED:
                 # The grid does not count quarantined photos as flagged: nor does this line.
                 line = f"Droplet score {score_text(record.score or 0.0)} · in quarantine"
+            if record.label:
+                # A label decides the flag (the counts follow it), whatever the score says.
+                line += f" · your label: {record.label}"
         self.score_label.setText(line)
         self.date_label.setText(
             f"Taken {record.taken_at}" if record.taken_at else "No capture date (EXIF)"

@@ -29,7 +29,10 @@ from dropletcleaner.gui.threads import ManagedThread
 def qt_trash(path: Path) -> None:
     """Move one file to the system trash with ``QFile.moveToTrash``; raise if it did not go."""
     if not QFile.moveToTrash(str(path)):
-        raise OSError(f"the system trash refused {path}")
+        # No path here: the banner joins distinct reasons, and one per file repeated it.
+        raise OSError(
+            "the system trash refused it (this disk may have no trash); it stays in the quarantine"
+        )
 
 
 @dataclass

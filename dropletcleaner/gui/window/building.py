@@ -182,6 +182,7 @@ class UiMixin(WindowParts):
         # Beside the summary, not among the permanent widgets: a passing message (a hint, a
         # tip) replaces both, and keeps the room the scan's progress leaves it.
         status.addWidget(self.threshold_info)  # hidden until it has a figure
+        status.messageChanged.connect(self.threshold_info.message_changed)
         for w in (self.scan_label, self.scan_bar, self.stop_button):
             status.addPermanentWidget(w)
             w.hide()

@@ -297,3 +297,8 @@ def test_the_score_line_says_unreadable_and_in_quarantine_as_the_grid_does(
     panel.show_photo(make_record(photo, score=0.98, state="quarantined"))
     # The grid does not count a quarantined photo as flagged, so neither does the panel.
     assert panel.score_label.text() == "Droplet score 0.98 · in quarantine"
+    # The user's label, which decides the flag, is said beside a score that disagrees.
+    panel.show_photo(make_record(photo, score=0.07, label="droplet"))
+    assert panel.score_label.text() == (
+        "Droplet score 0.07 · below threshold (threshold 0.50) · your label: droplet"
+    )
