@@ -91,20 +91,30 @@ class LargeView(QObject):
         if key in _LEAVE_KEYS:
             self._window.leave_detail_mode()
             return True
+        if key in (Qt.Key.Key_Home, Qt.Key.Key_End):
+            # The first or last photo of the filter, as in the grid.
+            rows = self._window.model.rowCount()
+            if rows:
+                self.go_to(0 if key == Qt.Key.Key_Home else rows - 1)
+            return True
         step = _STEP_KEYS.get(Qt.Key(key))
         if step is None:
             return False
         self.step(step)
         return True
 
+    def go_to(self, row: int) -> None:
+        """Show the photo at ``row`` of the filter and sort order."""
+        w = self._window
+        if 0 <= row < w.model.rowCount():
+            w._select_index(w.model.index(row))
+            w._show_current_in_detail()
+
     def step(self, step: int) -> None:
         """Show the next (``1``) or previous (``-1``) photo in the filter and sort order."""
         w = self._window
         current = w.grid.currentIndex()
-        row = (current.row() if current.isValid() else -1) + step
-        if 0 <= row < w.model.rowCount():
-            w._select_index(w.model.index(row))
-            w._show_current_in_detail()
+        self.go_to((current.row() if current.isValid() else -1) + step)
 
     def _on_detail_mode(self, on: bool) -> None:
         self.filmstrip.setVisible(on)

@@ -74,6 +74,22 @@ def test_filmstrip_counts_and_right_left_follow_the_sort_and_filter(
     assert not window.in_detail_mode and not bar.isVisible()
 
 
+def test_home_and_end_show_the_first_and_last_photo(
+    qtbot, window: MainWindow, library: Path, scan_folder
+) -> None:  # type: ignore[no-untyped-def]
+    scan_folder(window, library)
+    names = [window.model.record_at(r).path for r in range(window.model.rowCount())]
+    bar = window.large_view.filmstrip
+    open_large_view(qtbot, window)
+    qtbot.keyClick(window.detail, Qt.Key.Key_End)
+    assert (
+        shown(window) == names[-1] and bar.position_label.text() == f"{len(names)} of {len(names)}"
+    )
+    assert window.selected_paths() == [names[-1]]
+    qtbot.keyClick(window.detail, Qt.Key.Key_Home)
+    assert shown(window) == names[0] and bar.position_label.text() == f"1 of {len(names)}"
+
+
 def test_clicking_the_filmstrip_shows_that_photo(
     qtbot, window: MainWindow, library: Path, scan_folder
 ) -> None:
