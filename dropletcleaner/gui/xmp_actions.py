@@ -13,7 +13,6 @@ disabled on a fresh catalog and goes grey again once the last batch is undone.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,9 +44,6 @@ class XmpActions(QObject):
         self.auto_action.setCheckable(True)
         self.auto_action.setChecked(window.settings.tag_after_scan())
         self.auto_action.toggled.connect(window.settings.set_tag_after_scan)
-        # Whether each journal is undone, by (name, mtime, size): a journal holds every
-        # sidecar's original bytes, so it is parsed again only when it changed.
-        self._undone: dict[str, tuple[tuple[int, int], bool]] = {}
         self._scanning: bool | None = None
         self.refresh_undo()
 
@@ -65,35 +61,17 @@ class XmpActions(QObject):
             self.refresh_undo()
 
     def refresh_undo(self) -> None:
-        """Enable Undo XMP Tagging only when :func:`tagging.undo` has a batch to restore."""
+        """Enable Undo XMP Tagging only when ``tagging.undo`` has a batch to restore.
+
+        A journal holds every sidecar's original bytes, so this runs at a few moments (the
+        window opening, a scan starting or ending, tagging, undo), not on every selection.
+        """
         self.undo_action.setEnabled(self._has_batch_to_undo())
 
     def _has_batch_to_undo(self) -> bool:
-        """The same choice as ``tagging.undo``: the newest readable journal not yet undone."""
-        folder = self._journal_dir()
-        try:
-            journals = sorted(folder.glob("*.json")) if folder.is_dir() else []
-        except OSError:
-            return False
-        for journal in reversed(journals):
-            try:
-                st = journal.stat()
-            except OSError:
-                continue
-            stamp = (st.st_mtime_ns, st.st_size)
-            known = self._undone.get(journal.name)
-            if known is None or known[0] != stamp:
-                try:
-                    text = journal.read_text(encoding="utf-8", errors="surrogateescape")
-                    data = json.loads(text)
-                except (OSError, ValueError):
-                    continue  # undo skips an unreadable journal too
-                undone = not isinstance(data, dict) or data.get("state") == "undone"
-                known = (stamp, undone)
-                self._undone[journal.name] = known
-            if not known[1]:
-                return True
-        return False
+        from dropletcleaner.core.library.tagging import can_undo
+
+        return can_undo(self._journal_dir())
 
     def after_scan(self, cancelled: bool) -> None:
         """Tag now when the option is on and the scan ran to its end."""

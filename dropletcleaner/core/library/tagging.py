@@ -29,6 +29,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dropletcleaner.core import atomic
 from dropletcleaner.core.catalog.photos import STATE_PRESENT, Catalog
@@ -188,23 +189,39 @@ def apply(tag_plan: TagPlan, journal_dir: Path) -> tuple[list[str], list[tuple[s
     return written, problems
 
 
-def undo(journal_dir: Path) -> UndoReport:
-    """Restore the sidecars of the latest batch not yet undone."""
-    report = UndoReport()
-    journals = sorted(journal_dir.glob("*.json")) if journal_dir.is_dir() else []
+def _latest_to_undo(journal_dir: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The newest readable journal not yet undone, with what it holds; ``None`` if none."""
+    try:
+        journals = sorted(journal_dir.glob("*.json")) if journal_dir.is_dir() else []
+    except OSError:
+        return None
     for journal in reversed(journals):
         try:
             data = json.loads(journal.read_text(encoding="utf-8", errors="surrogateescape"))
         except (OSError, ValueError):
             continue  # unreadable journal: never guess what it held
-        if data.get("state") == "undone":
-            continue
-        report.batch = journal.stem
-        for entry in reversed(data.get("entries", [])):
-            _undo_one(entry, report)
-        data["state"] = "undone"
-        _write_journal(journal, data)
-        break
+        if isinstance(data, dict) and data.get("state") != "undone":
+            return journal, data
+    return None
+
+
+def can_undo(journal_dir: Path) -> bool:
+    """Whether :func:`undo` would restore a batch (what the app's Undo action shows)."""
+    return _latest_to_undo(journal_dir) is not None
+
+
+def undo(journal_dir: Path) -> UndoReport:
+    """Restore the sidecars of the latest batch not yet undone."""
+    report = UndoReport()
+    latest = _latest_to_undo(journal_dir)
+    if latest is None:
+        return report
+    journal, data = latest
+    report.batch = journal.stem
+    for entry in reversed(data.get("entries", [])):
+        _undo_one(entry, report)
+    data["state"] = "undone"
+    _write_journal(journal, data)
     return report
 
 

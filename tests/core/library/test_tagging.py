@@ -154,3 +154,16 @@ def test_an_interrupted_batch_is_undone_from_its_journal(
     report = tagging.undo(tmp_path / "j")
     assert not report.conflicts
     assert _snapshot(lib) == before
+
+
+def test_can_undo_follows_what_undo_would_restore(tmp_path: Path) -> None:
+    journals = tmp_path / "xmp-journal"
+    assert not tagging.can_undo(journals)  # no folder yet
+    journals.mkdir()
+    (journals / "2024-01-01-a.json").write_text('{"state": "done", "entries": []}')
+    (journals / "2024-01-02-b.json").write_text("not json")  # never guessed at
+    (journals / "2024-01-03-c.json").write_text("[1, 2]")  # not a journal
+    assert tagging.can_undo(journals)
+    assert tagging.undo(journals).batch == "2024-01-01-a"
+    assert not tagging.can_undo(journals)
+    assert tagging.undo(journals).batch is None
