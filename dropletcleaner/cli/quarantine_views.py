@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dropletcleaner.cli.helptext import plural
+from dropletcleaner.core.wording import file_size
 
 if TYPE_CHECKING:  # imported when used, so that `--help` stays fast
     from dropletcleaner.core.catalog.photos import Catalog
@@ -94,12 +95,8 @@ def print_batches(catalog: Catalog) -> int:
 
 
 def size_text(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "kB", "MB", "GB"):  # SI units, as the app and file managers use
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")  # pragma: no cover
+    """A size as the app says it (``157.9 kB``)."""
+    return file_size(n)
 
 
 def print_outcomes(outcomes: Iterable[MoveOutcome]) -> None:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dropletcleaner.core.wording import file_size
 from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue
 from dropletcleaner.gui.quarantine.view import (
     MAX_THUMBS,
@@ -51,16 +52,8 @@ class _FilesTag:
     batch_id: str
 
 
-def human_size(n: float) -> str:
-    """``157877`` as ``"157.9 kB"``: SI units (1 kB = 1,000 bytes), as Finder and Lightroom."""
-    if round(n) < 1000:
-        return "1 byte" if round(n) == 1 else f"{n:,.0f} bytes"
-    for unit in ("kB", "MB", "GB"):
-        n /= 1000
-        # Compared as shown, so 999,960 bytes is "1.0 MB", never "1,000.0 kB".
-        if round(n, 1) < 1000:
-            return f"{n:,.1f} {unit}"
-    return f"{n / 1000:,.1f} TB"
+# The app and the command line say sizes the same way.
+human_size = file_size
 
 
 class QuarantineWindow(QWidget):
