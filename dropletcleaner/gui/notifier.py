@@ -110,7 +110,12 @@ class _NoticeWidget(QFrame):
         text = QLabel(f"<b>{_escape(notice.title)}</b> — {_escape(notice.text)}")
         text.setWordWrap(True)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        # A new policy drops the height-for-width that word wrap set: without it the layout
+        # gives the label one line's height, and a wrapped second line is cut off.
+        policy.setHeightForWidth(True)
+        text.setSizePolicy(policy)
+        self.label = text
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 4, 4)
         row.addWidget(icon)
@@ -158,6 +163,10 @@ class MessageBar(QWidget):
 
     def visible_notices(self) -> list[Notice]:
         return [w.notice for w in self._items]
+
+    def labels(self) -> list[QLabel]:
+        """The text of each message shown, oldest first."""
+        return [w.label for w in self._items]
 
     def show_notice(self, notice: Notice) -> None:
         # The same message twice in a row (e.g. a repeated failure) is shown once.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from dropletcleaner.gui import excepthook
 from dropletcleaner.gui.notifier import ERROR, INFO, MessageBar, Notifier
@@ -69,3 +69,38 @@ def test_info_messages_are_info(qtbot) -> None:  # type: ignore[no-untyped-def]
     notifier.info("Done", "all good")
     qtbot.waitUntil(lambda: len(notifier.history) == 1)
     assert notifier.history[0].level == INFO
+
+
+def _fits(label: QLabel) -> bool:
+    """Whether the label is as tall as its text needs at its width: no line cut off."""
+    return label.height() >= label.heightForWidth(label.width())
+
+
+def test_a_message_that_wraps_shows_every_line(qtbot) -> None:  # type: ignore[no-untyped-def]
+    # The bar sits above the grid in a column, as in the main window, narrow enough to wrap.
+    notifier = Notifier()
+    window = QWidget()
+    column = QVBoxLayout(window)
+    column.setContentsMargins(0, 0, 0, 0)
+    bar = MessageBar(notifier)
+    column.addWidget(bar)
+    column.addWidget(QWidget(), 1)
+    qtbot.addWidget(window)
+    window.resize(360, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    notifier.warning(
+        "1 photo was not handled",
+        "could not move it to the trash: the system trash refused it (this disk may have no "
+        "trash). Nothing was deleted: it stays in the quarantine.",
+        "details",
+    )
+    qtbot.waitUntil(lambda: bar.labels() != [])
+    (label,) = bar.labels()
+    three_lines = 3 * label.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: _fits(label) and label.height() >= three_lines, timeout=2000)
+
+    # Wider, it needs fewer lines, and the banner gives the room back to the grid.
+    tall = bar.height()
+    window.resize(1400, 400)
+    qtbot.waitUntil(lambda: _fits(label) and bar.height() < tall, timeout=2000)

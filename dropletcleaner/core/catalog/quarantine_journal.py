@@ -137,6 +137,31 @@ def batch_summaries(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
+def moved_again_batches(conn: sqlite3.Connection) -> set[str]:
+    """Quarantine batches whose every photo came back and then went out again (a redo).
+
+    "Again" means the very file a restore put back was moved out later, from the place it
+    came back to: the journal's order says "later", so the clock never decides.
+    """
+    return {
+        str(r[0])
+        for r in conn.execute(
+            """
+            SELECT f.batch_id FROM quarantine_files f
+            JOIN quarantine_batches b ON b.id = f.batch_id AND b.kind = 'quarantine'
+            WHERE f.role = 'photo' AND f.state NOT IN ('moving', 'not-moved')
+            GROUP BY f.batch_id
+            HAVING MIN(f.state = 'restored' AND EXISTS (
+                SELECT 1 FROM quarantine_journal back
+                JOIN quarantine_journal again ON again.op = 'out' AND again.status = 'done'
+                    AND again.source = f.restored_to AND again.id > back.id
+                WHERE back.file_id = f.id AND back.op = 'back' AND back.status = 'done'
+            ))
+            """
+        )
+    }
+
+
 # -- files --------------------------------------------------------------------------------
 
 

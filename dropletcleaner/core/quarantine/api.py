@@ -162,7 +162,8 @@ def list_batches(catalog: Catalog) -> list[BatchInfo]:
     """Every batch that touched at least one file, newest first."""
     conn = _ensure_schema(catalog)
     rows = tables.batch_summaries(conn)
-    return [BatchInfo(r[0], r[1], r[2], r[4], r[5], Path(r[3]), r[6]) for r in rows]
+    again = tables.moved_again_batches(conn)
+    return [BatchInfo(r[0], r[1], r[2], r[4], r[5], Path(r[3]), r[6], r[0] in again) for r in rows]
 
 
 def quarantined_files(catalog: Catalog, batch_id: str | None = None) -> list[QuarantinedFile]:

@@ -69,6 +69,9 @@ class BatchInfo:
     size_bytes: int
     destination_root: Path
     open_count: int  # photos of a quarantine batch still in quarantine
+    # Every photo came back, then a later batch moved it out again (a redo): that batch
+    # stands for this one now.
+    moved_again: bool = False
 
 
 @dataclass(frozen=True)

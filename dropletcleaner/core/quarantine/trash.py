@@ -16,6 +16,10 @@ from dropletcleaner.core.catalog.photos import Catalog
 from dropletcleaner.core.quarantine.journal import _Batch, _Item, _mark_lost, _settle
 from dropletcleaner.core.quarantine.outcomes import MoveOutcome
 
+# Every reason of a file the trash did not take starts so: such a file is still in the
+# quarantine, and a front end can say what to do next.
+TRASH_REFUSED = "could not move it to the trash"
+
 
 def _system_trash() -> Callable[[Path], None]:
     """``send2trash.send2trash``, imported only when a caller brings no trash of its own."""
@@ -95,7 +99,7 @@ def _trash_one(path: Path, trash: Callable[[Path], None]) -> str:
     try:
         trash(path)
     except Exception as exc:  # any front end's trash: report it, never lose the file
-        return f"could not move it to the trash: {exc}"
+        return f"{TRASH_REFUSED}: {exc}"
     if os.path.lexists(path):
-        return "still in the quarantine folder after moving it to the trash"
+        return f"{TRASH_REFUSED}: it was still in the quarantine folder afterwards"
     return ""

@@ -30,9 +30,8 @@ def qt_trash(path: Path) -> None:
     """Move one file to the system trash with ``QFile.moveToTrash``; raise if it did not go."""
     if not QFile.moveToTrash(str(path)):
         # No path here: the banner joins distinct reasons, and one per file repeated it.
-        raise OSError(
-            "the system trash refused it (this disk may have no trash); it stays in the quarantine"
-        )
+        # Nor what to do next: the banner says that once, after the reasons.
+        raise OSError("the system trash refused it (this disk may have no trash)")
 
 
 @dataclass

@@ -5,9 +5,10 @@ worker for lists and operations; the main window applies every result to the gri
 both stay in step.
 Emptying always asks first: it is the one step that leaves the library for good.
 
-Each batch says whether it is still in quarantine, restored or emptied; the files of the
-selected one show thumbnails, and **Restore photo** (or a double-click) puts back only the
-selected photos. Esc or Ctrl+W closes the window.
+Each batch says whether it is still in quarantine, restored or emptied (a batch undone and
+then redone is listed once, as the redo's batch); the files of the selected one show
+thumbnails, and **Restore photo** (or a double-click) puts back only the selected photos.
+Esc or Ctrl+W closes the window.
 """
 
 from __future__ import annotations
@@ -245,8 +246,10 @@ class QuarantineWindow(QWidget):
             self.status.setText("")
             return  # the main window's notifier already shows the error
         previous = self.selected_batch()
-        # Restore and empty batches are history; only quarantine batches hold photos.
-        self._batches = [b for b in result.batches if b.kind == "quarantine"]
+        # Restore and empty batches are history; only quarantine batches hold photos. A
+        # batch undone then redone shows once: the redo's batch holds the same photos, and
+        # the undone one beneath it read as a second move.
+        self._batches = [b for b in result.batches if b.kind == "quarantine" and not b.moved_again]
         # Rebuilt silently, then the files asked for once, below.
         blocker = QSignalBlocker(self.batches)
         self.batches.clear()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QMessageBox
 from dropletcleaner.core.catalog.photos import STATE_PRESENT, Catalog, PhotoRecord
 from dropletcleaner.core.jobs import Progress
 from dropletcleaner.core.quarantine.names import default_quarantine_dir
+from dropletcleaner.core.quarantine.trash import TRASH_REFUSED
 from dropletcleaner.gui.history import LabelUndo, QuarantineUndo
 from dropletcleaner.gui.quarantine.queue import FileOpResult
 from dropletcleaner.gui.quarantine.window import human_size
@@ -229,10 +230,12 @@ class ReviewMixin(WindowParts):
             details = "\n".join(f"{o.source}: {o.status} — {o.reason}" for o in problems)
             n = len(problems)
             reasons = sorted({o.reason for o in problems if o.reason})
+            text = "; ".join(reasons[:3]) or "see the details"
+            kept = sum(o.reason.startswith(TRASH_REFUSED) for o in problems)
+            if result.op == "empty" and kept:
+                text = text.rstrip(".") + ". " + trash_refused_next_step(kept)
             self.notifier.warning(
-                f"{n:,} photo{'s were' if n != 1 else ' was'} not handled",
-                "; ".join(reasons[:3]) or "see the details",
-                details,
+                f"{n:,} photo{'s were' if n != 1 else ' was'} not handled", text, details
             )
 
     def _on_file_progress(self, p: Progress) -> None:
@@ -240,6 +243,15 @@ class ReviewMixin(WindowParts):
             self.statusBar().showMessage(
                 f"{p.message or 'Moving photos'}: {p.done:,} of {p.total:,}"
             )
+
+
+def trash_refused_next_step(n: int) -> str:
+    """What to do with ``n`` photos the system trash did not take: they are still safe."""
+    it, stays = ("it", "it stays") if n == 1 else ("them", "they stay")
+    return (
+        f"Nothing was deleted: {stays} in the quarantine. Restore {it}, or delete {it} "
+        "yourself from the folder under “Kept in” in the Quarantine window (Ctrl+Shift+Q)."
+    )
 
 
 def quarantine_question(paths: Sequence[str], size: str, dest: str) -> tuple[str, str]:

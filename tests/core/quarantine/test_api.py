@@ -139,6 +139,28 @@ def test_undo_restores_only_the_latest_open_batch(cat: Catalog, lib: Path) -> No
     assert q.undo(cat) is None
 
 
+def test_a_batch_moved_out_again_after_its_undo_says_so(cat: Catalog, lib: Path) -> None:
+    a, b, c = _photos_before(lib)
+    _record(cat, [a, b, c])
+
+    def moved_again() -> dict[str | None, bool]:
+        return {x.batch_id: x.moved_again for x in q.list_batches(cat) if x.kind == "quarantine"}
+
+    first = q.quarantine(cat, [a], library_root=lib)
+    q.undo(cat)
+    assert moved_again() == {first.batch_id: False}  # back in the library: only restored
+    redo = q.quarantine(cat, [a], library_root=lib)  # the same photo, from where it came back
+    assert moved_again() == {redo.batch_id: False, first.batch_id: True}
+    q.undo(cat)  # the redo undone: the photo is out of both, the redo's batch is the latest
+    assert moved_again() == {redo.batch_id: False, first.batch_id: True}
+
+    # A batch some of whose photos stayed in the library is not stood for by a later one.
+    pair = q.quarantine(cat, [b, c], library_root=lib)
+    q.undo(cat)
+    only_b = q.quarantine(cat, [b], library_root=lib)
+    assert moved_again()[pair.batch_id] is False and moved_again()[only_b.batch_id] is False
+
+
 class _FakeScorer:
     """Enough of a scorer for the scan pipeline, without a model."""
 

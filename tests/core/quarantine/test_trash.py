@@ -67,7 +67,9 @@ def test_empty_verifies_each_file_left(cat: Catalog, lib: Path, tmp_path: Path) 
     by_name = {o.source.name: o for o in emptied.outcomes}
     assert by_name["a.jpg"].status == "trashed" and by_name["a.jpg"].sidecars == ()
     assert by_name["b.jpg"].reason == "could not move it to the trash: the trash is full"
-    assert by_name["c.jpg"].reason == "still in the quarantine folder after moving it to the trash"
+    assert by_name["c.jpg"].reason == (
+        "could not move it to the trash: it was still in the quarantine folder afterwards"
+    )
     assert sorted(f.current.name for f in q.quarantined_files(cat)) == ["a.xmp", "b.jpg", "c.jpg"]
     assert (qdir / "b.jpg").exists() and (qdir / "trip" / "c.jpg").exists()
     # Files removed from the quarantine by hand: reported, not fatal.

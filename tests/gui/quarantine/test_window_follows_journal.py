@@ -141,9 +141,9 @@ def test_redo_shows_the_batch_in_quarantine_once(
     _settle(qtbot, win)
     assert not Path(moved).exists()
 
-    # Redo moves the photo aside as a new batch: it is the one row in quarantine, and the
-    # undone batch stays below it as history, restored, never as a second live row.
-    assert _rows(qwin) == [("1", "In quarantine", True), ("0", "Restored", False)]
+    # Redo moves the photo aside as a new batch: it is the one row, in quarantine. The
+    # undone batch is not listed beneath it, where it read as a second move.
+    assert _rows(qwin) == [("1", "In quarantine", True)]
     assert qwin.photos_in_quarantine() == 1
     with Catalog(None) as cat:
         live = [b for b in quarantine_api.list_batches(cat) if b.open_count]
@@ -151,6 +151,13 @@ def test_redo_shows_the_batch_in_quarantine_once(
     assert selected is not None and [b.batch_id for b in live] == [selected.batch_id]
     ((original, now_at),) = _files(qwin)
     assert original == moved and Path(now_at).exists()
+
+    # The redo undone in turn: still one row, now restored.
+    with qtbot.waitSignal(win.quarantine_queue.finished, timeout=30_000):
+        win.undo_action.trigger()
+    _settle(qtbot, win)
+    assert Path(moved).exists()
+    assert _rows(qwin) == [("0", "Restored", False)]
     qwin.close()
 
 
