@@ -3,7 +3,8 @@
 The strip is a second view on the grid's own model *and selection model*: it shows the
 photos in the current filter and sort order, and clicking one is the same as clicking it
 in the grid (so actions still hit the photo on show). Its cells are small and painted
-from the same lazy thumbnail cache as the grid, so only the few visible ones are loaded.
+from the same lazy thumbnail cache as the grid, so only the few visible ones are loaded,
+and an unreadable file carries the grid's mark, smaller.
 It never takes the keyboard focus: Left and Right are the window's (see
 :mod:`~dropletcleaner.gui.detail.large_view`).
 """
@@ -21,6 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QPainter,
     QPainterPath,
     QPalette,
@@ -40,15 +42,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dropletcleaner.gui.grid.delegate import draw_placeholder_mark, placeholder_text
 from dropletcleaner.gui.grid.model import FILTER_TITLES, PhotoModel
 
 STRIP_THUMB = QSize(96, 72)
+STRIP_MARK_PX = 20  # the unreadable mark: the grid's 32 px, for a cell half its height
 _ModelIndex = QModelIndex | QPersistentModelIndex
 _FLAGGED = QColor(214, 51, 61)  # the grid badge's red
 
 
 class StripDelegate(QStyledItemDelegate):
-    """One small cell: the thumbnail, a red edge when flagged, the selection around it."""
+    """One small cell: the thumbnail or the unreadable mark, red edge if flagged, selection."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _ModelIndex) -> QSize:
         return STRIP_THUMB + QSize(8, 8)
@@ -81,6 +85,13 @@ class StripDelegate(QStyledItemDelegate):
         else:
             target = box
             painter.fillRect(box, palette.color(QPalette.ColorRole.AlternateBase))
+            if photo.record.error or photo.thumbnail_failed:
+                # As the grid marks it, smaller: a blank tile read as "still loading".
+                small = QFont(option.font)
+                small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
+                painter.setFont(small)
+                text = placeholder_text(photo.record.error)
+                draw_placeholder_mark(painter, palette, QRectF(box), text, STRIP_MARK_PX)
         if photo.flagged:
             painter.fillRect(QRect(target.left(), target.bottom() - 3, target.width(), 4), _FLAGGED)
         painter.restore()

@@ -4,6 +4,7 @@ Colours come from the palette (so dark and light themes both read well), except 
 score badge, which sits on the photo and uses fixed, high-contrast colours. A cell only
 asks the model for its thumbnail when it is painted, which is what makes loading lazy.
 A cell is read with one call (:meth:`PhotoModel.cell`), not one ``index.data()`` per role.
+The mark of an unreadable file (:func:`draw_placeholder_mark`) is the filmstrip's too.
 """
 
 from __future__ import annotations
@@ -177,19 +178,7 @@ class PhotoDelegate(QStyledItemDelegate):
         path.addRoundedRect(target, RADIUS, RADIUS)
         painter.fillPath(path, palette.color(QPalette.ColorRole.AlternateBase))
         if error or failed:
-            icon = _standard_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-            icon_rect = QRect(0, 0, 32, 32)
-            icon_rect.moveCenter(target.center().toPoint() - QPoint(0, 12))
-            icon.paint(painter, icon_rect)
-            painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
-            text_rect = target.toRect().adjusted(6, int(target.height() / 2) + 10, -6, -4)
-            painter.drawText(
-                text_rect,
-                Qt.AlignmentFlag.AlignHCenter
-                | Qt.AlignmentFlag.AlignTop
-                | Qt.TextFlag.TextWordWrap,
-                "Unreadable" if error else "No preview",
-            )
+            draw_placeholder_mark(painter, palette, target, placeholder_text(error), 32)
         return target
 
     def _draw_score(
@@ -252,6 +241,30 @@ class PhotoDelegate(QStyledItemDelegate):
         painter.drawText(
             text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "In quarantine"
         )
+
+
+def placeholder_text(error: str | None) -> str:
+    """What a cell without a picture says: the file is unreadable, or only its preview is."""
+    return "Unreadable" if error else "No preview"
+
+
+def draw_placeholder_mark(
+    painter: QPainter, palette: QPalette, tile: QRectF, text: str, icon_px: int
+) -> None:
+    """A warning mark over ``text``, centred on ``tile``; the grid's and the filmstrip's."""
+    icon = _standard_icon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+    icon_rect = QRect(0, 0, icon_px, icon_px)
+    # Mark above the centre, words below it: proportions that also fit the filmstrip's cell.
+    icon_rect.moveCenter(tile.center().toPoint() - QPoint(0, icon_px * 3 // 8))
+    icon.paint(painter, icon_rect)
+    painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+    side, gap = icon_px // 5, icon_px * 5 // 16
+    text_rect = tile.toRect().adjusted(side, int(tile.height() / 2) + gap, -side, -icon_px // 8)
+    painter.drawText(
+        text_rect,
+        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+        text,
+    )
 
 
 def _standard_icon(kind: QStyle.StandardPixmap) -> QIcon:

@@ -13,6 +13,7 @@ from dropletcleaner.gui.detail.compare import CompareMode
 from dropletcleaner.gui.detail.large_view import LargeView
 from dropletcleaner.gui.grid.model import FILTER_TITLES, SORT_TITLES, Filter, SortKey
 from dropletcleaner.gui.grid.thumb_size import ThumbSize
+from dropletcleaner.gui.model_info import ModelInfo
 from dropletcleaner.gui.quarantine.window import QuarantineWindow
 from dropletcleaner.gui.same_shot_actions import SameShotActions
 from dropletcleaner.gui.window.context import APP_NAME
@@ -148,6 +149,7 @@ class ActionsMixin(WindowParts):
         self.thumb_size = ThumbSize(self)  # the size slider, Ctrl+plus / Ctrl+minus
         self.xmp = XmpActions(self)  # tag flagged photos' XMP sidecars, now or after scans
         self.same_shot = SameShotActions(self)  # S / Shift+S: the other frames of a shot
+        self.model_info = ModelInfo(self)  # the Model menu's line and About the Model…
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
@@ -169,6 +171,9 @@ class ActionsMixin(WindowParts):
         self._build_view_menu(menu.addMenu("&View"))
 
         model_menu = menu.addMenu("&Model")
+        model_menu.addAction(self.model_info.line_action)  # which model, before what to do
+        model_menu.addAction(self.model_info.about_action)
+        model_menu.addSeparator()
         model_menu.addAction(self.retrain_action)
 
         help_menu = menu.addMenu("&Help")
@@ -276,8 +281,10 @@ class ActionsMixin(WindowParts):
         # `self.bundle`, not the handle the loader thread fills: what the window shows must not
         # depend on how far that thread got (test_starts_on_the_welcome_page raced on it).
         self.retrain_action.setEnabled(not scanning and self.bundle is not None)
-        for w in (self.filter_combo, self.sort_combo, self.threshold_slider):
+        for w in (self.filter_combo, self.sort_combo):
             w.setEnabled(has_folder)
+        # Not before the model is in: the slider's value until then is not its threshold.
+        self.threshold_slider.setEnabled(has_folder and self.bundle is not None)
         self._update_summary()
 
     def show_quarantine_window(self) -> QuarantineWindow | None:

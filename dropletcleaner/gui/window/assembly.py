@@ -78,6 +78,7 @@ class MainWindow(UndoRedoMixin, ScanningMixin, ReviewMixin, ViewMixin, ActionsMi
         # Workers.
         self.model_handle = ModelHandle()  # the scan thread waits on it; the GUI never reads it
         self.bundle: ModelBundle | None = None  # set on the GUI thread, from `loaded` only
+        self.model_error: str | None = None  # why the model could not be loaded, from `failed`
         # Thumbnails are scaled once, in the loader, to the painted size on this screen.
         screen = QGuiApplication.primaryScreen()
         dpr = screen.devicePixelRatio() if screen is not None else 1.0

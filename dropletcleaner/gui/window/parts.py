@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from dropletcleaner.gui.grid.thumbnails import ThumbnailService
     from dropletcleaner.gui.grid.view import PhotoGrid
     from dropletcleaner.gui.history import Entry, History
+    from dropletcleaner.gui.model_info import ModelInfo
     from dropletcleaner.gui.model_loading import ModelBundle, ModelHandle, ModelLoader
     from dropletcleaner.gui.notifier import MessageBar, Notifier
     from dropletcleaner.gui.quarantine.queue import FileOpResult, QuarantineQueue
@@ -85,6 +86,7 @@ class WindowParts(QMainWindow):
     ask_quarantine: Callable[[list[str], int, str], tuple[bool, bool]]
     model_handle: ModelHandle
     bundle: ModelBundle | None
+    model_error: str | None
     thumbnails: ThumbnailService
     model: PhotoModel
     scans: ScanController
@@ -121,6 +123,7 @@ class WindowParts(QMainWindow):
     thumb_size: ThumbSize
     xmp: XmpActions
     same_shot: SameShotActions
+    model_info: ModelInfo
     photo_menu: PhotoMenu
     folder_drop: FolderDrop
     _refilter_timer: QTimer
@@ -170,6 +173,7 @@ class WindowParts(QMainWindow):
         @property
         def in_detail_mode(self) -> bool: ...
         def _threshold_moved(self, value: int) -> None: ...
+        def _update_threshold_label(self) -> None: ...
         def _threshold_settled(self) -> None: ...
         def _update_counts(self) -> None: ...
         def _update_summary(self) -> None: ...

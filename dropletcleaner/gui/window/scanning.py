@@ -64,11 +64,15 @@ class ScanningMixin(WindowParts):
 
     def _on_model_loaded(self, bundle: ModelBundle) -> None:
         self.bundle = bundle
+        self.model_error = None
         loaded = bundle.loaded
         self.untrained_banner.setVisible(not loaded.trained)
         self.threshold_info.set_metrics(loaded.card.metrics)
         if self.settings.threshold() is None:
             self._set_slider(loaded.threshold)
+        # Also when the slider did not move (a saved threshold): it said "loading model…".
+        self._update_threshold_label()
+        self.model_info.refresh()
         self._update_counts()
         try:
             self.detail.set_model(loaded)
@@ -77,6 +81,9 @@ class ScanningMixin(WindowParts):
         self._update_actions()
 
     def _on_model_failed(self, reason: str) -> None:
+        self.model_error = reason
+        self._update_threshold_label()
+        self.model_info.refresh()
         self.notifier.error(
             "The droplet model could not be loaded",
             f"{reason}. Photos cannot be scored until this is fixed; labels and quarantine "
@@ -194,6 +201,9 @@ class ScanningMixin(WindowParts):
         self._old_loaders.append(self._loader)
         self.model_handle = ModelHandle()
         self.bundle = None
+        self.model_error = None
+        self._update_threshold_label()  # until the new model is in, as at the start
+        self.model_info.refresh()
         self._loader = ModelLoader(self.ctx.model_factory, self.model_handle)
         self._loader.loaded.connect(self._on_model_loaded)
         self._loader.failed.connect(self._on_model_failed)

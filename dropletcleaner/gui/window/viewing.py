@@ -9,6 +9,13 @@ from dropletcleaner.gui.grid.model import FILTER_TITLES, Filter, SortKey
 from dropletcleaner.gui.scores import threshold_text
 from dropletcleaner.gui.window.parts import WindowParts
 
+# The slider's number is the model's threshold (or the user's saved one): until the model
+# is in, the toolbar says why there is none rather than show the slider's 0.50.
+THRESHOLD_LOADING = "loading model…"
+THRESHOLD_LOADING_TIP = "The droplet model is loading; its threshold is shown once it is ready"
+THRESHOLD_NO_MODEL = "no model"
+THRESHOLD_NO_MODEL_TIP = "The droplet model could not be loaded: there is no threshold to set"
+
 
 class ViewMixin(WindowParts):
     """What the grid shows: filter, sort, threshold, counts, and the large view."""
@@ -73,12 +80,23 @@ class ViewMixin(WindowParts):
     def _threshold_moved(self, value: int) -> None:
         if not self._slider_by_app:
             self._threshold_chosen = True
-        self.threshold_label.setText(threshold_text(value / 100.0))
+        self._update_threshold_label()
         self.detail.set_threshold(value / 100.0)
         # Counts and badges follow the slider live; the grid re-filters once it settles.
         self.model.set_threshold(value / 100.0, refilter=False)
         self._update_counts()
         self._refilter_timer.start()
+
+    def _update_threshold_label(self) -> None:
+        """The number beside the slider, or why there is none yet (the model is not in)."""
+        if self.bundle is not None:
+            text, tip = threshold_text(self.threshold()), ""
+        elif self.model_error is not None:
+            text, tip = THRESHOLD_NO_MODEL, THRESHOLD_NO_MODEL_TIP
+        else:
+            text, tip = THRESHOLD_LOADING, THRESHOLD_LOADING_TIP
+        self.threshold_label.setText(text)
+        self.threshold_label.setToolTip(tip)
 
     def _threshold_settled(self) -> None:
         # Only a threshold the user picked is remembered; otherwise the model's default rules.
