@@ -15,6 +15,9 @@ os.environ["DROPLETCLEANER_DATA"] = str(_SESSION_DIR / "data")
 os.environ["DROPLETCLEANER_CACHE"] = str(_SESSION_DIR / "cache")
 # Qt keeps the app's settings (last folder, theme) there: apps started by tests too.
 os.environ["XDG_CONFIG_HOME"] = str(_SESSION_DIR / "config")
+# send2trash reads its trash folder from this once, when first imported: a test that empties
+# a quarantine into the real system trash must never reach the user's own.
+os.environ["XDG_DATA_HOME"] = str(_SESSION_DIR / "xdg-data")
 
 import pytest  # noqa: E402
 
