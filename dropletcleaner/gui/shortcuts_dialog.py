@@ -5,6 +5,10 @@
 * The list is longer than a small screen is tall, so it sits in a scrolling area and the
   dialog is at most 80 % of the screen's height: its last rows and OK button stay reachable.
 * Asking again while it is open brings the open one to the front instead of a second copy.
+* Only keys a keyboard has are listed: the platform's standard bindings also bring media
+  keys ("Exit", "Refresh", "Zoom In") and Sun's F14, which read like words to type.
+* An action whose text follows the state (Undo says what it would undo) is listed by its
+  stable name, its ``HELP_NAME`` property: the help is a reference, not a snapshot.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QKeyCombination, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -40,6 +44,27 @@ NAVIGATION_KEYS: tuple[tuple[str, str], ...] = (
 MAX_HEIGHT_SHARE = 0.8
 MAX_WIDTH_SHARE = 0.9
 
+# The action property with the name the help uses, where the action's text changes.
+HELP_NAME = "helpName"
+
+
+def on_a_keyboard(combo: QKeyCombination) -> bool:
+    """Whether a photographer's keyboard has this key: a character, or a named key up to F12."""
+    # Qt numbers characters below Key_Escape, then Escape, Tab, … arrows, F1 to F12; F13 on
+    # and the media keys (Key_Undo, Key_ZoomIn, Key_Exit, Key_Help) all come after F12.
+    return combo.key().value <= Qt.Key.Key_F12.value
+
+
+def combos(sequence: QKeySequence) -> list[QKeyCombination]:
+    """The keys of a sequence, one per press ("Ctrl+K, Ctrl+C" is two)."""
+    # PySide6's type stubs leave out QKeySequence's indexing, which the binding has.
+    return [sequence[i] for i in range(sequence.count())]  # type: ignore[index]
+
+
+def _typeable(sequence: QKeySequence) -> bool:
+    keys = combos(sequence)
+    return bool(keys) and all(on_a_keyboard(k) for k in keys)
+
 
 def _plain(text: str) -> str:
     return text.replace("&", "").replace("…", "").strip()
@@ -50,12 +75,16 @@ def shortcut_rows(actions: Sequence[QAction]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     seen: set[int] = set()
     for action in actions:
-        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
+        keys = [
+            k.toString(QKeySequence.SequenceFormat.NativeText)
+            for k in action.shortcuts()
+            if _typeable(k)
+        ]
         keys = [k for k in keys if k]
         if not keys or id(action) in seen:
             continue
         seen.add(id(action))
-        what = _plain(action.text())
+        what = _plain(str(action.property(HELP_NAME) or action.text()))
         tip = _plain(action.toolTip())
         if tip and tip.lower() != what.lower():
             what = f"{what} — {tip[0].lower()}{tip[1:]}"

@@ -21,6 +21,8 @@ from dropletcleaner.gui.context_menu import shortcuts_html
 from dropletcleaner.gui.shortcuts_dialog import (
     MAX_HEIGHT_SHARE,
     ShortcutsDialog,
+    combos,
+    on_a_keyboard,
     open_shortcuts,
     show_shortcuts,
 )
@@ -105,8 +107,10 @@ def test_keyboard_help_lists_every_shortcut(window: MainWindow) -> None:
     html = shortcuts_html(window)
     for action in window.findChildren(QAction):
         for key in action.shortcuts():
+            if not all(on_a_keyboard(k) for k in combos(key)):
+                continue  # a media key ("Refresh") or F13 on: no keyboard to type it on
             text = key.toString(QKeySequence.SequenceFormat.NativeText)
-            assert f"{text}" in html, action.text()
+            assert f"<b>{text}" in html or f" / {text}" in html, action.text()
     for wanted in ("H", "M", "Ctrl+R", "Ctrl+Shift+Q", "Ctrl+A", "F9", "Q", "Esc"):
         assert f"<b>{wanted}" in html or f" / {wanted}" in html, wanted
 

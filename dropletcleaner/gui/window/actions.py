@@ -16,6 +16,7 @@ from dropletcleaner.gui.grid.thumb_size import ThumbSize
 from dropletcleaner.gui.model_info import ModelInfo
 from dropletcleaner.gui.quarantine.window import QuarantineWindow
 from dropletcleaner.gui.same_shot_actions import SameShotActions
+from dropletcleaner.gui.shortcuts_dialog import HELP_NAME
 from dropletcleaner.gui.window.context import APP_NAME
 from dropletcleaner.gui.window.parts import WindowParts
 from dropletcleaner.gui.xmp_actions import XmpActions
@@ -88,6 +89,10 @@ class ActionsMixin(WindowParts):
             "Redo what was last undone",
             self._std_icon(sp.SP_ArrowForward, "edit-redo"),
         )
+        # Their texts say what they would do ("Undo Quarantine (2 photos)"); the keyboard help
+        # names them as they always are.
+        self.undo_action.setProperty(HELP_NAME, "Undo")
+        self.redo_action.setProperty(HELP_NAME, "Redo")
         self.select_all_action = self._action(
             "Select &All", lambda: self.grid.selectAll(), [QKeySequence.StandardKey.SelectAll]
         )

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from dropletcleaner.gui.detail.panel import DetailPanel
+from dropletcleaner.gui.elided_label import ElidedLabel
 from dropletcleaner.gui.errors_panel import ErrorsPanel
 from dropletcleaner.gui.grid.delegate import PhotoDelegate
 from dropletcleaner.gui.grid.model import (
@@ -64,15 +65,15 @@ class UiMixin(WindowParts):
         bar.addSeparator()
         # The threshold and its counts first: a narrow window overflows the toolbar's end
         # into a menu, and Show and Sort by are also in the View menu; the slider is not.
-        bar.addWidget(QLabel(" Threshold "))
+        # Each name goes with its control (_labelled): overflowed, the two go together, and
+        # no "Sort by" is left on the toolbar naming a menu that is out of sight.
         self.threshold_slider = QSlider(Qt.Orientation.Horizontal)
         self.threshold_slider.setRange(1, 99)
         self.threshold_slider.setValue(50)
         self.threshold_slider.setFixedWidth(120)
-        bar.addWidget(self.threshold_slider)
         self.threshold_label = QLabel()
         self.threshold_label.setMinimumWidth(48)
-        bar.addWidget(self.threshold_label)
+        bar.addWidget(_labelled(" Threshold ", self.threshold_slider, self.threshold_label))
         self.counts_label = QLabel()
         self.counts_label.setToolTip(
             "Flagged photos at this threshold, of all photos in the folder. “Just under”: "
@@ -84,7 +85,6 @@ class UiMixin(WindowParts):
         self.counts_label.setFont(font)
         bar.addWidget(self.counts_label)
         bar.addSeparator()
-        bar.addWidget(QLabel(" Show "))
         self.filter_combo = QComboBox()
         # Sized once for the longest title with a six-digit count: it never shifts the toolbar.
         longest = max(FILTER_TITLES.values(), key=len) + " (99,999)"
@@ -94,12 +94,11 @@ class UiMixin(WindowParts):
         for kind in Filter:
             self.filter_combo.addItem(FILTER_TITLES[kind], kind.value)
         self.filter_combo.setToolTip("Which photos the grid shows")
-        bar.addWidget(self.filter_combo)
-        bar.addWidget(QLabel("  Sort by "))
+        bar.addWidget(_labelled(" Show ", self.filter_combo))
         self.sort_combo = QComboBox()
         for sort_key in SortKey:
             self.sort_combo.addItem(SORT_TITLES[sort_key], sort_key.value)
-        bar.addWidget(self.sort_combo)
+        bar.addWidget(_labelled("  Sort by ", self.sort_combo))
         # Said in the status bar, not here: the full toolbar would push it into its overflow
         # menu, out of sight.
         self.threshold_info = ThresholdInfo(self.threshold_slider)
@@ -164,7 +163,8 @@ class UiMixin(WindowParts):
     def _build_status_bar(self) -> None:
         """The summary on the left; expected false alarms, scan progress, errors, stop right."""
         status = self.statusBar()
-        self.summary_label = QLabel()
+        # Elided, not cut, when the window is narrow: "… (16.3/s), 0" would read as a count.
+        self.summary_label = ElidedLabel()
         status.addWidget(self.summary_label, 1)
         self.scan_label = QLabel()
         self.scan_bar = QProgressBar()
@@ -263,6 +263,24 @@ class UiMixin(WindowParts):
     def _clear_recent(self) -> None:
         self.settings.clear_recent_folders()
         self._rebuild_recent()
+
+
+def _labelled(name: str, *controls: QWidget) -> QWidget:
+    """``name`` and its ``controls`` as one toolbar item, so they overflow as one."""
+    group = QWidget()
+    # Never wider than its parts: the room an overflowing toolbar has left over would
+    # otherwise open gaps between a name and its control.
+    group.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+    row = QHBoxLayout(group)
+    row.setContentsMargins(0, 0, 0, 0)
+    # Spaced as the toolbar spaces its items: the same look as when each was one of them.
+    row.setSpacing(group.style().pixelMetric(QStyle.PixelMetric.PM_ToolBarItemSpacing))
+    label = QLabel(name)
+    label.setBuddy(controls[0])
+    row.addWidget(label)
+    for control in controls:
+        row.addWidget(control)
+    return group
 
 
 class _Banner(QFrame):
