@@ -40,10 +40,16 @@ def device_text(scorer: object) -> str | None:
     return _DEVICES.get(kind, kind)
 
 
+def model_name(bundle: ModelBundle) -> str:
+    """``droplet-v6``, or ``droplet-v6 (untrained)``: an untrained model's scores mean nothing."""
+    loaded = bundle.loaded
+    return loaded.version + ("" if loaded.trained else " (untrained)")
+
+
 def model_line(bundle: ModelBundle) -> str:
     """The menu's line: ``Model droplet-v6 · threshold 0.94 · on the processor (CPU)``."""
     loaded = bundle.loaded
-    parts = [f"Model {loaded.version}" + ("" if loaded.trained else " (untrained)")]
+    parts = [f"Model {model_name(bundle)}"]
     parts.append(f"threshold {threshold_text(loaded.threshold)}")
     device = device_text(bundle.scorer)
     if device is not None:
@@ -108,8 +114,7 @@ class ModelInfo(QObject):
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(ABOUT_TITLE)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        loaded = bundle.loaded
-        box.setText(f"Model in use: {loaded.version}" + ("" if loaded.trained else " (untrained)"))
+        box.setText(f"Model in use: {model_name(bundle)}")
         box.setInformativeText(about_model_text(bundle, self._window.settings.threshold()))
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         box.open()

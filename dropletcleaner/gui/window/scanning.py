@@ -62,6 +62,11 @@ class ScanningMixin(WindowParts):
             self.scan_label.setText("Stopping after the current batch…")
             self._update_actions()
 
+    def _show_model_state(self) -> None:
+        """The threshold's label and the Model menu's line: loading, loaded or failed."""
+        self._update_threshold_label()
+        self.model_info.refresh()
+
     def _on_model_loaded(self, bundle: ModelBundle) -> None:
         self.bundle = bundle
         self.model_error = None
@@ -71,8 +76,7 @@ class ScanningMixin(WindowParts):
         if self.settings.threshold() is None:
             self._set_slider(loaded.threshold)
         # Also when the slider did not move (a saved threshold): it said "loading model…".
-        self._update_threshold_label()
-        self.model_info.refresh()
+        self._show_model_state()
         self._update_counts()
         try:
             self.detail.set_model(loaded)
@@ -82,8 +86,7 @@ class ScanningMixin(WindowParts):
 
     def _on_model_failed(self, reason: str) -> None:
         self.model_error = reason
-        self._update_threshold_label()
-        self.model_info.refresh()
+        self._show_model_state()
         self.notifier.error(
             "The droplet model could not be loaded",
             f"{reason}. Photos cannot be scored until this is fixed; labels and quarantine "
@@ -202,8 +205,7 @@ class ScanningMixin(WindowParts):
         self.model_handle = ModelHandle()
         self.bundle = None
         self.model_error = None
-        self._update_threshold_label()  # until the new model is in, as at the start
-        self.model_info.refresh()
+        self._show_model_state()  # until the new model is in, as at the start
         self._loader = ModelLoader(self.ctx.model_factory, self.model_handle)
         self._loader.loaded.connect(self._on_model_loaded)
         self._loader.failed.connect(self._on_model_failed)
